@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point of `factory-api`. The sources are TypeScript run directly by Node's
+// type stripping (Node >= 22.18, installed as a dev dependency: see README "Runtime").
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `factory-api needs Node >= 22.18 (this is ${process.version}). Run it through npm so the ` +
+      "project's Node is used: npx factory-api ...\n",
+  );
+  process.exit(1);
+}
+await import('../server/cli.ts');

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point of `factory-console`. The sources are TypeScript run directly by Node's
+// type stripping (Node >= 22.18, installed as a dev dependency: see README "Runtime").
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `factory-console needs Node >= 22.18 (this is ${process.version}). Run it through npm so the ` +
+      "project's Node is used: npx factory-console ...\n",
+  );
+  process.exit(1);
+}
+await import('../electron/core/cli/index.ts');

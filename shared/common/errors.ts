@@ -1,0 +1,67 @@
+/**
+ * The one error registry, shared by the Factory API's HTTP errors and the console's
+ * IPC results. A code is stable API: add codes, never rename them.
+ */
+export const ErrorCode = {
+  BadRequest: 'bad_request',
+  ValidationFailed: 'validation_failed',
+  Unauthenticated: 'unauthenticated',
+  Forbidden: 'forbidden',
+  DemoReadOnly: 'demo_read_only',
+  NotFound: 'not_found',
+  Conflict: 'conflict',
+  PayloadTooLarge: 'payload_too_large',
+  RateLimited: 'rate_limited',
+  FirewallDenied: 'firewall_denied',
+  AccountLocked: 'account_locked',
+  CsrfFailed: 'csrf_failed',
+  UntrustedHost: 'untrusted_host',
+  SeatLimit: 'seat_limit',
+  LeaseExpired: 'lease_expired',
+  ClockSetBack: 'clock_set_back',
+  HardwareMismatch: 'hardware_mismatch',
+  IntegrityFailed: 'integrity_failed',
+  WrongPassword: 'wrong_password',
+  NotActivated: 'not_activated',
+  Unavailable: 'unavailable',
+  Timeout: 'timeout',
+  Cancelled: 'cancelled',
+  Internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The wire shape of an error, in HTTP bodies (`{error}`) and IPC results. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  request_id?: string;
+}
+
+/** HTTP status for each code, so the server and the API client agree. */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  demo_read_only: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  firewall_denied: 403,
+  account_locked: 429,
+  csrf_failed: 403,
+  untrusted_host: 400,
+  seat_limit: 409,
+  lease_expired: 403,
+  clock_set_back: 403,
+  hardware_mismatch: 403,
+  integrity_failed: 422,
+  wrong_password: 401,
+  not_activated: 409,
+  unavailable: 503,
+  timeout: 504,
+  cancelled: 499,
+  internal: 500,
+};
