@@ -27,6 +27,10 @@ export const ErrorCode = {
   Timeout: 'timeout',
   Cancelled: 'cancelled',
   Internal: 'internal',
+  /** A signed CDN URL past its expiry: ask the API for a fresh one. */
+  CdnUrlExpired: 'cdn_url_expired',
+  /** The Factory API's TLS certificate is not the pinned one (or none is pinned yet). */
+  CertificateMismatch: 'certificate_mismatch',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -64,4 +68,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   timeout: 504,
   cancelled: 499,
   internal: 500,
+  cdn_url_expired: 410,
+  certificate_mismatch: 495,
 };

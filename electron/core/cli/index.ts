@@ -3,8 +3,10 @@
  * subcommand lives in its own `*.command.ts`; this file only dispatches.
  */
 import { CliError, type CliCommand } from './command.ts';
+import { auditVerifyCommand } from './audit-verify.command.ts';
+import { fingerprintCommand } from './fingerprint.command.ts';
 
-const commands: CliCommand[] = [];
+const commands: CliCommand[] = [fingerprintCommand, auditVerifyCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length), 8);

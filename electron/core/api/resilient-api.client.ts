@@ -1,0 +1,190 @@
+/**
+ * The console's Factory API client for the unlock flow (DESIGN.md §5 "API client"):
+ * the base client's requests, plus
+ * - on 401, one re-login with the credentials held in memory (seed 002), then the
+ *   request once more;
+ * - retries with exponential back-off and jitter for idempotent calls (GET, PUT,
+ *   DELETE) on network errors, timeouts and 5xx;
+ * - `429` honoured for every call: wait `Retry-After` (up to a ceiling), then retry;
+ * - a circuit breaker around everything, so a server that is down fails fast;
+ * - the resource and machine calls of issue 6, with their responses validated.
+ *
+ * Secrets: the password lives only in this object's memory, for the re-login; it is
+ * never logged, persisted or sent anywhere but the login request.
+ */
+import { z } from 'zod';
+import {
+  activateMachineResponseSchema,
+  cdnUrlResponseSchema,
+  machineListResponseSchema,
+  resourceListResponseSchema,
+  signedManifestSchema,
+  unlockResponseSchema,
+  type ActivateMachineResponse,
+  type ResourceSummary,
+  type SignedManifest,
+  type UnlockResponse,
+} from '../../../shared/common/api/resources.ts';
+import { ErrorCode } from '../../../shared/common/errors.ts';
+import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions } from './circuit-breaker.ts';
+import { FactoryApiClient, type FactoryApiClientOptions, type RequestOptions } from './factory-api.client.ts';
+import { FactoryApiError } from './factory-api.error.ts';
+
+export interface RetryPolicy {
+  /** Retries after the first try (default 3). */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A `Retry-After` longer than this is not waited for: the error is returned (default 60 s). */
+  maxRetryAfterS: number;
+}
+
+export interface ResilientApiClientOptions extends FactoryApiClientOptions {
+  retry?: Partial<RetryPolicy>;
+  breaker?: CircuitBreakerOptions;
+  /** Injected in tests to observe waits. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
+const noContent = z.undefined();
+
+/** A failure that says the server (or the way to it) is in trouble, not that the request was wrong. */
+export function isServerFailure(error: unknown): boolean {
+  if (!(error instanceof FactoryApiError) || error instanceof CircuitOpenError) return false;
+  if (error.code === ErrorCode.Unavailable || error.code === ErrorCode.Timeout) return true;
+  return error.status !== undefined && error.status >= 500 && error.code !== ErrorCode.CertificateMismatch;
+}
+
+export class ResilientApiClient extends FactoryApiClient {
+  readonly breaker: CircuitBreaker;
+  readonly #retry: RetryPolicy;
+  readonly #sleep: (ms: number) => Promise<void>;
+  // Secret: kept in memory only, for the one re-login on 401.
+  #credentials: { email: string; password: string } | null = null;
+
+  constructor(options: ResilientApiClientOptions) {
+    super(options);
+    this.#retry = { retries: 3, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterS: 60, ...options.retry };
+    this.breaker = new CircuitBreaker(options.breaker);
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  override async login(email: string, password: string) {
+    const result = await super.login(email, password);
+    this.#credentials = { email, password };
+    return result;
+  }
+
+  override async logout(): Promise<void> {
+    this.#credentials = null;
+    await super.logout();
+  }
+
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  override async send<T>(path: string, options: RequestOptions<T>): Promise<T> {
+    const idempotent = IDEMPOTENT.has(options.method ?? 'GET');
+    let reloggedIn = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.breaker.run(() => super.send(path, options), isServerFailure);
+      } catch (error) {
+        if (!(error instanceof FactoryApiError) || options.signal?.aborted) throw error;
+        const credentials = this.#credentials;
+        if (error.status === 401 && options.auth !== false && credentials && !reloggedIn) {
+          reloggedIn = true;
+          await super.login(credentials.email, credentials.password);
+          attempt -= 1;
+          continue;
+        }
+        if (attempt >= this.#retry.retries) throw error;
+        if (error.status === 429) {
+          const waitS = error.retryAfterS ?? this.#backoff(attempt) / 1000;
+          if (waitS > this.#retry.maxRetryAfterS) throw error;
+          await this.#sleep(waitS * 1000);
+          continue;
+        }
+        if (idempotent && isServerFailure(error)) {
+          await this.#sleep(
+            error.retryAfterS !== undefined ? error.retryAfterS * 1000 : this.#backoff(attempt),
+          );
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** `GET /api/v1/resources`. */
+  async listResources(signal?: AbortSignal): Promise<ResourceSummary[]> {
+    return (await this.send('/api/v1/resources', { schema: resourceListResponseSchema, signal })).resources;
+  }
+
+  /** `GET /api/v1/resources/:id/manifest` (the caller verifies the signature). */
+  getManifest(id: string, signal?: AbortSignal): Promise<SignedManifest> {
+    return this.send(`/api/v1/resources/${encodeURIComponent(id)}/manifest`, {
+      schema: signedManifestSchema,
+      signal,
+    });
+  }
+
+  /** `POST /api/v1/resources/:id/unlock`: envelope, CDN URL, manifest and lease for this machine. */
+  unlock(id: string, machineId: string, signal?: AbortSignal): Promise<UnlockResponse> {
+    return this.send(`/api/v1/resources/${encodeURIComponent(id)}/unlock`, {
+      method: 'POST',
+      body: { machine_id: machineId },
+      schema: unlockResponseSchema,
+      signal,
+    });
+  }
+
+  /** A fresh CDN URL after the previous one expired. */
+  cdnUrl(id: string, machineId: string, signal?: AbortSignal) {
+    return this.send(`/api/v1/resources/${encodeURIComponent(id)}/cdn-url`, {
+      method: 'POST',
+      body: { machine_id: machineId },
+      schema: cdnUrlResponseSchema,
+      signal,
+    });
+  }
+
+  /** Tells the server (audit) that a resource was exported to a file on this machine. */
+  async reportExport(
+    id: string,
+    input: { machineId: string; exportedAt: string; offline: boolean },
+  ): Promise<void> {
+    await this.send(`/api/v1/resources/${encodeURIComponent(id)}/exports`, {
+      method: 'POST',
+      body: { machine_id: input.machineId, exported_at: input.exportedAt, offline: input.offline },
+      schema: noContent,
+    });
+  }
+
+  /** `POST /api/v1/machines`. */
+  activateMachine(input: {
+    hwHash: string;
+    publicKey: string;
+    label: string;
+  }): Promise<ActivateMachineResponse> {
+    return this.send('/api/v1/machines', {
+      method: 'POST',
+      body: { hw_hash: input.hwHash, public_key: input.publicKey, label: input.label },
+      schema: activateMachineResponseSchema,
+    });
+  }
+
+  async listMachines() {
+    return (await this.send('/api/v1/machines', { schema: machineListResponseSchema })).machines;
+  }
+
+  async deactivateMachine(machineId: string): Promise<void> {
+    await this.send(`/api/v1/machines/${encodeURIComponent(machineId)}`, {
+      method: 'DELETE',
+      schema: noContent,
+    });
+  }
+}

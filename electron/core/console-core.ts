@@ -1,0 +1,97 @@
+/**
+ * The console's core, composed once: services, the Factory connection and the IPC
+ * router. Electron main and browser mode both call {@link createConsoleCore} and only
+ * add their transport, so the renderer code is identical in both.
+ */
+import { FactoryConnection, type EmbeddedStarter } from './services/factory-connection.ts';
+import { SessionService } from './services/session.service.ts';
+import { StatusService } from './services/status.service.ts';
+import { SettingsService } from './services/settings.service.ts';
+import { AppService } from './services/app.service.ts';
+import { pendingHandlers } from './services/pending.handlers.ts';
+import type { SettingsStore } from './services/settings.store.ts';
+import { IpcRouter, type CallRecord, type SenderInfo } from './ipc/router.ts';
+import type { BridgeHandlers } from './ipc/handlers.ts';
+import { startEmbeddedFactory, type StartFactory } from './embedded/embedded-factory.ts';
+import { externalHostAllowList } from './security/navigation-policy.ts';
+
+export interface ConsoleCoreOptions {
+  /** The per-user data folder (Electron's userData, or `./data/console` in browser mode). */
+  dataDir: string;
+  settings: SettingsStore;
+  shell: 'electron' | 'browser';
+  version: string;
+  isTrustedSender(sender: SenderInfo): boolean;
+  openExternal?: (url: string) => Promise<void>;
+  log?: (record: CallRecord) => void;
+  /** Tests: a different embedded starter, a faster status poll, a shorter API timeout. */
+  startEmbedded?: EmbeddedStarter;
+  startFactory?: StartFactory;
+  statusIntervalMs?: number;
+  apiTimeoutMs?: number;
+}
+
+export interface ConsoleCore {
+  router: IpcRouter;
+  connection: FactoryConnection;
+  /** Connects to the configured server (or starts the embedded one) and starts polling status. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
+  const connection = new FactoryConnection({
+    startEmbedded:
+      options.startEmbedded ??
+      (() => startEmbeddedFactory({ consoleDataDir: options.dataDir, startFactory: options.startFactory })),
+    timeoutMs: options.apiTimeoutMs,
+  });
+  // The router is created below; events go through this late-bound emitter.
+  let router: IpcRouter | null = null;
+  const session = new SessionService(connection);
+  const status = new StatusService(
+    connection,
+    (next) => router?.emit('status', 'onChange', next),
+    options.statusIntervalMs,
+  );
+  const settings = new SettingsService(options.settings, async (next, previous) => {
+    if (next.serverUrl === previous.serverUrl) return;
+    session.reset();
+    await connection.connect(next.serverUrl);
+    await status.get();
+  });
+  const app = new AppService({
+    name: 'Factory Console',
+    version: options.version,
+    shell: options.shell,
+    connection,
+    openExternal: options.openExternal,
+    externalHosts: externalHostAllowList,
+  });
+
+  const handlers: BridgeHandlers = {
+    ...pendingHandlers,
+    session: {
+      getState: () => session.getState(),
+      login: (input) => session.login(input),
+      logout: () => session.logout(),
+    },
+    status: { get: () => status.get() },
+    settings: { get: () => settings.get(), update: (patch) => settings.update(patch) },
+    app: { info: () => app.info(), openExternal: (input) => app.openExternal(input) },
+  };
+  router = new IpcRouter({ handlers, isTrustedSender: options.isTrustedSender, log: options.log });
+
+  return {
+    router,
+    connection,
+    async start() {
+      await connection.connect(options.settings.read().serverUrl);
+      status.start();
+    },
+    async close() {
+      status.stop();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The embedded default (DESIGN.md §1): with no server URL configured, the console runs
+ * its own Factory API on 127.0.0.1, in demo mode, with its data under the console's
+ * data folder. It reaches the server only through the one documented door,
+ * `server/factory.ts` `startFactory()` (STYLE.md layering table).
+ */
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunningFactory, StartFactoryOptions } from '../../../server/factory.ts';
+
+/** What the embedded factory tells the console once it listens. */
+export interface EmbeddedFactory {
+  url: string;
+  adminEmail: string;
+  certFingerprint256: string | null;
+  /** Where its database, CDN store and secrets live. */
+  dataDir: string;
+  /**
+   * The first-run admin password the server wrote to its own data folder (0600), while
+   * it is still there. The console reads it to show the embedded factory's status
+   * without asking the operator. Secret: stays in the main process, never logged.
+   */
+  readAdminPassword(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/** The documented door of server/factory.ts. */
+export type StartFactory = (options: StartFactoryOptions) => Promise<RunningFactory>;
+
+/**
+ * Loaded on first use: a console pointed at a remote server never loads the server's
+ * code (Fastify, SQLite…) at all.
+ */
+async function loadServerStartFactory(): Promise<StartFactory> {
+  const module = await import('../../../server/factory.ts');
+  return module.startFactory;
+}
+
+export interface EmbeddedFactoryOptions {
+  /** The console's data folder; the factory gets `<consoleDataDir>/factory`. */
+  consoleDataDir: string;
+  logLevel?: string;
+  /** Injected in tests; defaults to the server's own `startFactory`. */
+  startFactory?: StartFactory;
+}
+
+/** Starts a local demo Factory API on a free loopback port. */
+export async function startEmbeddedFactory(options: EmbeddedFactoryOptions): Promise<EmbeddedFactory> {
+  const dataDir = join(options.consoleDataDir, 'factory');
+  // Owner-only: the folder holds the server's secrets and its bootstrap password file.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const start = options.startFactory ?? (await loadServerStartFactory());
+  const factory = await start({
+    dataDir,
+    // Loopback only: the embedded factory serves this workstation, never the network.
+    host: '127.0.0.1',
+    port: 0,
+    demo: true,
+    // Plain HTTP on loopback for now: the API client has no certificate pinning yet
+    // (issue 6 adds it; then switch to 'on' and pin certFingerprint256).
+    tls: 'off',
+    logLevel: options.logLevel ?? 'error',
+  });
+  return {
+    url: factory.url,
+    adminEmail: factory.adminEmail,
+    certFingerprint256: factory.certFingerprint256 ?? null,
+    dataDir,
+    readAdminPassword: () => readBootstrapPassword(dataDir),
+    close: () => factory.close(),
+  };
+}
+
+/** The server's bootstrap file format: a `password: …` line (server/auth/bootstrap.ts). */
+async function readBootstrapPassword(dataDir: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(join(dataDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
+    return /^password: (.+)$/m.exec(text)?.[1];
+  } catch {
+    return undefined;
+  }
+}

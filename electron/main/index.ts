@@ -1,0 +1,73 @@
+/**
+ * The Electron shell: composition only. Everything with logic lives in electron/core
+ * (tested under plain Node); this file wires it to Electron's lifecycle.
+ */
+import { app, BrowserWindow, session } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createConsoleCore } from '../core/console-core.ts';
+import { isAppUrl } from '../core/security/navigation-policy.ts';
+import { contentSecurityPolicy } from '../core/security/content-security-policy.ts';
+import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.ts';
+import { ElectronSettingsStore } from './electron-settings.store.ts';
+import { wireIpc } from './ipc-wiring.ts';
+import { applySessionPolicy, applyWindowPolicy, openExternalSafely } from './security-policy.ts';
+import { buildWindowOptions } from './window-options.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+// electron-vite sets this in development only; a packaged app always loads app://console.
+const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+const origin = devServerUrl ? new URL(devServerUrl).origin : appOrigin;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  let window: BrowserWindow | null = null;
+
+  const core = createConsoleCore({
+    dataDir: app.getPath('userData'),
+    settings: new ElectronSettingsStore(),
+    shell: 'electron',
+    version: app.getVersion(),
+    isTrustedSender: (sender) => sender.transport === 'electron' && isAppUrl(sender.url, origin),
+    openExternal: openExternalSafely,
+  });
+
+  app.on('second-instance', () => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  app.whenReady().then(async () => {
+    applySessionPolicy(session.defaultSession, contentSecurityPolicy({ devServerOrigin: devServerUrl }));
+    serveRenderer(join(here, '../renderer'));
+    wireIpc(core.router, () => window);
+    await core.start();
+    window = new BrowserWindow(
+      buildWindowOptions({ preloadPath: join(here, '../preload/index.cjs'), devTools: !app.isPackaged }),
+    );
+    applyWindowPolicy(window, origin);
+    window.once('ready-to-show', () => window?.show());
+    window.on('closed', () => {
+      window = null;
+    });
+    await window.loadURL(devServerUrl ?? `${appOrigin}/index.html`);
+  });
+
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    void core.close().finally(() => app.quit());
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}

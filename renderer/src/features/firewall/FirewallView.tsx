@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react';
+import type { FirewallRule } from '../../../../shared/common/contract/bridge.ts';
+import { useBridge } from '../../app/bridge-context.ts';
+import { Note } from '../../ui/Banner.tsx';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { firewallStore, useCanEditFirewall, useFirewall } from './firewall.hooks.ts';
+import { RuleForm } from './RuleForm.tsx';
+
+/** Firewall: rules (add, delete with confirmation; disabled for roles that may not), rate-limit tiers. */
+export function FirewallView() {
+  const bridge = useBridge();
+  const rules = useFirewall((state) => state.rules);
+  const tiers = useFirewall((state) => state.tiers);
+  const error = useFirewall((state) => state.error);
+  const busy = useFirewall((state) => state.busy);
+  const lastChange = useFirewall((state) => state.lastChange);
+  const canEdit = useCanEditFirewall();
+  const [deleting, setDeleting] = useState<FirewallRule | null>(null);
+
+  useEffect(() => {
+    void firewallStore.getState().load(bridge);
+  }, [bridge]);
+
+  return (
+    <section aria-labelledby="firewall-title">
+      <h1 id="firewall-title">Firewall</h1>
+      <ErrorNote error={error} testId="firewall-error" />
+      {lastChange ? <Note tone="success">{lastChange}</Note> : null}
+      {!canEdit ? (
+        <p className="muted">
+          Changing rules needs the firewall:write permission (admin); the controls are disabled.
+        </p>
+      ) : null}
+      <RuleForm
+        disabled={!canEdit || busy}
+        onAdd={(rule) => void firewallStore.getState().add(bridge, rule)}
+      />
+      {rules ? (
+        <table className="data-table" data-testid="firewall-rules">
+          <caption>Rules</caption>
+          <thead>
+            <tr>
+              <th scope="col">Address</th>
+              <th scope="col">Action</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Note</th>
+              <th scope="col">
+                <span className="muted">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rules.map((rule) => (
+              <tr key={rule.id}>
+                <th scope="row">{rule.cidr}</th>
+                <td>{rule.action}</td>
+                <td>{rule.expiresAt ?? 'never'}</td>
+                <td>{rule.note ?? ''}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button-danger"
+                    disabled={!canEdit || busy}
+                    onClick={() => setDeleting(rule)}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {tiers ? (
+        <table className="data-table" data-testid="rate-tiers">
+          <caption>Rate-limit tiers</caption>
+          <thead>
+            <tr>
+              <th scope="col">Tier</th>
+              <th scope="col">Requests</th>
+              <th scope="col">Window</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tiers.map((tier) => (
+              <tr key={tier.name}>
+                <th scope="row">{tier.name}</th>
+                <td>{tier.limit}</td>
+                <td>{tier.windowSeconds} s</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <Note tone="info">
+        Recent blocks and the 401 / 429 rate chart need a metrics call the console&apos;s contract does not
+        have yet.
+      </Note>
+      {deleting ? (
+        <ConfirmDialog
+          title="Delete this rule?"
+          confirmLabel="Delete rule"
+          danger
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            const target = deleting;
+            setDeleting(null);
+            void firewallStore.getState().remove(bridge, target.id);
+          }}
+        >
+          {deleting.action} {deleting.cidr} stops applying at once.
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,37 @@
+import { useState } from 'react';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+
+/** Asks for the password to unlock one resource; the value leaves this dialog only through `onUnlock`. */
+export function UnlockDialog({
+  name,
+  onUnlock,
+  onCancel,
+}: {
+  name: string;
+  onUnlock(password: string): void;
+  onCancel(): void;
+}) {
+  const [password, setPassword] = useState('');
+  return (
+    <ConfirmDialog
+      title={`Unlock ${name}`}
+      confirmLabel="Unlock"
+      onCancel={onCancel}
+      onConfirm={() => {
+        const secret = password;
+        setPassword('');
+        if (secret) onUnlock(secret);
+      }}
+    >
+      <label className="form">
+        Password
+        <input
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      </label>
+    </ConfirmDialog>
+  );
+}

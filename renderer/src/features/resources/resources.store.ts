@@ -1,0 +1,81 @@
+/**
+ * Resources slice (zustand): the resource list, running unlocks with their progress,
+ * and manifest verification results. The unlock password is an argument, never state.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  ConsoleBridge,
+  ResourceSummary,
+  UnlockProgress,
+} from '../../../../shared/common/contract/bridge.ts';
+import type { BridgeError, Unsubscribe } from '../../../../shared/common/contract/result.ts';
+
+export interface ResourcesState {
+  resources: ResourceSummary[] | null;
+  error: BridgeError | null;
+  /** The latest progress per resource id (one unlock per resource at a time). */
+  progress: Record<string, UnlockProgress>;
+  verified: Record<string, { valid: boolean; at: string }>;
+  load(bridge: ConsoleBridge): Promise<void>;
+  unlock(bridge: ConsoleBridge, resourceId: string, password: string): Promise<void>;
+  cancel(bridge: ConsoleBridge, jobId: string): Promise<void>;
+  verify(bridge: ConsoleBridge, resourceId: string): Promise<void>;
+  follow(bridge: ConsoleBridge): Unsubscribe;
+}
+
+export function createResourcesStore(): StoreApi<ResourcesState> {
+  return createStore<ResourcesState>((set, get) => ({
+    resources: null,
+    error: null,
+    progress: {},
+    verified: {},
+    async load(bridge) {
+      const result = await bridge.resources.list();
+      set(result.ok ? { resources: result.value, error: null } : { error: result.error });
+    },
+    async unlock(bridge, resourceId, password) {
+      const result = await bridge.resources.unlock({ resourceId, password });
+      if (!result.ok) {
+        set({ error: result.error });
+        return;
+      }
+      const started: UnlockProgress = {
+        jobId: result.value.jobId,
+        resourceId,
+        phase: 'manifest',
+        bytes: 0,
+        totalBytes: 0,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+      };
+      set({
+        error: null,
+        progress: { ...get().progress, [resourceId]: get().progress[resourceId] ?? started },
+      });
+    },
+    async cancel(bridge, jobId) {
+      const result = await bridge.resources.cancelUnlock({ jobId });
+      if (!result.ok) set({ error: result.error });
+    },
+    async verify(bridge, resourceId) {
+      const result = await bridge.resources.verifyManifest({ resourceId });
+      set(
+        result.ok
+          ? {
+              error: null,
+              verified: {
+                ...get().verified,
+                [resourceId]: { valid: result.value.valid, at: new Date().toISOString() },
+              },
+            }
+          : { error: result.error },
+      );
+    },
+    follow(bridge) {
+      return bridge.resources.onUnlockProgress((update) => {
+        set({ progress: { ...get().progress, [update.resourceId]: update } });
+        if (update.phase === 'done') void get().load(bridge);
+      });
+    },
+  }));
+}

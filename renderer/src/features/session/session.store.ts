@@ -1,0 +1,48 @@
+/**
+ * Session slice (zustand): who is signed in, against which server. Holds no secret:
+ * the password is an argument of `login` that goes straight to the bridge, and the
+ * token stays on the main side.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ConsoleBridge, SessionState } from '../../../../shared/common/contract/bridge.ts';
+import type { BridgeError } from '../../../../shared/common/contract/result.ts';
+
+export interface SessionSlice {
+  session: SessionState | null;
+  error: BridgeError | null;
+  busy: boolean;
+  load(bridge: ConsoleBridge): Promise<void>;
+  login(bridge: ConsoleBridge, email: string, password: string): Promise<boolean>;
+  logout(bridge: ConsoleBridge): Promise<void>;
+}
+
+export function createSessionStore(): StoreApi<SessionSlice> {
+  return createStore<SessionSlice>((set) => ({
+    session: null,
+    error: null,
+    busy: false,
+    async load(bridge) {
+      const result = await bridge.session.getState();
+      set(result.ok ? { session: result.value, error: null } : { error: result.error });
+    },
+    async login(bridge, email, password) {
+      set({ busy: true });
+      const result = await bridge.session.login({ email, password });
+      set(
+        result.ok
+          ? { busy: false, session: result.value, error: null }
+          : { busy: false, error: result.error },
+      );
+      return result.ok;
+    },
+    async logout(bridge) {
+      set({ busy: true });
+      const result = await bridge.session.logout();
+      set(
+        result.ok
+          ? { busy: false, session: result.value, error: null }
+          : { busy: false, error: result.error },
+      );
+    },
+  }));
+}

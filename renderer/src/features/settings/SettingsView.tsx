@@ -1,0 +1,107 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useBridge } from '../../app/bridge-context.ts';
+import { Note } from '../../ui/Banner.tsx';
+import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { settingsStore, useSettings } from './settings.hooks.ts';
+
+const themes = ['system', 'light', 'dark'] as const;
+
+/** Settings: server URL (empty = the embedded demo factory), theme, hardware strictness, and what is stored where. */
+export function SettingsView() {
+  const bridge = useBridge();
+  const settings = useSettings((state) => state.settings);
+  const error = useSettings((state) => state.error);
+  const saving = useSettings((state) => state.saving);
+  const savedAt = useSettings((state) => state.savedAt);
+  const [serverUrl, setServerUrl] = useState('');
+
+  useEffect(() => {
+    void settingsStore.getState().load(bridge);
+  }, [bridge]);
+  useEffect(() => setServerUrl(settings?.serverUrl ?? ''), [settings?.serverUrl]);
+
+  function saveServer(event: FormEvent): void {
+    event.preventDefault();
+    void settingsStore
+      .getState()
+      .update(bridge, { serverUrl: serverUrl.trim() === '' ? null : serverUrl.trim() });
+  }
+
+  return (
+    <section aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      <ErrorNote error={error} />
+      {savedAt ? <Note tone="success">Saved.</Note> : null}
+      <form className="form" onSubmit={saveServer} aria-label="Server">
+        <label>
+          Factory API address (empty: the embedded local demo factory)
+          <input
+            type="url"
+            value={serverUrl}
+            placeholder="https://factory.example.com"
+            onChange={(event) => setServerUrl(event.target.value)}
+          />
+        </label>
+        <button type="submit" className="button button-primary" disabled={saving}>
+          Save server
+        </button>
+      </form>
+      <fieldset className="form">
+        <legend>Theme</legend>
+        {themes.map((theme) => (
+          <label key={theme}>
+            <span>
+              <input
+                type="radio"
+                name="theme"
+                value={theme}
+                checked={settings?.theme === theme}
+                disabled={!settings || saving}
+                onChange={() => void settingsStore.getState().update(bridge, { theme })}
+              />{' '}
+              {theme}
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        <input
+          type="checkbox"
+          checked={settings?.strictHardware ?? false}
+          disabled={!settings || saving}
+          onChange={(event) =>
+            void settingsStore.getState().update(bridge, { strictHardware: event.target.checked })
+          }
+        />{' '}
+        Strict hardware binding (refuse to unlock when any fingerprint component changed)
+      </label>
+      <h2>What is stored where</h2>
+      <table className="data-table">
+        <tbody>
+          <tr>
+            <th scope="row">These settings</th>
+            <td>
+              settings.json in the console&apos;s data folder (FACTORY_CONSOLE_DATA_DIR, default data/console)
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Sign-in tokens</th>
+            <td>Memory of the console&apos;s main side only; never in this page, never on disk</td>
+          </tr>
+          <tr>
+            <th scope="row">Unlocked resources and offline leases</th>
+            <td>The sealed vault, bound to this machine</td>
+          </tr>
+          <tr>
+            <th scope="row">Embedded demo factory</th>
+            <td>factory/ in the data folder (its database, keys and bootstrap admin password)</td>
+          </tr>
+          <tr>
+            <th scope="row">This page</th>
+            <td>Browser mode only: the per-launch token in this tab&apos;s sessionStorage; nothing else</td>
+          </tr>
+        </tbody>
+      </table>
+    </section>
+  );
+}

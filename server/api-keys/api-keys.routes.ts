@@ -1,0 +1,50 @@
+/** `/api/v1/api-keys`: create (the secret is shown once), list, revoke. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AuditEventType } from '../../shared/common/audit-event.ts';
+import { ErrorCode } from '../../shared/common/errors.ts';
+import { Permission } from '../../shared/common/roles.ts';
+import { createApiKeyRequestSchema } from '../../shared/common/api/api-keys.ts';
+import { principalOf } from '../auth/auth.hook.ts';
+import { ApiError } from '../errors.ts';
+
+const idParams = z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/, 'an API key id') });
+
+export function apiKeysRoutes(app: FastifyInstance): void {
+  const { apiKeys } = app.services;
+
+  app.get('/api/v1/api-keys', { config: { permission: Permission.ApiKeysRead } }, async () => ({
+    api_keys: await apiKeys.list(),
+  }));
+
+  app.post('/api/v1/api-keys', { config: { permission: Permission.ApiKeysWrite } }, async (request, reply) => {
+    const principal = principalOf(request);
+    if (principal.via === 'api_key') throw new ApiError(ErrorCode.Forbidden, 'an API key cannot create API keys');
+    const input = createApiKeyRequestSchema.parse(request.body);
+    const created = await apiKeys.create({ id: principal.userId, role: principal.role }, input);
+    await app.audit.append({
+      type: AuditEventType.ApiKeyCreate,
+      actor: principal.email,
+      resource: `api-key/${created.id}`,
+      ip: request.ip,
+      request_id: request.id,
+      details: { name: created.name, scopes: created.scopes },
+    });
+    return reply.code(201).header('cache-control', 'no-store').send(created);
+  });
+
+  app.delete('/api/v1/api-keys/:id', { config: { permission: Permission.ApiKeysWrite } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const { id } = idParams.parse(request.params);
+    const revoked = await apiKeys.revoke(id);
+    await app.audit.append({
+      type: AuditEventType.ApiKeyRevoke,
+      actor: principal.email,
+      resource: `api-key/${id}`,
+      ip: request.ip,
+      request_id: request.id,
+      details: { name: revoked.name },
+    });
+    return reply.code(204).send();
+  });
+}

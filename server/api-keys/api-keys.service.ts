@@ -1,0 +1,117 @@
+/**
+ * API keys for services (`X-API-Key`, seed 003 with its gaps closed): 256 random bits,
+ * shown once, stored as SHA-256 only, scoped to a subset of the creator's permissions
+ * and never more than the creator still holds when the key is used.
+ *
+ * Format: `fk_<id>_<secret>` — the id (public) finds the row, the secret is compared
+ * in constant time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type { ApiKeysTable } from '../db/schema.ts';
+import { ErrorCode } from '../../shared/common/errors.ts';
+import { PERMISSIONS, roleHasPermission, type Permission } from '../../shared/common/roles.ts';
+import type { ApiKey, CreatedApiKey } from '../../shared/common/api/api-keys.ts';
+import { ApiError } from '../errors.ts';
+import { toRole } from '../users/users.service.ts';
+
+const KEY_FORMAT = /^fk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+function scopesOf(row: ApiKeysTable): Permission[] {
+  const parsed = JSON.parse(row.scopes) as unknown;
+  return Array.isArray(parsed) ? parsed.filter((scope): scope is Permission => PERMISSIONS.includes(scope as Permission)) : [];
+}
+
+function toPublic(row: ApiKeysTable): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: scopesOf(row),
+    owner_id: row.owner_id,
+    created_at: row.created_at,
+    expires_at: row.expires_at,
+    last_used_at: row.last_used_at,
+  };
+}
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  ownerId: string;
+  ownerEmail: string;
+  /** Scopes the owner still holds. */
+  permissions: Permission[];
+}
+
+export class ApiKeysService {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async create(
+    owner: { id: string; role: string },
+    input: { name: string; scopes: Permission[]; expires_in_days?: number | undefined },
+  ): Promise<CreatedApiKey> {
+    const role = toRole(owner.role);
+    const excess = input.scopes.filter((scope) => !roleHasPermission(role, scope));
+    if (excess.length > 0) throw new ApiError(ErrorCode.Forbidden, `you cannot grant scopes you do not hold: ${excess.join(', ')}`);
+    const id = randomBytes(8).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    const row: ApiKeysTable = {
+      id,
+      name: input.name,
+      prefix: `fk_${id}`,
+      secret_hash: sha256(secret).toString('hex'),
+      scopes: JSON.stringify([...new Set(input.scopes)]),
+      owner_id: owner.id,
+      created_at: new Date(now).toISOString(),
+      expires_at: input.expires_in_days ? new Date(now + input.expires_in_days * 86_400_000).toISOString() : null,
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.#db.insertInto('api_keys').values(row).execute();
+    return { ...toPublic(row), key: `fk_${id}_${secret}` };
+  }
+
+  async list(): Promise<ApiKey[]> {
+    const rows = await this.#db.selectFrom('api_keys').selectAll().where('revoked_at', 'is', null).orderBy('created_at').execute();
+    return rows.map(toPublic);
+  }
+
+  async revoke(id: string): Promise<ApiKey> {
+    const row = await this.#db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (!row) throw new ApiError(ErrorCode.NotFound, 'no such API key');
+    await this.#db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute();
+    return toPublic(row);
+  }
+
+  /** The principal behind a presented key, or undefined (unknown, revoked, expired, owner disabled). */
+  async authenticate(presented: string, now = Date.now()): Promise<ApiKeyPrincipal | undefined> {
+    const match = KEY_FORMAT.exec(presented);
+    if (!match) return undefined;
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.owner_id')
+      .selectAll('api_keys')
+      .select(['users.email as owner_email', 'users.role as owner_role', 'users.disabled as owner_disabled'])
+      .where('api_keys.id', '=', match[1]!)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const expected = Buffer.from(row.secret_hash, 'hex');
+    if (!timingSafeEqual(expected, sha256(match[2]!))) return undefined;
+    if (row.revoked_at !== null || row.owner_disabled === 1) return undefined;
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) return undefined;
+    const role = toRole(row.owner_role);
+    await this.#db.updateTable('api_keys').set({ last_used_at: new Date(now).toISOString() }).where('id', '=', row.id).execute();
+    return {
+      keyId: row.id,
+      ownerId: row.owner_id,
+      ownerEmail: row.owner_email,
+      permissions: scopesOf(row).filter((scope) => roleHasPermission(role, scope)),
+    };
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * `buildApp(options)`: the Factory API as a Fastify instance that never listens
+ * (STYLE.md "Server (the Fastify way)"); `serve.ts` listens, tests use `inject()`.
+ *
+ * Request path, in order (seed 001's stack, adapted to Fastify's hooks):
+ *   request id → security headers → trusted hosts → CORS → firewall (issue 5)
+ *   → authorisation gate (permission, demo mode, credentials, CSRF) → body limit/parse → route.
+ * Every route declares `config.permission`; registering one without it fails at start.
+ */
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ServerConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { loadServerKeys } from './secrets/server-keys.ts';
+import { loadTlsIdentity, type TlsIdentity } from './secrets/tls.ts';
+import type { AuditSink } from './audit-sink.ts';
+import { createAuditService } from './audit/audit.plugin.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { firewallPlugin } from './firewall/firewall.plugin.ts';
+import { firewallRoutes } from './firewall/firewall.routes.ts';
+import { createServices } from './services.ts';
+import { installErrorHandlers } from './errors.ts';
+import { echoRequestId, requestIdOf } from './http/request-id.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { trustedHosts } from './http/trusted-hosts.ts';
+import { corsPolicy } from './http/cors.ts';
+import { CSRF_HEADER, installAuthHook } from './auth/auth.hook.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { ensureBootstrapAdmin, type BootstrapOutcome } from './auth/bootstrap.ts';
+import { usersRoutes } from './users/users.routes.ts';
+import { apiKeysRoutes } from './api-keys/api-keys.routes.ts';
+import { statusRoutes } from './status/status.routes.ts';
+import { resourcesPlugin } from './resources/resources.plugin.ts';
+import type { PostureCheck } from './status/posture.ts';
+import { Metrics, metricsPlugin } from './metrics/metrics.ts';
+import type { RouteEntry } from './types.ts';
+import './types.ts';
+
+export interface BuildAppOptions {
+  config: ServerConfig;
+  /** The audit sink; default: the durable audit service when installed, else a logging sink. */
+  audit?: AuditSink | ((app: FastifyInstance) => AuditSink | Promise<AuditSink>);
+  /** Logger: `false` for none, or pino options/instance. Default: JSON at `config.logLevel`. */
+  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  /** Prompts the operator for the first admin's password (an interactive `serve`). */
+  bootstrapPrompt?: () => Promise<string>;
+  /** Extra posture items (e.g. from plugins registered by the caller). */
+  postureChecks?: PostureCheck[];
+  /**
+   * Plugins registered after the built-in routes, before the app is ready (other areas'
+   * route plugins, test routes). Their routes must declare `config.permission` too.
+   */
+  plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
+}
+
+/** Log redaction: credentials never reach a log line. */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  `req.headers["${CSRF_HEADER}"]`,
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.new_password',
+  '*.current_password',
+  '*.access_token',
+  '*.refresh_token',
+  '*.key',
+];
+
+function loggerOptions(options: BuildAppOptions): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
+  const logger = options.logger;
+  if (logger !== undefined && logger !== null && typeof logger === 'object' && 'child' in logger) {
+    return { loggerInstance: logger as FastifyServerOptions['loggerInstance'] };
+  }
+  if (logger === false) return { logger: false };
+  return {
+    logger: {
+      level: options.config.logLevel,
+      redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+      ...(typeof logger === 'object' && logger !== null ? logger : {}),
+    },
+  };
+}
+
+/** The outcome of the first-run bootstrap of the last built app (for `serve` to print). */
+export interface BuiltApp {
+  app: FastifyInstance;
+  bootstrap: BootstrapOutcome;
+}
+
+/** Builds the app: opens storage, loads keys, bootstraps, registers everything. Never listens. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  return (await buildAppWithBootstrap(options)).app;
+}
+
+export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<BuiltApp> {
+  const { config } = options;
+  const tlsIdentity: TlsIdentity | undefined =
+    config.tls === 'on'
+      ? await loadTlsIdentity({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, host: config.host })
+      : undefined;
+  const trustProxy = config.trustedProxies.length > 0 ? config.trustedProxies : false;
+  const app = Fastify({
+    ...loggerOptions(options),
+    ...(tlsIdentity ? { https: { key: tlsIdentity.key, cert: tlsIdentity.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    genReqId: requestIdOf,
+    bodyLimit: config.maxBodyBytes,
+    trustProxy,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: 75_000,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+
+  // Every route must say who may call it; collect the table for the matrix test.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    // CORS preflight (`OPTIONS *` from @fastify/cors) carries no credentials by definition.
+    if (route.url === '*' && methods.every((method) => method === 'OPTIONS')) {
+      route.config = { ...route.config, permission: 'public' };
+    }
+    const permission = route.config?.permission;
+    if (permission === undefined) throw new Error(`route ${methods.join(',')} ${route.url} declares no config.permission`);
+    for (const method of methods) {
+      routeTable.push({ method, url: route.url, permission, demoAllowed: route.config?.demoAllowed === true });
+    }
+  });
+
+  try {
+    const db = await openDatabase(config.dataDir, config.databaseUrl);
+    app.decorate('db', db);
+    app.addHook('onClose', async () => db.destroy());
+    app.decorate('config', config);
+    app.decorate('startedAt', Date.now());
+    app.decorate('tlsIdentity', tlsIdentity);
+    app.decorate(
+      'keys',
+      await loadServerKeys(config.dataDir, (file) => app.log.warn({ file }, 'secret file was readable by others: tightened to 0600')),
+    );
+    app.decorate('metrics', new Metrics());
+    const audit =
+      typeof options.audit === 'function' ? await options.audit(app) : (options.audit ?? (await createAuditService(app)));
+    app.decorate('audit', audit);
+    app.decorate('services', await createServices(db, app.keys.jwt, config.scryptLog2N));
+
+    const bootstrap = await ensureBootstrapAdmin({
+      db,
+      dataDir: config.dataDir,
+      email: config.bootstrapEmail,
+      devPassword: config.devBootstrapPassword,
+      prompt: options.bootstrapPrompt,
+      scryptLog2N: config.scryptLog2N,
+    });
+    if (bootstrap.created) {
+      app.log.warn(
+        { email: bootstrap.email, source: bootstrap.source, file: bootstrap.file },
+        bootstrap.file
+          ? `first-run admin created: its password is in ${bootstrap.file} (read it once, sign in, change it, delete the file)`
+          : 'first-run admin created',
+      );
+    }
+
+    installErrorHandlers(app, config.debug);
+    echoRequestId(app);
+    await securityHeaders(app, { hsts: config.tls !== 'off' });
+    trustedHosts(app, config.trustedHosts);
+    await corsPolicy(app, config.corsOrigins);
+    await app.register(cookie);
+    await app.register(csrf, {
+      sessionPlugin: '@fastify/cookie',
+      cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: config.tls !== 'off', signed: false },
+      getToken: (request) => {
+        const token = request.headers[CSRF_HEADER];
+        return typeof token === 'string' ? token : '';
+      },
+    });
+    // Firewall and rate limits (issue 5): after request id, headers, host and CORS checks, before authentication.
+    await app.register(firewallPlugin);
+    installAuthHook(app);
+
+    metricsPlugin(app);
+    await app.register(async (scope) => statusRoutes(scope, options.postureChecks ?? []));
+    await app.register(async (scope) => authRoutes(scope));
+    await app.register(async (scope) => usersRoutes(scope));
+    await app.register(async (scope) => apiKeysRoutes(scope));
+    await app.register(async (scope) => auditRoutes(scope));
+    await app.register(async (scope) => firewallRoutes(scope));
+    await app.register(async (scope) => resourcesPlugin(scope));
+    for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope));
+    await app.ready();
+    return { app, bootstrap };
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `/api/v1/audit…` (auditor and up; services append with an `audit:append` API key):
+ * keyset pages with filters, chain verification, the newest signed checkpoint, the JSONL
+ * export (entries, then the checkpoint trailer) and a live tail over Server-Sent Events.
+ * Trust boundary: every query and body is validated with the shared zod schemas.
+ */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  auditAppendRequestSchema,
+  AuditEventType,
+  auditQuerySchema,
+} from '../../shared/common/audit-event.ts';
+import { ErrorCode } from '../../shared/common/errors.ts';
+import { Permission } from '../../shared/common/roles.ts';
+import { principalOf } from '../auth/auth.hook.ts';
+import { ApiError } from '../errors.ts';
+import { rowToLine } from './audit.store.ts';
+import type { AuditService } from './audit.service.ts';
+
+const HEARTBEAT_MS = 15_000;
+const REPLAY_MAX = 10_000;
+const streamQuerySchema = z.strictObject({ after: z.coerce.number().int().min(0).optional() });
+
+function serviceOf(app: FastifyInstance): AuditService {
+  const service = app.auditService;
+  if (!service) throw new ApiError(ErrorCode.Unavailable, 'the durable audit log is not configured');
+  return service;
+}
+
+/** Registers the audit routes (only when the durable audit service is the app's sink). */
+export function auditRoutes(app: FastifyInstance): void {
+  if (!app.auditService) return;
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    // Live tails never finish by themselves: end them so shutdown can drain.
+    for (const stream of streams) stream.end();
+  });
+
+  app.get('/api/v1/audit', { config: { permission: Permission.AuditRead } }, async (request) =>
+    serviceOf(app).page(auditQuerySchema.parse(request.query)),
+  );
+
+  app.get(
+    '/api/v1/audit/verify',
+    { config: { permission: Permission.AuditRead, rateLimitTier: 'heavy' } },
+    async () => serviceOf(app).verify(),
+  );
+
+  app.get('/api/v1/audit/checkpoint', { config: { permission: Permission.AuditRead } }, async () =>
+    serviceOf(app).checkpoint(),
+  );
+
+  app.get(
+    '/api/v1/audit/export',
+    { config: { permission: Permission.AuditExport, rateLimitTier: 'heavy' } },
+    async (request, reply) => {
+      const service = serviceOf(app);
+      const principal = principalOf(request);
+      await service.append({
+        type: AuditEventType.AuditExport,
+        actor: principal.email,
+        ip: request.ip,
+        request_id: request.id,
+        details: { head_seq: service.headSeq + 1 },
+      });
+      return reply
+        .type('application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="audit-${service.headSeq}.jsonl"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(service.exportJsonl()));
+    },
+  );
+
+  app.post(
+    '/api/v1/audit/events',
+    { config: { permission: Permission.AuditAppend } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const body = auditAppendRequestSchema.parse(request.body);
+      const entry = await serviceOf(app).appendEntry({
+        type: body.type,
+        // Services act through API keys: name the key, not only its owner.
+        actor: principal.apiKeyId ? `api-key:${principal.apiKeyId}` : principal.email,
+        resource: body.resource ?? null,
+        ip: request.ip,
+        request_id: request.id,
+        details: body.details,
+      });
+      return reply.code(201).send({ seq: entry.seq, hash: entry.hash, ts: entry.ts });
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/stream',
+    { config: { permission: Permission.AuditRead } },
+    async (request, reply) => {
+      const service = serviceOf(app);
+      const query = streamQuerySchema.parse(request.query);
+      const lastEventId = Number(request.headers['last-event-id']);
+      let lastSent =
+        query.after ??
+        (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : service.headSeq);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+      });
+      const send = (seq: number, line: string): void => {
+        if (seq <= lastSent) return;
+        raw.write(`id: ${seq}\nevent: entry\ndata: ${line}\n\n`);
+        lastSent = seq;
+      };
+      // Subscribe before replaying so nothing committed meanwhile is missed; dedupe by seq.
+      const buffered: [number, string][] = [];
+      let replaying = true;
+      const unsubscribe = service.subscribe((entry, line) => {
+        if (replaying) buffered.push([entry.seq, line]);
+        else send(entry.seq, line);
+      });
+      const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+      streams.add(raw);
+      raw.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        streams.delete(raw);
+      });
+      raw.write(': connected\n\n');
+      let replayed = 0;
+      while (replayed < REPLAY_MAX && !raw.destroyed) {
+        const rows = await service.store.rowsAfter(lastSent, 500);
+        for (const row of rows) send(row.seq, rowToLine(row));
+        replayed += rows.length;
+        if (rows.length < 500) break;
+      }
+      replaying = false;
+      for (const [seq, line] of buffered) send(seq, line);
+    },
+  );
+}

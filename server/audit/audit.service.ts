@@ -1,0 +1,269 @@
+/**
+ * The audit log service (`app.audit`): one writer queue appends hash-chained entries
+ * with group commit (every entry waiting when a commit starts goes into that one
+ * transaction, in arrival order), and `append` resolves only after the commit — an
+ * acknowledged entry is durable. It signs checkpoints every N entries, every T seconds
+ * and on demand, recovers at start (see {@link AuditService.open}), pages, verifies,
+ * exports and notifies live subscribers.
+ */
+import {
+  auditEventInputSchema,
+  AuditEventType,
+  type AuditCheckpoint,
+  type AuditEntry,
+  type AuditEventInput,
+  type AuditPage,
+  type AuditQuery,
+  type AuditVerifyResult,
+  AuditVerifyReason,
+} from '../../shared/common/audit-event.ts';
+import { chainNext, GENESIS_HEAD, type BuiltEntry } from '../../shared/node/audit/audit-canonical.ts';
+import { parseCheckpointBody, signCheckpoint } from '../../shared/node/audit/audit-checkpoint.ts';
+import { formatVerifierKey } from '../../shared/node/audit/signed-note.ts';
+import type { AuditSink } from '../audit-sink.ts';
+import { AuditStore, rowToEntry, rowToLine, type AuditRow, type StoredCheckpoint } from './audit.store.ts';
+import { redactDetails } from './audit-redact.ts';
+import { recoverAtStart, type RecoveryReport } from './audit-recovery.ts';
+import { verifyStoredChain } from './audit-verify.ts';
+
+/** What the service needs from the server. */
+export interface AuditServiceOptions {
+  store: AuditStore;
+  /** HAZMAT: the server's Ed25519 seed, used only to sign checkpoints. */
+  signingSeed: Uint8Array;
+  signingPublicKey: Uint8Array;
+  /** The log's name in checkpoints and the key name in signed notes. */
+  origin: string;
+  checkpointEvery: number;
+  checkpointIntervalMs: number;
+  /** Marks clean/unclean shutdowns; see audit-recovery.ts. */
+  state: { get(): Promise<string | undefined>; set(value: string): Promise<void> };
+  onError?: (error: unknown, what: string) => void;
+}
+
+interface Pending {
+  fields: Omit<Parameters<typeof chainNext>[1], 'ts'>;
+  resolve: (entry: AuditEntry) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A committed entry and its canonical line, as live subscribers get it. */
+export type AuditListener = (entry: AuditEntry, line: string) => void;
+
+const MAX_BATCH = 256;
+
+export class AuditService implements AuditSink {
+  readonly store: AuditStore;
+  readonly origin: string;
+  readonly verifierKey: string;
+  private readonly options: AuditServiceOptions;
+  private head: { seq: number; hash: string } = GENESIS_HEAD;
+  private checkpointSize = 0;
+  private pending: Pending[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly listeners = new Set<AuditListener>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** What the start-up recovery found (for tests and the status page). */
+  recovery: RecoveryReport | undefined;
+
+  private constructor(options: AuditServiceOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.origin = options.origin;
+    this.verifierKey = formatVerifierKey(options.origin, options.signingPublicKey);
+  }
+
+  /**
+   * Opens the log: recovers (verifies the tail, quarantines a bad tail, compares with
+   * the newest checkpoint, reports an unclean shutdown as an `audit_recovered` entry),
+   * then starts the checkpoint timer.
+   */
+  static async open(options: AuditServiceOptions): Promise<AuditService> {
+    const service = new AuditService(options);
+    const report = await recoverAtStart(options.store, options.state);
+    service.recovery = report;
+    service.head = (await options.store.head()) ?? GENESIS_HEAD;
+    service.checkpointSize = (await options.store.latestCheckpoint())?.size ?? 0;
+    for (const event of report.events) await service.appendEntry(event);
+    await options.state.set('running');
+    service.timer = setInterval(() => {
+      if (service.head.seq > service.checkpointSize) {
+        service.checkpoint().catch((error: unknown) => options.onError?.(error, 'periodic checkpoint'));
+      }
+    }, options.checkpointIntervalMs);
+    service.timer.unref();
+    return service;
+  }
+
+  /** The newest committed seq. */
+  get headSeq(): number {
+    return this.head.seq;
+  }
+
+  /** Appends an event; resolves once it is committed (AuditSink). */
+  async append(event: AuditEventInput): Promise<void> {
+    await this.appendEntry(event);
+  }
+
+  /** Appends an event and returns the committed entry. Rejects invalid events (nothing is written). */
+  appendEntry(event: AuditEventInput): Promise<AuditEntry> {
+    if (this.closed) return Promise.reject(new Error('the audit log is closed'));
+    const input = auditEventInputSchema.parse(event);
+    const fields = {
+      type: input.type,
+      actor: input.actor,
+      resource: input.resource ?? null,
+      ip: input.ip ?? null,
+      request_id: input.request_id ?? null,
+      details: redactDetails(input.details ?? {}) as Record<string, unknown>,
+    };
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.pending.push({ fields, resolve, reject });
+      this.writing ??= this.drain().finally(() => {
+        this.writing = undefined;
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      const built: { item: Pending; entry: BuiltEntry }[] = [];
+      let head = this.head;
+      const ts = new Date().toISOString();
+      for (const item of batch) {
+        try {
+          const entry = chainNext(head, { ...item.fields, ts });
+          built.push({ item, entry });
+          head = entry.entry;
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+      if (built.length === 0) continue;
+      const rows: AuditRow[] = built.map(({ entry }) => ({ ...entry.entry, details: entry.detailsJson }));
+      try {
+        await this.store.insertAll(rows);
+      } catch (error) {
+        for (const { item } of built) item.reject(error);
+        this.head = (await this.store.head().catch(() => undefined)) ?? this.head;
+        continue;
+      }
+      this.head = head;
+      for (const { item, entry } of built) {
+        item.resolve(entry.entry);
+        for (const listener of this.listeners) listener(entry.entry, entry.line);
+      }
+      if (this.head.seq - this.checkpointSize >= this.options.checkpointEvery) {
+        await this.checkpoint().catch((error: unknown) => this.options.onError?.(error, 'checkpoint'));
+      }
+    }
+  }
+
+  /** Subscribes to committed entries; returns the unsubscribe function. */
+  subscribe(listener: AuditListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A keyset page of entries. */
+  async page(query: AuditQuery): Promise<AuditPage> {
+    const rows = await this.store.page(query);
+    const last = rows.at(-1);
+    return {
+      entries: rows.map(rowToEntry),
+      next: rows.length === query.limit && last ? last.seq : null,
+      head_seq: this.head.seq,
+    };
+  }
+
+  /** Signs a checkpoint of the current head unless the newest one already covers it. */
+  async checkpoint(): Promise<AuditCheckpoint> {
+    const head = this.head;
+    const latest = await this.store.latestCheckpoint();
+    let stored: StoredCheckpoint;
+    if (latest && latest.size >= head.seq) {
+      stored = latest;
+    } else {
+      const note = signCheckpoint(
+        { origin: this.origin, size: head.seq, headHash: head.hash },
+        this.origin,
+        this.options.signingSeed,
+      );
+      stored = { size: head.seq, head_hash: head.hash, note, created_at: new Date().toISOString() };
+      await this.store.saveCheckpoint(stored);
+    }
+    this.checkpointSize = Math.max(this.checkpointSize, stored.size);
+    const body = parseCheckpointBody(stored.note.slice(0, stored.note.lastIndexOf('\n\n') + 1));
+    return {
+      origin: body.origin,
+      size: body.size,
+      head_hash: body.headHash,
+      note: stored.note,
+      verifier_key: this.verifierKey,
+    };
+  }
+
+  /** Verifies the whole stored chain and the newest checkpoint; a failure is itself audited. */
+  async verify(): Promise<AuditVerifyResult> {
+    const result = await verifyStoredChain(this.store);
+    let final = result;
+    const latest = result.ok ? await this.store.latestCheckpoint() : undefined;
+    if (latest) {
+      final = { ...final, checkpoint_size: latest.size };
+      if (latest.size > result.head_seq) {
+        final = {
+          ...final,
+          ok: false,
+          reason: AuditVerifyReason.CheckpointAhead,
+          first_bad_seq: result.head_seq + 1,
+          message: `the log ends at ${result.head_seq} but a checkpoint covers ${latest.size} entries`,
+        };
+      } else if (latest.size > 0 && (await this.store.at(latest.size))?.hash !== latest.head_hash) {
+        final = {
+          ...final,
+          ok: false,
+          reason: AuditVerifyReason.CheckpointMismatch,
+          first_bad_seq: latest.size,
+          message: `entry ${latest.size} does not match the signed checkpoint`,
+        };
+      }
+    }
+    if (!final.ok) {
+      await this.append({
+        type: AuditEventType.ChainVerificationFailed,
+        actor: null,
+        details: { reason: final.reason ?? 'unknown', first_bad_seq: final.first_bad_seq ?? 0 },
+      });
+    }
+    return final;
+  }
+
+  /**
+   * The export: a fresh checkpoint, then every entry it covers as canonical JSONL, then a
+   * trailer line `{"checkpoint": note}`. Entries appended meanwhile are not included.
+   */
+  async *exportJsonl(): AsyncGenerator<string> {
+    const checkpoint = await this.checkpoint();
+    let after = 0;
+    while (after < checkpoint.size) {
+      const rows = await this.store.rowsAfter(after, Math.min(2000, checkpoint.size - after));
+      const last = rows.at(-1);
+      if (!last) break;
+      yield rows.map((row) => `${rowToLine(row)}\n`).join('');
+      after = last.seq;
+    }
+    yield `${JSON.stringify({ checkpoint: checkpoint.note })}\n`;
+  }
+
+  /** Waits for queued appends, signs a final checkpoint, marks a clean shutdown. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.writing) await this.writing;
+    if (this.head.seq > this.checkpointSize) await this.checkpoint().catch(() => undefined);
+    await this.options.state.set('clean');
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The audit chain's storage: one row per entry in `audit_entries` (seq is the primary
+ * key, so keyset paging and range scans are index walks), signed checkpoints in
+ * `audit_checkpoints`. Through the server's Kysely layer, so SQLite and PostgreSQL
+ * both work; on SQLite every commit is WAL + `synchronous=FULL` (durable on return).
+ */
+import { sql } from 'kysely';
+import type { AuditEntry, AuditEventType, AuditQuery } from '../../shared/common/audit-event.ts';
+import { appendHashMember, encodeUnhashed } from '../../shared/node/audit/audit-canonical.ts';
+import type { Db } from '../db/database.ts';
+import { withAuditTables, type AuditDb, type AuditEntriesTable } from './audit.tables.ts';
+
+/** A stored entry row (details as canonical JSON text). */
+export type AuditRow = AuditEntriesTable;
+
+/** A stored checkpoint. */
+export interface StoredCheckpoint {
+  size: number;
+  head_hash: string;
+  note: string;
+  created_at: string;
+}
+
+/** The canonical JSONL line of a stored row. */
+export function rowToLine(row: AuditRow): string {
+  return appendHashMember(
+    encodeUnhashed({ ...row, type: row.type as AuditEventType }, row.details),
+    row.hash,
+  );
+}
+
+/** The API shape of a stored row. */
+export function rowToEntry(row: AuditRow): AuditEntry {
+  return {
+    ...row,
+    type: row.type as AuditEventType,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+/** `LIKE` pattern for a free-text search, with the wildcards in the query escaped. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+export class AuditStore {
+  private readonly db: AuditDb;
+
+  constructor(db: Db) {
+    this.db = withAuditTables(db);
+  }
+
+  /** The newest entry's seq and hash, or undefined for an empty log. */
+  async head(): Promise<{ seq: number; hash: string } | undefined> {
+    return this.db
+      .selectFrom('audit_entries')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Inserts entries in one transaction: all are durable when this resolves, or none. */
+  async insertAll(rows: AuditRow[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      // SQLite caps bound parameters per statement: insert in slices of 50 rows (10 columns each).
+      for (let start = 0; start < rows.length; start += 50) {
+        await trx
+          .insertInto('audit_entries')
+          .values(rows.slice(start, start + 50))
+          .execute();
+      }
+    });
+  }
+
+  /** Rows with seq > after, ascending, at most `limit` (export and verification walk with this). */
+  async rowsAfter(after: number, limit: number): Promise<AuditRow[]> {
+    return this.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The last `count` rows, ascending. */
+  async tail(count: number): Promise<AuditRow[]> {
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .orderBy('seq', 'desc')
+      .limit(count)
+      .execute();
+    return rows.reverse();
+  }
+
+  /** One row by seq. */
+  async at(seq: number): Promise<AuditRow | undefined> {
+    return this.db.selectFrom('audit_entries').selectAll().where('seq', '=', seq).executeTakeFirst();
+  }
+
+  /** A keyset page: `after` (ascending) or `before` (descending) a seq, with filters. */
+  async page(query: AuditQuery): Promise<AuditRow[]> {
+    let select = this.db.selectFrom('audit_entries').selectAll();
+    if (query.type !== undefined) select = select.where('type', '=', query.type);
+    if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
+    if (query.since !== undefined) select = select.where('ts', '>=', new Date(query.since).toISOString());
+    if (query.until !== undefined) select = select.where('ts', '<', new Date(query.until).toISOString());
+    if (query.q !== undefined) {
+      const pattern = likePattern(query.q);
+      select = select.where((eb) =>
+        eb.or(
+          (['actor', 'resource', 'ip', 'request_id', 'type', 'details'] as const).map(
+            (column) => sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`,
+          ),
+        ),
+      );
+    }
+    if (query.order === 'asc') {
+      if (query.after !== undefined) select = select.where('seq', '>', query.after);
+      return select.orderBy('seq', 'asc').limit(query.limit).execute();
+    }
+    if (query.before !== undefined) select = select.where('seq', '<', query.before);
+    if (query.after !== undefined) select = select.where('seq', '>', query.after);
+    return select.orderBy('seq', 'desc').limit(query.limit).execute();
+  }
+
+  /** The newest checkpoint. */
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return this.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Stores a checkpoint (idempotent per size). */
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    await this.db
+      .insertInto('audit_checkpoints')
+      .values(checkpoint)
+      .onConflict((conflict) => conflict.column('size').doNothing())
+      .execute();
+  }
+
+  /**
+   * Moves rows from `fromSeq` on to `audit_quarantine` (kept, never deleted) in one
+   * transaction, so the chain can continue from the last good entry.
+   */
+  async quarantineFrom(fromSeq: number, reason: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('audit_entries').selectAll().where('seq', '>=', fromSeq).execute();
+      const now = new Date().toISOString();
+      for (const row of rows) {
+        await trx
+          .insertInto('audit_quarantine')
+          .values({ seq: row.seq, row_json: JSON.stringify(row), reason, quarantined_at: now })
+          .execute();
+      }
+      await trx.deleteFrom('audit_entries').where('seq', '>=', fromSeq).execute();
+      return rows.length;
+    });
+  }
+}

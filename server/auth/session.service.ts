@@ -1,0 +1,146 @@
+/**
+ * Sessions and rotating refresh tokens. A session is one sign-in; its refresh tokens
+ * form a family. Each refresh consumes the presented token and issues the next one;
+ * presenting a consumed token again means it was copied, so the whole family (the
+ * session, and with it every access token naming it) is revoked (OAuth 2.0 Security
+ * BCP, RFC 9700 §4.14.2). Tokens are 256 random bits, stored as SHA-256 only.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type { UsersTable } from '../db/schema.ts';
+
+export const REFRESH_TOKEN_TTL_S = 7 * 24 * 60 * 60;
+export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
+const REFRESH_PREFIX = 'rt_';
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export type RotateResult =
+  | { ok: true; userId: string; sessionId: string; refreshToken: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' }
+  | { ok: false; reason: 'reuse'; userId: string; sessionId: string };
+
+/** The account behind a live session, as the auth hook needs it per request. */
+export type SessionUser = Pick<UsersTable, 'id' | 'email' | 'role' | 'disabled' | 'must_change_password'>;
+
+export class SessionService {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async #newRefreshToken(sessionId: string, now: number, trx: Db = this.#db): Promise<string> {
+    const token = REFRESH_PREFIX + randomBytes(32).toString('base64url');
+    await trx
+      .insertInto('refresh_tokens')
+      .values({
+        token_hash: hashToken(token),
+        session_id: sessionId,
+        created_at: iso(now),
+        expires_at: iso(now + REFRESH_TOKEN_TTL_S * 1000),
+        used_at: null,
+      })
+      .execute();
+    return token;
+  }
+
+  /** Starts a session for a signed-in user; returns its id and first refresh token. */
+  async create(userId: string, via: 'bearer' | 'cookie', now = Date.now()): Promise<{ sessionId: string; refreshToken: string }> {
+    const sessionId = randomUUID();
+    await this.#db
+      .insertInto('sessions')
+      .values({
+        id: sessionId,
+        user_id: userId,
+        via,
+        created_at: iso(now),
+        expires_at: iso(now + SESSION_MAX_AGE_S * 1000),
+        revoked_at: null,
+        revoked_reason: null,
+      })
+      .execute();
+    return { sessionId, refreshToken: await this.#newRefreshToken(sessionId, now) };
+  }
+
+  /** Consumes a refresh token and issues its successor; detects reuse. */
+  async rotate(token: string, now = Date.now()): Promise<RotateResult> {
+    if (!token.startsWith(REFRESH_PREFIX) || token.length > 100) return { ok: false, reason: 'unknown' };
+    return this.#db.transaction().execute(async (trx): Promise<RotateResult> => {
+      const row = await trx
+        .selectFrom('refresh_tokens')
+        .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+        .select([
+          'refresh_tokens.token_hash',
+          'refresh_tokens.used_at',
+          'refresh_tokens.expires_at',
+          'sessions.id as session_id',
+          'sessions.user_id',
+          'sessions.revoked_at',
+          'sessions.expires_at as session_expires_at',
+        ])
+        .where('refresh_tokens.token_hash', '=', hashToken(token))
+        .executeTakeFirst();
+      if (!row) return { ok: false, reason: 'unknown' };
+      if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
+      if (row.used_at !== null) {
+        await trx
+          .updateTable('sessions')
+          .set({ revoked_at: iso(now), revoked_reason: 'refresh_reuse' })
+          .where('id', '=', row.session_id)
+          .execute();
+        return { ok: false, reason: 'reuse', userId: row.user_id, sessionId: row.session_id };
+      }
+      if (Date.parse(row.expires_at) <= now || Date.parse(row.session_expires_at) <= now) {
+        return { ok: false, reason: 'expired' };
+      }
+      await trx.updateTable('refresh_tokens').set({ used_at: iso(now) }).where('token_hash', '=', row.token_hash).execute();
+      const refreshToken = await this.#newRefreshToken(row.session_id, now, trx);
+      return { ok: true, userId: row.user_id, sessionId: row.session_id, refreshToken };
+    });
+  }
+
+  /** The session a refresh token belongs to, without consuming it (logout by refresh token). */
+  async sessionOfRefreshToken(token: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('refresh_tokens')
+      .select('session_id')
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    return row?.session_id;
+  }
+
+  async revoke(sessionId: string, reason: string, now = Date.now()): Promise<void> {
+    await this.#db
+      .updateTable('sessions')
+      .set({ revoked_at: iso(now), revoked_reason: reason })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** Revokes every session of a user, except `keep` (password change keeps the current one). */
+  async revokeAllForUser(userId: string, reason: string, keep?: string, now = Date.now()): Promise<void> {
+    let query = this.#db
+      .updateTable('sessions')
+      .set({ revoked_at: iso(now), revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
+    if (keep !== undefined) query = query.where('id', '!=', keep);
+    await query.execute();
+  }
+
+  /** The user behind a live (not revoked, not expired) session, or undefined. */
+  async liveSessionUser(sessionId: string, userId: string, now = Date.now()): Promise<SessionUser | undefined> {
+    const row = await this.#db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.email', 'users.role', 'users.disabled', 'users.must_change_password', 'sessions.revoked_at', 'sessions.expires_at'])
+      .where('sessions.id', '=', sessionId)
+      .where('sessions.user_id', '=', userId)
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= now || row.disabled) return undefined;
+    return { id: row.id, email: row.email, role: row.role, disabled: row.disabled, must_change_password: row.must_change_password };
+  }
+}

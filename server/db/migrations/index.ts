@@ -1,0 +1,14 @@
+/**
+ * Every schema migration, in order. Other areas add a file here (`NNNN-name.ts`) and
+ * one entry below; names sort, and applied names are never changed.
+ */
+import type { Migration } from 'kysely';
+import { migration0001Auth } from './0001-auth.ts';
+import { migration0005AuditFirewall } from './0005-audit-firewall.ts';
+import { migration0006Resources } from './0006-resources.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001-auth': migration0001Auth,
+  '0005-audit-firewall': migration0005AuditFirewall,
+  '0006-resources': migration0006Resources,
+};

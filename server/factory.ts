@@ -1,0 +1,59 @@
+/**
+ * The one documented door to the Factory API for the console's embedded default
+ * (STYLE.md layering table): `electron/core` starts a local server through this file
+ * and nothing else of `server/`.
+ */
+import { defaultConfig, type ServerConfig } from './config.ts';
+import { startServer } from './serve.ts';
+
+export interface StartFactoryOptions {
+  /** Where the database, secrets and TLS certificate live (created 0700 if missing). */
+  dataDir: string;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** 0 = a free port chosen by the OS (read it from `url`). Default 0. */
+  port?: number;
+  /** Default `on` (self-signed certificate under `dataDir/tls/`; pin `certFingerprint256`). */
+  tls?: 'on' | 'off';
+  /** Public demo mode (`FACTORY_DEMO_READONLY`): state changes refused with 403. */
+  demo?: boolean;
+  /** Development only: the first admin's password; otherwise it is written to `dataDir/secrets/bootstrap_admin.txt`. */
+  devBootstrapPassword?: string;
+  /** pino level; default `warn`. */
+  logLevel?: string;
+}
+
+export interface RunningFactory {
+  /** e.g. `https://127.0.0.1:43817` */
+  url: string;
+  /** `AB:CD:…` SHA-256 fingerprint of the TLS certificate (absent with `tls: 'off'`). */
+  certFingerprint256?: string;
+  /** Login name of the first-run administrator. */
+  adminEmail: string;
+  close(): Promise<void>;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Starts a Factory API and resolves once it listens. */
+export async function startFactory(options: StartFactoryOptions): Promise<RunningFactory> {
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(options.logLevel ?? '')
+    ? (options.logLevel as ServerConfig['logLevel'])
+    : 'warn';
+  const config = defaultConfig({
+    dataDir: options.dataDir,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    tls: options.tls ?? 'on',
+    demoReadOnly: options.demo === true,
+    devBootstrapPassword: options.devBootstrapPassword,
+    logLevel,
+  });
+  const server = await startServer({ config });
+  return {
+    url: server.url,
+    ...(server.certFingerprint256 !== undefined ? { certFingerprint256: server.certFingerprint256 } : {}),
+    adminEmail: config.bootstrapEmail,
+    close: server.close,
+  };
+}

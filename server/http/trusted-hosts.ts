@@ -1,0 +1,34 @@
+/**
+ * Host-header validation (seed 001's TrustedHost): with `FACTORY_TRUSTED_HOSTS` set,
+ * a request naming another host is refused (400) before anything else looks at it —
+ * the defence against host-header poisoning of generated URLs.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode } from '../../shared/common/errors.ts';
+import { sendError } from '../errors.ts';
+
+function hostnameOf(host: string): string {
+  const bracket = /^\[([^\]]+)\](:\d+)?$/.exec(host);
+  if (bracket) return `[${bracket[1]!.toLowerCase()}]`;
+  return host.replace(/:\d+$/, '').toLowerCase();
+}
+
+/** Whether `host` (a Host header) matches one of `allowed` (`name`, `name:port` or `*.domain`). */
+export function hostAllowed(host: string | undefined, allowed: readonly string[]): boolean {
+  if (host === undefined || host.length === 0) return false;
+  const name = hostnameOf(host);
+  return allowed.some((entry) => {
+    const pattern = hostnameOf(entry);
+    if (pattern.startsWith('*.')) return name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1;
+    return entry.includes(':') && !entry.startsWith('[') ? host.toLowerCase() === entry : name === pattern;
+  });
+}
+
+export function trustedHosts(app: FastifyInstance, allowed: readonly string[]): void {
+  if (allowed.length === 0) return;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!hostAllowed(request.headers.host, allowed)) {
+      return sendError(request, reply, ErrorCode.UntrustedHost, 'unknown Host header');
+    }
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * `/api/v1/machines`: activate (operator and up), list (own; all with machines:write),
+ * deactivate (own, or an admin's). Audited; hardware hashes and keys never leave.
+ */
+import type { FastifyInstance } from 'fastify';
+import { AuditEventType } from '../../shared/common/audit-event.ts';
+import { activateMachineRequestSchema, machineIdSchema } from '../../shared/common/api/resources.ts';
+import { ErrorCode } from '../../shared/common/errors.ts';
+import { Permission } from '../../shared/common/roles.ts';
+import { principalOf } from '../auth/auth.hook.ts';
+import { ApiError } from '../errors.ts';
+import type { MachinesService } from './machines.service.ts';
+
+export function machinesRoutes(app: FastifyInstance, machines: MachinesService): void {
+  app.post('/api/v1/machines', { config: { permission: Permission.MachinesActivate } }, async (request, reply) => {
+    const principal = principalOf(request);
+    // Client input: validated; the hardware hash is stored, never echoed or logged.
+    const input = activateMachineRequestSchema.parse(request.body);
+    const { machine, reactivated } = await machines.activate(principal.userId, {
+      hwHash: input.hw_hash,
+      publicKey: input.public_key,
+      label: input.label,
+    });
+    await app.audit.append({
+      type: AuditEventType.MachineActivate,
+      actor: principal.email,
+      resource: `machine/${machine.id}`,
+      ip: request.ip,
+      request_id: request.id,
+      details: { label: machine.label, reactivated },
+    });
+    return reply.code(reactivated ? 200 : 201).send({
+      machine_id: machine.id,
+      lease: machines.lease(machine, []),
+      server_key: app.keys.signing.publicKey.toString('base64'),
+      key_id: app.keys.signing.keyId,
+    });
+  });
+
+  app.get('/api/v1/machines', { config: { permission: Permission.MachinesRead } }, async (request) => {
+    const principal = principalOf(request);
+    const all = principal.permissions.has(Permission.MachinesWrite);
+    return { machines: await machines.list(all ? null : principal.userId) };
+  });
+
+  app.delete('/api/v1/machines/:id', { config: { permission: Permission.MachinesActivate } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const id = machineIdSchema.parse((request.params as { id: string }).id);
+    const machine = await machines.get(id);
+    if (machine.user_id !== principal.userId && !principal.permissions.has(Permission.MachinesWrite)) {
+      throw new ApiError(ErrorCode.Forbidden, 'this machine belongs to another account');
+    }
+    await machines.revoke(id);
+    await app.audit.append({
+      type: AuditEventType.MachineRevoke,
+      actor: principal.email,
+      resource: `machine/${id}`,
+      ip: request.ip,
+      request_id: request.id,
+      details: { label: machine.label, owner: machine.user_id },
+    });
+    return reply.code(204).send();
+  });
+}

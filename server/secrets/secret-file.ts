@@ -1,0 +1,65 @@
+/**
+ * Secret files under `data/secrets/` (dir 0700, files 0600). Created atomically — a
+ * temporary file is written, synced, then hard-linked into place, which fails if
+ * another process got there first — so concurrent first starts agree on one value
+ * and nobody ever reads a half-written key.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export const SECRET_DIR_MODE = 0o700;
+export const SECRET_FILE_MODE = 0o600;
+
+/** Creates (or tightens) a directory for secrets: owner-only. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: SECRET_DIR_MODE });
+  const stat = await fs.stat(dir);
+  if ((stat.mode & 0o077) !== 0) await fs.chmod(dir, SECRET_DIR_MODE);
+}
+
+/**
+ * Writes `content` to `file` only if it does not exist yet. Returns true if this call
+ * created it. The file appears complete or not at all.
+ */
+export async function createFileOnce(file: string, content: string | Uint8Array): Promise<boolean> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temporary, 'wx', SECRET_FILE_MODE);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.link(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
+}
+
+/**
+ * Reads a secret file, creating it with `create()` on first use. Tightens a file that
+ * someone made readable by others (and says so through `onLoosened`).
+ */
+export async function loadOrCreateSecret(
+  file: string,
+  create: () => string,
+  onLoosened?: (file: string) => void,
+): Promise<string> {
+  try {
+    const stat = await fs.stat(file);
+    if ((stat.mode & 0o077) !== 0) {
+      await fs.chmod(file, SECRET_FILE_MODE);
+      onLoosened?.(file);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await createFileOnce(file, create());
+  }
+  return (await fs.readFile(file, 'utf8')).trim();
+}

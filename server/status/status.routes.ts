@@ -1,0 +1,34 @@
+/** `GET /api/v1/status` (viewer and up), `/health` and `/ready` (public, for orchestrators). */
+import type { FastifyInstance } from 'fastify';
+import { Permission } from '../../shared/common/roles.ts';
+import { ServerMode, type StatusResponse } from '../../shared/common/api/status.ts';
+import { computePosture, type PostureCheck } from './posture.ts';
+
+export const SERVER_VERSION = '0.1.0';
+
+export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck[]): void {
+  const { config } = app;
+  const mode = config.demoReadOnly ? ServerMode.Demo : config.prod ? ServerMode.Production : ServerMode.Development;
+
+  app.get('/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' as const }));
+
+  app.get('/ready', { config: { permission: 'public' } }, async (_request, reply) => {
+    try {
+      await app.db.selectFrom('server_state').select('key').limit(1).execute();
+      return { status: 'ok' as const };
+    } catch {
+      return reply.code(503).send({ error: { code: 'unavailable', message: 'database not ready', request_id: _request.id } });
+    }
+  });
+
+  app.get('/api/v1/status', { config: { permission: Permission.StatusRead } }, async (): Promise<StatusResponse> => ({
+    mode,
+    debug: config.debug,
+    public_demo: config.demoReadOnly,
+    version: SERVER_VERSION,
+    uptime_s: Math.floor((Date.now() - app.startedAt) / 1000),
+    tls: config.tls,
+    cert_fingerprint256: app.tlsIdentity?.fingerprint256 ?? null,
+    posture: await computePosture(app, checks),
+  }));
+}

@@ -1,0 +1,59 @@
+/**
+ * What the Factory API adds to Fastify's types: the decorators other plugins use
+ * (`app.db`, `app.keys`, `app.audit`, …), the authenticated principal on a request,
+ * and the per-route `config.permission` every route must declare.
+ */
+import type { Permission, Role, RoutePermission } from '../shared/common/roles.ts';
+import type { ServerConfig } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { ServerKeys } from './secrets/server-keys.ts';
+import type { TlsIdentity } from './secrets/tls.ts';
+import type { AuditSink } from './audit-sink.ts';
+import type { Services } from './services.ts';
+import type { Metrics } from './metrics/metrics.ts';
+
+/** Who is making a request, once authenticated. Holds no secret. */
+export interface Principal {
+  userId: string;
+  email: string;
+  role: Role;
+  permissions: ReadonlySet<Permission>;
+  via: 'bearer' | 'cookie' | 'api_key';
+  /** The session an access token names (bearer/cookie), for logout. */
+  sessionId?: string;
+  apiKeyId?: string;
+  mustChangePassword: boolean;
+}
+
+/** One row of the route table the matrix test walks. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: RoutePermission;
+  demoAllowed: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: ServerConfig;
+    db: Db;
+    keys: ServerKeys;
+    audit: AuditSink;
+    services: Services;
+    metrics: Metrics;
+    /** The TLS identity when this server terminates TLS itself. */
+    tlsIdentity: TlsIdentity | undefined;
+    /** Every registered route with its declared permission. */
+    routeTable: RouteEntry[];
+    startedAt: number;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Required on every route: who may call it (checked at registration). */
+    permission?: RoutePermission;
+    /** State-changing routes still allowed in public demo mode (login, refresh, logout). */
+    demoAllowed?: boolean;
+  }
+}

@@ -1,0 +1,12 @@
+/** The wire shape of every HTTP error of the Factory API: `{error: {code, message, request_id}}`. */
+import { z } from 'zod';
+import { ErrorCode } from '../errors.ts';
+
+export const errorResponseSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    request_id: z.string().optional(),
+  }),
+});
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;

@@ -1,0 +1,118 @@
+/**
+ * HTTP contract of `/api/v1/resources`, `/api/v1/machines` and the signed objects they
+ * carry (DESIGN.md §3.4–3.5, issue 6), shared by the Factory API and the console.
+ * Manifests and leases are signed by the server over their canonical JSON
+ * (shared/common/canonical-json.ts); the console verifies them with the pinned key.
+ */
+import { z } from 'zod';
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const size = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+/** Ids the server makes: a prefix and random hex; safe in paths and file names. */
+export const resourceIdSchema = z.string().regex(/^res_[0-9a-f]{24}$/, 'a resource id');
+export const machineIdSchema = z.string().regex(/^mch_[0-9a-f]{24}$/, 'a machine id');
+
+export const MANIFEST_FORMAT = 'factory-console/manifest/v1';
+export const LEASE_FORMAT = 'factory-console/lease/v1';
+
+/** What the server signs about one published resource: sizes and SHA-256 of each part. */
+export const manifestSchema = z.strictObject({
+  format: z.literal(MANIFEST_FORMAT),
+  resource_id: resourceIdSchema,
+  name: z.string().min(1).max(200),
+  version: z.string().min(1).max(100),
+  published_at: isoTime,
+  plaintext_size: size,
+  plaintext_sha256: hex64,
+  chunk_size: z.number().int().min(16).max(16 * 1024 * 1024),
+  container_size: size,
+  small_size: size,
+  small_sha256: hex64,
+  big_size: size,
+  big_sha256: hex64,
+  /** Id of the server signing key (first 16 hex digits of SHA-256 of the public key). */
+  key_id: z.string().regex(/^[0-9a-f]{16}$/),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** A manifest with its Ed25519 signature (base64) and the SHA-256 of its canonical JSON. */
+export const signedManifestSchema = z.strictObject({
+  manifest: manifestSchema,
+  canonical_hash: hex64,
+  signature: base64,
+});
+export type SignedManifest = z.infer<typeof signedManifestSchema>;
+
+/** Who may open what on which machine, until when. */
+export const leaseSchema = z.strictObject({
+  format: z.literal(LEASE_FORMAT),
+  user_id: z.string().min(1).max(100),
+  machine_id: machineIdSchema,
+  resource_ids: z.array(resourceIdSchema).max(1000),
+  issued_at: isoTime,
+  valid_until: isoTime,
+});
+export type Lease = z.infer<typeof leaseSchema>;
+
+export const signedLeaseSchema = z.strictObject({ lease: leaseSchema, signature: base64 });
+export type SignedLease = z.infer<typeof signedLeaseSchema>;
+
+export const resourceSummarySchema = z.strictObject({
+  id: resourceIdSchema,
+  name: z.string(),
+  version: z.string(),
+  plaintext_size: size,
+  published_at: isoTime,
+});
+export type ResourceSummary = z.infer<typeof resourceSummarySchema>;
+
+export const resourceListResponseSchema = z.strictObject({ resources: z.array(resourceSummarySchema) });
+export const publishResponseSchema = z.strictObject({ resource: resourceSummarySchema, manifest: signedManifestSchema });
+
+export const unlockRequestSchema = z.strictObject({ machine_id: machineIdSchema });
+export const unlockResponseSchema = z.strictObject({
+  /** base64 of the FCEV envelope: DEK ‖ small part, sealed to the machine's key. */
+  envelope: base64,
+  /** Path (with query) of the big part on the CDN, relative to the API's origin; expires. */
+  cdn_url: z.string().startsWith('/cdn/'),
+  cdn_expires_at: isoTime,
+  manifest: signedManifestSchema,
+  lease: signedLeaseSchema,
+});
+export type UnlockResponse = z.infer<typeof unlockResponseSchema>;
+
+/** A fresh CDN URL for a download whose URL expired. */
+export const cdnUrlResponseSchema = z.strictObject({ cdn_url: z.string().startsWith('/cdn/'), cdn_expires_at: isoTime });
+
+export const exportRequestSchema = z.strictObject({
+  machine_id: machineIdSchema,
+  /** When the export happened on the console (it may be reported later, from an offline queue). */
+  exported_at: isoTime,
+  offline: z.boolean(),
+});
+
+export const activateMachineRequestSchema = z.strictObject({
+  hw_hash: z.string().regex(/^[0-9a-f]{96}$/, 'a lower-case hex SHA-384'),
+  public_key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, '32 bytes of base64'),
+  label: z.string().trim().min(1).max(100).default('console'),
+});
+
+export const activateMachineResponseSchema = z.strictObject({
+  machine_id: machineIdSchema,
+  lease: signedLeaseSchema,
+  /** The server's Ed25519 public key (base64), to pin. */
+  server_key: base64,
+  key_id: z.string(),
+});
+export type ActivateMachineResponse = z.infer<typeof activateMachineResponseSchema>;
+
+export const machineSummarySchema = z.strictObject({
+  id: machineIdSchema,
+  user_id: z.string(),
+  label: z.string(),
+  created_at: isoTime,
+  revoked_at: isoTime.nullable(),
+});
+export const machineListResponseSchema = z.strictObject({ machines: z.array(machineSummarySchema) });

@@ -1,0 +1,230 @@
+/**
+ * The audit log's contract (DESIGN.md §4, issue 5): event types, what a caller appends,
+ * what an entry looks like, and the canonical encoding its hash chain is computed over.
+ * Isomorphic: the server appends and serves entries, the console and the offline
+ * verifier check them, the renderer shows them.
+ *
+ * ## Canonical encoding (v1)
+ *
+ * An entry is one line of JSON (UTF-8, no whitespace, no BOM, `\n`-terminated in an
+ * export) whose members appear in exactly this order, every member always present:
+ *
+ *     seq, ts, type, actor, resource, ip, request_id, details, prev_hash, hash
+ *
+ * - `seq`: integer ≥ 1, decimal, no sign, no leading zeros, no exponent. Gap-free:
+ *   entry n has `seq` n.
+ * - `ts`: string, RFC 3339 UTC with milliseconds, exactly `YYYY-MM-DDTHH:MM:SS.sssZ`
+ *   (ECMAScript `Date.prototype.toISOString`).
+ * - `type`: one of {@link AuditEventType}; `actor`, `resource`, `ip`, `request_id`:
+ *   string or `null`.
+ * - `details`: a JSON object (`{}` when empty). Inside it, object members are sorted
+ *   by their keys' UTF-16 code units, arrays keep their order — the RFC 8785 (JCS)
+ *   rules. Numbers use the ECMAScript shortest round-trip form (`JSON.stringify`);
+ *   NaN and ±Infinity are refused. Depth ≤ 8, canonical size ≤ 8 KiB.
+ * - Strings everywhere are escaped as RFC 8785 §3.2.2.2 / `JSON.stringify` does:
+ *   `"` and `\` escaped, U+0000–U+001F as `\b \t \n \f \r` or `\u00xx` (lower-case
+ *   hex), everything else literal UTF-8. Lone surrogates are refused.
+ * - `prev_hash`: the previous entry's `hash`; for `seq` 1 it is 64 zeros
+ *   ({@link AUDIT_GENESIS_HASH}).
+ * - `hash`: lower-case hex SHA-256 of `"FactoryConsole/audit/v1\n"` followed by the
+ *   line *without* its `hash` member, i.e. the canonical line up to and including the
+ *   `prev_hash` value, then `}`.
+ *
+ * The hash covers the exact bytes, so a verifier rejects any line that is not in this
+ * form (another key order, extra spaces, another number form) as well as any edit.
+ *
+ * ## Checkpoints
+ * A checkpoint is a C2SP `tlog-checkpoint` signed note (https://c2sp.org/tlog-checkpoint,
+ * https://c2sp.org/signed-note) whose "root hash" is the chain head: the `hash` of entry
+ * `size` (the genesis hash when `size` is 0), base64-encoded. Signed with the server's
+ * Ed25519 key.
+ */
+import { z } from 'zod';
+
+/** Every kind of security event the log records. Add kinds; never rename them. */
+export const AuditEventType = {
+  LoginSuccess: 'login_success',
+  LoginFailure: 'login_failure',
+  Lockout: 'lockout',
+  RefreshReuse: 'refresh_reuse',
+  Logout: 'logout',
+  PasswordChange: 'password_change',
+  UserCreate: 'user_create',
+  UserUpdate: 'user_update',
+  UserDelete: 'user_delete',
+  RoleChange: 'role_change',
+  ApiKeyCreate: 'api_key_create',
+  ApiKeyRevoke: 'api_key_revoke',
+  FirewallRuleCreate: 'firewall_rule_create',
+  FirewallRuleUpdate: 'firewall_rule_update',
+  FirewallRuleDelete: 'firewall_rule_delete',
+  FirewallEnforceChange: 'firewall_enforce_change',
+  RateLimitChange: 'rate_limit_change',
+  SettingChange: 'setting_change',
+  DemoRefusal: 'demo_refusal',
+  MachineActivate: 'machine_activate',
+  MachineRevoke: 'machine_revoke',
+  MachineRebind: 'machine_rebind',
+  ResourcePublish: 'resource_publish',
+  ResourceUnlock: 'resource_unlock',
+  ResourceExport: 'resource_export',
+  ChainVerificationFailed: 'chain_verification_failed',
+  AuditRecovered: 'audit_recovered',
+  AuditExport: 'audit_export',
+  CheckpointSigned: 'checkpoint_signed',
+  ServerStart: 'server_start',
+  AgentHandoff: 'agent_handoff',
+} as const;
+
+export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
+
+const auditEventTypeValues = Object.values(AuditEventType) as [AuditEventType, ...AuditEventType[]];
+
+/** zod schema of {@link AuditEventType}. */
+export const auditEventTypeSchema = z.enum(auditEventTypeValues);
+
+/** Event types that services may append through `POST /api/v1/audit/events` (scope `audit:append`). */
+export const SERVICE_APPENDABLE_TYPES = [
+  AuditEventType.AgentHandoff,
+] as const satisfies readonly AuditEventType[];
+
+/** The chain's starting `prev_hash`: 32 zero bytes, hex. */
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+/** Domain-separation prefix hashed before every canonical entry. */
+export const AUDIT_HASH_PREFIX = 'FactoryConsole/audit/v1\n';
+
+/** Limits on `details`, so one entry cannot bloat the log. */
+export const AUDIT_DETAILS_MAX_BYTES = 8192;
+export const AUDIT_DETAILS_MAX_DEPTH = 8;
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const isoMillis = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an RFC 3339 UTC time with milliseconds');
+const shortText = (max: number) => z.string().min(1).max(max);
+
+/**
+ * What a caller hands to `append`: the server fills `seq`, `ts`, `prev_hash` and `hash`.
+ * Secrets (passwords, tokens, keys, hardware serials) never go in `details`.
+ */
+export const auditEventInputSchema = z.strictObject({
+  type: auditEventTypeSchema,
+  actor: shortText(256).nullable(),
+  resource: shortText(512).nullable().optional(),
+  ip: shortText(64).nullable().optional(),
+  request_id: shortText(128).nullable().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type AuditEventInput = z.infer<typeof auditEventInputSchema>;
+
+/** One committed entry of the chain, in canonical member order. */
+export const auditEntrySchema = z.strictObject({
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  ts: isoMillis,
+  type: auditEventTypeSchema,
+  actor: z.string().max(256).nullable(),
+  resource: z.string().max(512).nullable(),
+  ip: z.string().max(64).nullable(),
+  request_id: z.string().max(128).nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prev_hash: hex64,
+  hash: hex64,
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** The canonical member order of an entry (see the module comment). */
+export const AUDIT_ENTRY_KEYS = [
+  'seq',
+  'ts',
+  'type',
+  'actor',
+  'resource',
+  'ip',
+  'request_id',
+  'details',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditEntry)[];
+
+/**
+ * `details` of a pipeline `agent_handoff`: who handed over to whom and why, and a
+ * digest of the output — never the output itself.
+ */
+export const agentHandoffDetailsSchema = z.strictObject({
+  from_agent: shortText(128),
+  to_agent: shortText(128),
+  reason: shortText(512),
+  output_sha256: hex64,
+  product_id: shortText(128).optional(),
+});
+export type AgentHandoffDetails = z.infer<typeof agentHandoffDetailsSchema>;
+
+/** Body of `POST /api/v1/audit/events` (services with an `audit:append` API key). */
+export const auditAppendRequestSchema = z.strictObject({
+  type: z.enum(SERVICE_APPENDABLE_TYPES),
+  resource: shortText(512).nullable().optional(),
+  details: agentHandoffDetailsSchema,
+});
+export type AuditAppendRequest = z.infer<typeof auditAppendRequestSchema>;
+
+/** Query of `GET /api/v1/audit`: keyset paging (`after`/`before` a seq) and filters. */
+export const auditQuerySchema = z.strictObject({
+  after: z.coerce.number().int().min(0).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  type: auditEventTypeSchema.optional(),
+  actor: z.string().min(1).max(256).optional(),
+  since: isoMillis.or(z.iso.datetime()).optional(),
+  until: isoMillis.or(z.iso.datetime()).optional(),
+  q: z.string().min(1).max(256).optional(),
+});
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+/** A page of entries; `next` is the keyset cursor for the following page, if any. */
+export const auditPageSchema = z.strictObject({
+  entries: z.array(auditEntrySchema),
+  next: z.number().int().nullable(),
+  head_seq: z.number().int().min(0),
+});
+export type AuditPage = z.infer<typeof auditPageSchema>;
+
+/** Why a chain did not verify; stable strings, shown to operators. */
+export const AuditVerifyReason = {
+  Malformed: 'malformed',
+  NotCanonical: 'not_canonical',
+  SeqGap: 'seq_gap',
+  PrevHashMismatch: 'prev_hash_mismatch',
+  HashMismatch: 'hash_mismatch',
+  TruncatedRecord: 'truncated_record',
+  CheckpointInvalid: 'checkpoint_invalid',
+  CheckpointAhead: 'log_shorter_than_checkpoint',
+  CheckpointMismatch: 'log_inconsistent_with_checkpoint',
+  CheckpointStale: 'checkpoint_older_than_remembered',
+} as const;
+export type AuditVerifyReason = (typeof AuditVerifyReason)[keyof typeof AuditVerifyReason];
+
+/** Result of verifying a chain (API `GET /api/v1/audit/verify`, the offline verifier, the console). */
+export const auditVerifyResultSchema = z.strictObject({
+  ok: z.boolean(),
+  checked: z.number().int().min(0),
+  head_seq: z.number().int().min(0),
+  head_hash: hex64,
+  first_bad_seq: z.number().int().min(0).optional(),
+  reason: z.enum(Object.values(AuditVerifyReason) as [AuditVerifyReason, ...AuditVerifyReason[]]).optional(),
+  message: z.string().optional(),
+  checkpoint_size: z.number().int().min(0).optional(),
+});
+export type AuditVerifyResult = z.infer<typeof auditVerifyResultSchema>;
+
+/** A checkpoint as served by `GET /api/v1/audit/checkpoint`: the signed note and its parsed body. */
+export const auditCheckpointSchema = z.strictObject({
+  origin: z.string().min(1),
+  size: z.number().int().min(0),
+  head_hash: hex64,
+  note: z.string().min(1),
+  /** The verifier key in signed-note form (`name+keyhash+base64(0x01 ‖ pubkey)`). */
+  verifier_key: z.string().min(1),
+});
+export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;

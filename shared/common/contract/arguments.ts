@@ -1,0 +1,62 @@
+/**
+ * One zod schema per call's argument list, keyed like the channel registry and
+ * checked against {@link ConsoleBridge} with `satisfies`: a call without a schema, or
+ * a schema whose output is not the call's parameter list, fails to compile. Tuples
+ * reject extra arguments; the objects inside are strict (see `inputs.ts`).
+ */
+import { z } from 'zod';
+import type { ConsoleBridge } from './bridge.ts';
+import type { InvokeMembers } from './channels.ts';
+import {
+  ActivateInput,
+  AuditPageInput,
+  ExternalUrlInput,
+  FirewallRuleInput,
+  JobInput,
+  LoginInput,
+  ResourceInput,
+  RuleInput,
+  SettingsPatch,
+  UnlockInput,
+} from './inputs.ts';
+
+type ParametersOf<F> = F extends (...args: infer A) => unknown ? A : never;
+
+export type ArgumentSchemas<B> = {
+  readonly [D in keyof B]: { readonly [M in InvokeMembers<B[D]>]: z.ZodType<ParametersOf<B[D][M]>> };
+};
+
+const none = z.tuple([]);
+
+export const argumentSchemas = {
+  session: { getState: none, login: z.tuple([LoginInput]), logout: none },
+  machine: { getInfo: none, activate: z.tuple([ActivateInput]) },
+  resources: {
+    list: none,
+    unlock: z.tuple([UnlockInput]),
+    cancelUnlock: z.tuple([JobInput]),
+    verifyManifest: z.tuple([ResourceInput]),
+  },
+  audit: { page: z.tuple([AuditPageInput]), verify: none },
+  firewall: {
+    listRules: none,
+    addRule: z.tuple([FirewallRuleInput]),
+    deleteRule: z.tuple([RuleInput]),
+    rateLimits: none,
+  },
+  status: { get: none },
+  settings: { get: none, update: z.tuple([SettingsPatch]) },
+  app: { info: none, openExternal: z.tuple([ExternalUrlInput]) },
+} as const satisfies ArgumentSchemas<ConsoleBridge>;
+
+/** The argument schema of a wire channel (`domain.member`), if it is a call. */
+export function argumentSchemaOf(channel: string): z.ZodType<unknown[]> | undefined {
+  const [domain, member, ...rest] = channel.split('.');
+  if (domain === undefined || member === undefined || rest.length > 0) return undefined;
+  if (!Object.hasOwn(argumentSchemas, domain)) return undefined;
+  const members = argumentSchemas[domain as keyof typeof argumentSchemas] as Record<
+    string,
+    z.ZodType<unknown[]>
+  >;
+  return Object.hasOwn(members, member) ? members[member] : undefined;
+}

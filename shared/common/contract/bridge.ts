@@ -1,0 +1,189 @@
+/**
+ * The one contract between the console's UI and its main side (STYLE.md "The
+ * contract"). The renderer sees exactly this object as `window.bridge` (Electron) or
+ * its HTTP twin (browser mode). Every call resolves to a {@link Result}; every push is
+ * `onSomething(listener) → unsubscribe`. Argument types come from the zod schemas in
+ * `inputs.ts`, so the type and the runtime check cannot drift apart.
+ */
+import type {
+  ActivateInput,
+  AuditPageInput,
+  ExternalUrlInput,
+  FirewallRuleInput,
+  JobInput,
+  LoginInput,
+  ResourceInput,
+  RuleInput,
+  SettingsPatch,
+  UnlockInput,
+} from './inputs.ts';
+import type { Result, Unsubscribe } from './result.ts';
+
+export type Call<T> = Promise<Result<T>>;
+export type Listener<T> = (payload: T) => void;
+
+/** Who is signed in, against which server. Never carries a token or password. */
+export interface SessionState {
+  signedIn: boolean;
+  email: string | null;
+  role: string | null;
+  serverUrl: string | null;
+}
+
+/** One hardware component of the fingerprint: whether it was found, never its value. */
+export interface MachineComponent {
+  name: string;
+  present: boolean;
+}
+
+/** What the Machine view shows. Serials stay on the main side. */
+export interface MachineInfo {
+  components: MachineComponent[];
+  /** How many independent hardware components back the binding. */
+  bindingStrength: number;
+  activated: boolean;
+  machineId: string | null;
+  leaseValidUntil: string | null;
+}
+
+export interface ResourceSummary {
+  id: string;
+  name: string;
+  size: number;
+  state: 'locked' | 'unlocked' | 'offline';
+}
+
+export interface UnlockJob {
+  jobId: string;
+  resourceId: string;
+}
+
+/** Pushed while an unlock runs (bytes, rate, ETA). */
+export interface UnlockProgress {
+  jobId: string;
+  resourceId: string;
+  phase: 'manifest' | 'envelope' | 'download' | 'verify' | 'decrypt' | 'write' | 'done' | 'failed';
+  bytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface AuditEntrySummary {
+  seq: number;
+  type: string;
+  actor: string | null;
+  at: string;
+  hash: string;
+}
+
+export interface AuditPage {
+  entries: AuditEntrySummary[];
+  nextCursor: string | null;
+}
+
+export interface AuditVerification {
+  intact: boolean;
+  checked: number;
+  firstBadSeq: number | null;
+}
+
+export interface FirewallRule {
+  id: string;
+  cidr: string;
+  action: 'allow' | 'deny';
+  expiresAt: string | null;
+  note: string | null;
+}
+
+export interface RateLimitTier {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** One line of the server's posture checklist, with a one-line fix when not ok. */
+export interface PostureItem {
+  id: string;
+  ok: boolean;
+  severity: 'info' | 'warning' | 'critical';
+  detail: string;
+  fix: string;
+}
+
+/** The Status view's data: where the console points and how that server is set up. */
+export interface FactoryStatus {
+  reachable: boolean;
+  serverUrl: string | null;
+  /** True when the console started its own local Factory API (the embedded default). */
+  embedded: boolean;
+  mode: 'demo' | 'production' | 'development' | 'unknown';
+  /** Public demo (read-only) mode: the UI shows a banner. */
+  publicDemo: boolean;
+  debug: boolean;
+  version: string | null;
+  uptimeSeconds: number | null;
+  tls: 'on' | 'off' | 'proxy' | null;
+  posture: PostureItem[];
+  checkedAt: string;
+  /** Why the server could not be reached, when it could not. */
+  problem: string | null;
+}
+
+export interface ConsoleSettings {
+  serverUrl: string | null;
+  theme: 'system' | 'light' | 'dark';
+  strictHardware: boolean;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  shell: 'electron' | 'browser';
+  /** The embedded factory's admin account name, shown so the operator can sign in. */
+  embeddedAdminEmail: string | null;
+}
+
+export interface ConsoleBridge {
+  session: {
+    getState(): Call<SessionState>;
+    login(input: LoginInput): Call<SessionState>;
+    logout(): Call<SessionState>;
+  };
+  machine: {
+    getInfo(): Call<MachineInfo>;
+    activate(input: ActivateInput): Call<MachineInfo>;
+  };
+  resources: {
+    list(): Call<ResourceSummary[]>;
+    unlock(input: UnlockInput): Call<UnlockJob>;
+    cancelUnlock(input: JobInput): Call<{ cancelled: boolean }>;
+    verifyManifest(input: ResourceInput): Call<{ valid: boolean }>;
+    onUnlockProgress(listener: Listener<UnlockProgress>): Unsubscribe;
+  };
+  audit: {
+    page(input: AuditPageInput): Call<AuditPage>;
+    verify(): Call<AuditVerification>;
+    onEntry(listener: Listener<AuditEntrySummary>): Unsubscribe;
+  };
+  firewall: {
+    listRules(): Call<FirewallRule[]>;
+    addRule(input: FirewallRuleInput): Call<FirewallRule>;
+    deleteRule(input: RuleInput): Call<{ deleted: boolean }>;
+    rateLimits(): Call<RateLimitTier[]>;
+  };
+  status: {
+    get(): Call<FactoryStatus>;
+    onChange(listener: Listener<FactoryStatus>): Unsubscribe;
+  };
+  settings: {
+    get(): Call<ConsoleSettings>;
+    update(patch: SettingsPatch): Call<ConsoleSettings>;
+  };
+  app: {
+    info(): Call<AppInfo>;
+    openExternal(input: ExternalUrlInput): Call<{ opened: boolean }>;
+  };
+}
+
+export type BridgeDomain = keyof ConsoleBridge;

@@ -1,0 +1,74 @@
+/**
+ * zod schemas for every argument the renderer may send (renderer input is untrusted).
+ * Objects are strict: an extra key, including `__proto__` or `constructor`, is an
+ * error, never silently dropped. Strings and lists are bounded.
+ */
+import { z } from 'zod';
+import { ContractLimits } from './limits.ts';
+
+const text = z.string().min(1).max(ContractLimits.maxText);
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'an identifier of letters, digits, dot, colon, dash or underscore');
+const httpUrl = z.url({ protocol: /^https?$/ }).max(ContractLimits.maxUrl);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const LoginInput = z.strictObject({
+  email: z.string().min(3).max(254),
+  // Secret: travels once to the main side, never echoed back, never logged.
+  password: z.string().min(1).max(1024),
+});
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export const ActivateInput = z.strictObject({
+  label: text,
+  password: z.string().min(1).max(1024),
+});
+export type ActivateInput = z.infer<typeof ActivateInput>;
+
+export const UnlockInput = z.strictObject({
+  resourceId: id,
+  password: z.string().min(1).max(1024),
+});
+export type UnlockInput = z.infer<typeof UnlockInput>;
+
+export const JobInput = z.strictObject({ jobId: id });
+export type JobInput = z.infer<typeof JobInput>;
+
+export const ResourceInput = z.strictObject({ resourceId: id });
+export type ResourceInput = z.infer<typeof ResourceInput>;
+
+export const AuditPageInput = z.strictObject({
+  cursor: z.string().max(512).optional(),
+  limit: z.int().min(1).max(ContractLimits.maxPageSize),
+  type: text.optional(),
+  actor: text.optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  search: text.optional(),
+});
+export type AuditPageInput = z.infer<typeof AuditPageInput>;
+
+export const FirewallRuleInput = z.strictObject({
+  cidr: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]),
+  action: z.enum(['allow', 'deny']),
+  expiresAt: isoTime.optional(),
+  note: text.optional(),
+});
+export type FirewallRuleInput = z.infer<typeof FirewallRuleInput>;
+
+export const RuleInput = z.strictObject({ ruleId: id });
+export type RuleInput = z.infer<typeof RuleInput>;
+
+export const SettingsPatch = z.strictObject({
+  // null switches back to the embedded default (a local demo Factory API).
+  serverUrl: httpUrl.nullable().optional(),
+  theme: z.enum(['system', 'light', 'dark']).optional(),
+  strictHardware: z.boolean().optional(),
+});
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+export const ExternalUrlInput = z.strictObject({ url: httpUrl });
+export type ExternalUrlInput = z.infer<typeof ExternalUrlInput>;

@@ -1,0 +1,248 @@
+/**
+ * The offline verifier behind `factory-api audit verify` and `factory-console audit
+ * verify`: checks a JSONL export's chain, its checkpoint (embedded trailer or
+ * `--checkpoint FILE`) against a pinned key, and the checkpoint the verifier remembers
+ * from earlier runs. Both CLIs are thin wrappers around {@link runAuditVerify}.
+ *
+ * Exit codes: 0 only when the chain and a signed checkpoint hold; 1 when anything does
+ * not (tampering, truncation, a bad or stale checkpoint); 2 for usage or I/O errors.
+ */
+import { readFile } from 'node:fs/promises';
+import { AUDIT_GENESIS_HASH, AuditVerifyReason, type AuditVerifyResult } from '../../common/audit-event.ts';
+import { checkLogAgainst, compareCheckpoints, openCheckpoint, type Checkpoint } from './audit-checkpoint.ts';
+import { verifyJsonlFile, type FileVerification } from './audit-file-verifier.ts';
+import { RememberedCheckpoints } from './remembered-checkpoints.ts';
+import {
+  NoteVerificationError,
+  formatVerifierKey,
+  parseVerifierKey,
+  type NoteVerifier,
+} from './signed-note.ts';
+
+/** Options of one verification. */
+export interface AuditVerifyOptions {
+  file: string;
+  /** A checkpoint note file; otherwise the export's trailer line is used. */
+  checkpointFile?: string;
+  /** A verifier key (`name+id+base64`) or a file holding one. */
+  key?: string;
+  /** A JSON file of remembered checkpoints, read and (on success) advanced. */
+  rememberFile?: string;
+  /** Accept a chain with no checkpoint (truncation then goes undetected). */
+  chainOnly?: boolean;
+}
+
+/** What the verification found. */
+export interface AuditVerifyReport {
+  result: AuditVerifyResult;
+  checkpoint?: Checkpoint;
+  notes: string[];
+  exitCode: 0 | 1;
+}
+
+/** A usage or I/O problem (exit code 2). */
+export class AuditVerifyUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditVerifyUsageError';
+  }
+}
+
+export const AUDIT_VERIFY_USAGE =
+  'audit verify FILE.jsonl [--checkpoint FILE] [--key VERIFIER_KEY|FILE] [--remember FILE] [--chain-only] [--json]';
+
+/** Parses `audit verify` arguments. */
+export function parseAuditVerifyArgs(args: string[]): AuditVerifyOptions & { json: boolean } {
+  const options: Partial<AuditVerifyOptions> & { json: boolean } = { json: false };
+  const valued = { '--checkpoint': 'checkpointFile', '--key': 'key', '--remember': 'rememberFile' } as const;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '--json') options.json = true;
+    else if (arg === '--chain-only') options.chainOnly = true;
+    else if (arg in valued) {
+      const value = args[index + 1];
+      if (value === undefined || value.startsWith('--'))
+        throw new AuditVerifyUsageError(`${arg} needs a value`);
+      options[valued[arg as keyof typeof valued]] = value;
+      index += 1;
+    } else if (arg.startsWith('--')) throw new AuditVerifyUsageError(`unknown option ${arg}`);
+    else if (options.file === undefined) options.file = arg;
+    else throw new AuditVerifyUsageError(`unexpected argument ${arg}`);
+  }
+  if (options.file === undefined) throw new AuditVerifyUsageError(`usage: ${AUDIT_VERIFY_USAGE}`);
+  return { ...options, file: options.file };
+}
+
+async function loadKey(key: string): Promise<NoteVerifier> {
+  let text = key;
+  if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(key)) {
+    try {
+      text = (await readFile(key, 'utf8')).trim();
+    } catch {
+      throw new AuditVerifyUsageError(`--key is neither a verifier key nor a readable file: ${key}`);
+    }
+  }
+  try {
+    return parseVerifierKey(text);
+  } catch (error) {
+    throw new AuditVerifyUsageError(`bad verifier key: ${(error as Error).message}`);
+  }
+}
+
+async function readNote(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new AuditVerifyUsageError(`cannot read checkpoint file ${path}`);
+  }
+}
+
+async function verifyFile(file: string, watch: number[]): Promise<FileVerification> {
+  try {
+    return await verifyJsonlFile(file, watch);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      throw new AuditVerifyUsageError(`cannot read ${file}`);
+    }
+    throw error;
+  }
+}
+
+const fail = (
+  result: AuditVerifyResult,
+  reason: AuditVerifyReason,
+  firstBad: number,
+  message: string,
+): AuditVerifyResult => ({ ...result, ok: false, reason, first_bad_seq: firstBad, message });
+
+/** Verifies an export; never throws for tampering, only for usage and I/O problems. */
+export async function runAuditVerify(options: AuditVerifyOptions): Promise<AuditVerifyReport> {
+  const notes: string[] = [];
+  const remembered = options.rememberFile
+    ? await RememberedCheckpoints.load(options.rememberFile)
+    : undefined;
+  const explicitNote = options.checkpointFile ? await readNote(options.checkpointFile) : undefined;
+  const keyText = options.key ?? remembered?.onlyVerifierKey();
+  const verifier = keyText ? await loadKey(keyText) : undefined;
+
+  // Sizes whose hashes we must keep while streaming: the explicit and remembered checkpoints.
+  const watch: number[] = [];
+  let checkpoint: Checkpoint | undefined;
+  let result: AuditVerifyResult = { ok: false, checked: 0, head_seq: 0, head_hash: AUDIT_GENESIS_HASH };
+  try {
+    if (explicitNote !== undefined && verifier) checkpoint = openCheckpoint(explicitNote, verifier);
+    if (checkpoint) watch.push(checkpoint.size);
+    // A guess before the trailer is read (one remembered log); the origin decides below.
+    const known = checkpoint ? remembered?.get(checkpoint.origin) : remembered?.only();
+    if (known) watch.push(known.size);
+    let chain = await verifyFile(options.file, watch);
+    result = chain.result;
+    if (!result.ok) return { result, notes, exitCode: 1 };
+    const note = explicitNote ?? chain.trailerCheckpoint;
+    if (note === undefined) {
+      if (options.chainOnly) {
+        notes.push('no checkpoint: the chain holds, but a cut-off tail would go unnoticed');
+        return { result, notes, exitCode: 0 };
+      }
+      return {
+        result: fail(result, AuditVerifyReason.CheckpointInvalid, 0, 'the export has no checkpoint'),
+        notes,
+        exitCode: 1,
+      };
+    }
+    if (!verifier)
+      throw new AuditVerifyUsageError(
+        'a checkpoint needs a trusted key: pass --key (or --remember a file that pinned one)',
+      );
+    checkpoint ??= openCheckpoint(note, verifier);
+    const pinned = remembered?.get(checkpoint.origin);
+    const missing = [checkpoint.size, pinned?.size ?? 0].filter(
+      (size) => size !== result.head_seq && size !== 0 && !watch.includes(size),
+    );
+    // The trailer named a size we did not watch on the first pass: one more pass for its hash.
+    if (missing.length > 0) chain = await verifyFile(options.file, [...watch, ...missing]);
+    const hashAt = (seq: number): string | undefined =>
+      seq === result.head_seq ? result.head_hash : chain.hashAt(seq);
+    result = { ...result, checkpoint_size: checkpoint.size };
+    const problem = checkLogAgainst(checkpoint, result.head_seq, hashAt);
+    if (problem) {
+      const reason =
+        problem === 'log_shorter_than_checkpoint'
+          ? AuditVerifyReason.CheckpointAhead
+          : AuditVerifyReason.CheckpointMismatch;
+      const firstBad = problem === 'log_shorter_than_checkpoint' ? result.head_seq + 1 : checkpoint.size;
+      return {
+        result: fail(
+          result,
+          reason,
+          firstBad,
+          `the log does not match its checkpoint (size ${checkpoint.size})`,
+        ),
+        checkpoint,
+        notes,
+        exitCode: 1,
+      };
+    }
+    if (pinned) {
+      const relation = compareCheckpoints(pinned, checkpoint);
+      if (relation === 'stale' || relation === 'fork') {
+        const reason =
+          relation === 'stale' ? AuditVerifyReason.CheckpointStale : AuditVerifyReason.CheckpointMismatch;
+        const message = `the checkpoint (size ${checkpoint.size}) ${relation === 'stale' ? 'is older than' : 'forks from'} the one remembered (size ${pinned.size})`;
+        return { result: fail(result, reason, pinned.size, message), checkpoint, notes, exitCode: 1 };
+      }
+      const rememberedProblem = checkLogAgainst(pinned, result.head_seq, hashAt);
+      if (rememberedProblem) {
+        const reason =
+          rememberedProblem === 'log_shorter_than_checkpoint'
+            ? AuditVerifyReason.CheckpointAhead
+            : AuditVerifyReason.CheckpointMismatch;
+        return {
+          result: fail(
+            result,
+            reason,
+            pinned.size,
+            `the log is inconsistent with the remembered checkpoint (size ${pinned.size})`,
+          ),
+          checkpoint,
+          notes,
+          exitCode: 1,
+        };
+      }
+    }
+    if (result.head_seq > checkpoint.size) {
+      notes.push(`entries after ${checkpoint.size} are chained but not yet covered by a checkpoint`);
+    }
+    if (remembered && options.rememberFile) {
+      await remembered.advance(checkpoint, note, formatVerifierKey(verifier.name, verifier.publicKey));
+    }
+    return { result, checkpoint, notes, exitCode: 0 };
+  } catch (error) {
+    if (!(error instanceof NoteVerificationError)) throw error;
+    return {
+      result: fail(result, AuditVerifyReason.CheckpointInvalid, 0, `checkpoint: ${error.message}`),
+      notes,
+      exitCode: 1,
+    };
+  }
+}
+
+/** A human-readable report: one verdict line, then details. */
+export function formatAuditVerifyReport(report: AuditVerifyReport): string {
+  const { result } = report;
+  const lines: string[] = [];
+  if (report.exitCode === 0) {
+    lines.push(
+      `OK: ${result.checked} entries verified; head seq ${result.head_seq}, hash ${result.head_hash}`,
+    );
+    if (report.checkpoint)
+      lines.push(`checkpoint: ${report.checkpoint.origin} size ${report.checkpoint.size}, signature valid`);
+  } else {
+    lines.push(`TAMPERED or INVALID: ${result.reason ?? 'unknown'} at seq ${result.first_bad_seq ?? '?'}`);
+    if (result.message) lines.push(`  ${result.message}`);
+    lines.push(`  ${result.checked} entries verified before it (head seq ${result.head_seq})`);
+  }
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  return `${lines.join('\n')}\n`;
+}

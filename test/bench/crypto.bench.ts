@@ -1,0 +1,193 @@
+/**
+ * `npm run bench -- crypto`: opening a sealed FCR1 container (MAC + decrypt) against
+ * the machine's crypto ceiling and against node-forge doing the same work
+ * (DESIGN.md §8). Writes .bench/crypto.json. Targets are ratios measured in this
+ * run: ratio_to_ceiling ≥ 0.7, forge_speedup ≥ 30.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import forge from 'node-forge';
+import {
+  openContainer,
+  sealContainerBuffer,
+  deriveContainerKeys,
+} from '../../shared/node/crypto/container.ts';
+import { ContainerOpenPool } from '../../shared/node/crypto/parallel-open.ts';
+
+const MiB = 1024 * 1024;
+const SIZE = 256 * MiB;
+const FORGE_SIZE = 8 * MiB;
+const PIECE = 64 * 1024; // what a file or HTTP stream delivers
+const RUNS = 3;
+const cores = availableParallelism();
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function piecesOf(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += PIECE)
+    out.push(bytes.subarray(offset, offset + PIECE));
+  return out;
+}
+
+/** CPU seconds of the whole process (all threads) while opening: a figure the other load on a shared machine does not skew. */
+let lastCpuSeconds = 0;
+
+async function timeOpen(open: () => AsyncGenerator<Buffer>, expected: number): Promise<number> {
+  gc();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  let bytes = 0;
+  for await (const part of open()) bytes += part.length;
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  lastCpuSeconds = (used.user + used.system) / 1e6;
+  if (bytes !== expected) throw new Error(`opened ${bytes} bytes, expected ${expected}`);
+  return expected / 1e6 / seconds;
+}
+
+async function best(runs: number, measure: () => Promise<number>): Promise<{ best: number; all: number[] }> {
+  const all: number[] = [];
+  for (let i = 0; i < runs; i++) all.push(await measure());
+  return { best: Math.max(...all), all };
+}
+
+/**
+ * `openssl speed` of one algorithm, MB/s at the 16384-byte column (one core). With
+ * `-elapsed` it is wall-clock (the spec'd ceiling); without, OpenSSL divides by its
+ * own CPU time, which other load on the machine does not depress.
+ */
+function opensslSpeed(args: string[], clock: 'elapsed' | 'cpu' = 'elapsed'): number {
+  const timing = clock === 'elapsed' ? ['-elapsed'] : [];
+  const out = execFileSync('openssl', ['speed', ...timing, '-seconds', '2', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 60_000,
+  });
+  const line = out.trim().split('\n').at(-1) ?? '';
+  const columns = line.trim().split(/\s+/);
+  const value = Number.parseFloat(columns.at(-1) ?? ''); // "1480900.61k": 1000s of bytes per second
+  if (!Number.isFinite(value)) throw new Error(`cannot parse openssl speed output: ${line}`);
+  return value / 1000;
+}
+
+/** node-forge doing the same per-chunk work: HMAC-SHA-256 over the ciphertext, then AES-256-CBC decrypt. */
+function forgeOpen(container: Buffer, dek: Buffer, resourceId: string, chunkSize: number): number {
+  const keys = deriveContainerKeys(dek, resourceId);
+  const encKey = keys.encKey.toString('binary');
+  const macKey = keys.macKey.toString('binary');
+  const stored = 16 + (chunkSize + 16) + 32;
+  const start = performance.now();
+  let bytes = 0;
+  for (let offset = 68; offset < container.length; offset += stored) {
+    const chunk = container.subarray(offset, Math.min(offset + stored, container.length));
+    const iv = chunk.subarray(0, 16).toString('binary');
+    const ciphertext = chunk.subarray(16, chunk.length - 32).toString('binary');
+    const hmac = forge.hmac.create();
+    hmac.start('sha256', macKey);
+    hmac.update(container.subarray(0, 68).toString('binary'));
+    hmac.update(ciphertext);
+    hmac.digest();
+    const decipher = forge.cipher.createDecipher('AES-CBC', encKey);
+    decipher.start({ iv });
+    decipher.update(forge.util.createBuffer(ciphertext));
+    decipher.finish();
+    bytes += decipher.output.length();
+  }
+  return bytes / 1e6 / ((performance.now() - start) / 1000);
+}
+
+async function main(): Promise<void> {
+  const dek = randomBytes(32);
+  const resourceId = 'bench-resource';
+  const plaintext = randomBytes(SIZE);
+  let start = performance.now();
+  const container = sealContainerBuffer(plaintext, { dek, resourceId });
+  const sealMbS = SIZE / 1e6 / ((performance.now() - start) / 1000);
+  const source = piecesOf(container);
+
+  // Baseline in the same run: the raw primitives on one thread, no container logic.
+  start = performance.now();
+  createHmac('sha256', dek).update(container).digest();
+  const nodeHmacMbS = container.length / 1e6 / ((performance.now() - start) / 1000);
+
+  const single = await best(RUNS, () => timeOpen(() => openContainer(source, { dek, resourceId }), SIZE));
+  // The product keeps one long-lived pool (parallel-open.ts), so it is started and warmed before timing.
+  const pool = new ContainerOpenPool(cores);
+  const warmUp = sealContainerBuffer(plaintext.subarray(0, 8 * MiB), { dek, resourceId });
+  await timeOpen(() => pool.open([warmUp], { dek, resourceId }), 8 * MiB);
+  const cpuSeconds: number[] = [];
+  const parallel = await best(RUNS, async () => {
+    const rate = await timeOpen(() => pool.open(source, { dek, resourceId }), SIZE);
+    cpuSeconds.push(lastCpuSeconds);
+    return rate;
+  });
+  const mbPerCpuSecond = SIZE / 1e6 / Math.min(...cpuSeconds);
+  await pool.close();
+  const openMbS = Math.max(single.best, parallel.best);
+  const mode = parallel.best >= single.best ? `parallel (${cores} workers)` : 'calling thread';
+
+  const forgeContainer = sealContainerBuffer(plaintext.subarray(0, FORGE_SIZE), { dek, resourceId });
+  const forgeMbS = forgeOpen(forgeContainer, dek, resourceId, MiB);
+
+  const aesMbS = opensslSpeed(['-evp', 'aes-256-cbc', '-decrypt']);
+  const shaMbS = opensslSpeed(['-evp', 'sha256']);
+  const perCore = 1 / (1 / aesMbS + 1 / shaMbS);
+  const ceiling = perCore * cores;
+  const aesCpuMbS = opensslSpeed(['-evp', 'aes-256-cbc', '-decrypt'], 'cpu');
+  const shaCpuMbS = opensslSpeed(['-evp', 'sha256'], 'cpu');
+  const perCoreCpu = 1 / (1 / aesCpuMbS + 1 / shaCpuMbS);
+
+  const result = {
+    size_mib: SIZE / MiB,
+    chunk_size: MiB,
+    cores_used: cores,
+    open_mb_s: round(openMbS),
+    open_mode: mode,
+    open_parallel_runs_mb_s: parallel.all.map(round),
+    open_single_thread_runs_mb_s: single.all.map(round),
+    seal_single_thread_mb_s: round(sealMbS),
+    node_hmac_sha256_one_thread_mb_s: round(nodeHmacMbS),
+    forge_open_mb_s: round(forgeMbS),
+    forge_size_mib: FORGE_SIZE / MiB,
+    openssl_aes_256_cbc_decrypt_mb_s: round(aesMbS),
+    openssl_sha256_mb_s: round(shaMbS),
+    openssl_ceiling_per_core_mb_s: round(perCore),
+    openssl_ceiling_mb_s: round(ceiling),
+    ratio_to_ceiling: round(openMbS / ceiling, 3),
+    // Load-independent view: MB opened per CPU-second (all our threads) against one
+    // core's ceiling per CPU-second (openssl speed without -elapsed). Near 1 means the
+    // code is efficient, and a low ratio_to_ceiling comes from cores taken by other load.
+    open_mb_per_cpu_second: round(mbPerCpuSecond),
+    openssl_ceiling_per_core_cpu_time_mb_s: round(perCoreCpu),
+    cpu_efficiency_vs_core_ceiling: round(mbPerCpuSecond / perCoreCpu, 3),
+    load_average_1m: round(loadavg()[0] ?? 0, 2),
+    // Conservative: forge measured on one thread, credited with every core we used.
+    forge_speedup: round(openMbS / (forgeMbS * cores), 1),
+    targets: { ratio_to_ceiling: 0.7, forge_speedup: 30 },
+  };
+  mkdirSync('.bench', { recursive: true });
+  writeFileSync('.bench/crypto.json', `${JSON.stringify(result, null, 2)}\n`);
+  console.table(
+    Object.fromEntries(
+      Object.entries(result)
+        .filter(([, value]) => typeof value !== 'object')
+        .map(([key, value]) => [key, { value }]),
+    ),
+  );
+  console.log(
+    `ratio_to_ceiling ${result.ratio_to_ceiling} (target ≥ 0.7: ${result.ratio_to_ceiling >= 0.7 ? 'met' : 'NOT met'}), ` +
+      `forge_speedup ${result.forge_speedup} (target ≥ 30: ${result.forge_speedup >= 30 ? 'met' : 'NOT met'})`,
+  );
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+await main();

@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { IpcRouter, type CallRecord, type SenderInfo } from '../../../../electron/core/ipc/router.ts';
+import type { BridgeHandlers } from '../../../../electron/core/ipc/handlers.ts';
+import { ConsoleError } from '../../../../electron/core/console-error.ts';
+import { pendingHandlers } from '../../../../electron/core/services/pending.handlers.ts';
+import { defaultSettings } from '../../../../electron/core/services/settings.store.ts';
+import type { SessionState } from '../../../../shared/common/contract/bridge.ts';
+
+const ourPage: SenderInfo = { transport: 'electron', url: 'app://console/index.html' };
+const secret = 'hunter2-SECRET-KEY-MATERIAL';
+
+function makeRouter() {
+  const calls: Array<{ channel: string; args: unknown[] }> = [];
+  const log: CallRecord[] = [];
+  const state: SessionState = { signedIn: false, email: null, role: null, serverUrl: null };
+  const record =
+    <T>(channel: string, value: T) =>
+    async (...args: unknown[]): Promise<T> => {
+      calls.push({ channel, args });
+      return value;
+    };
+  const handlers: BridgeHandlers = {
+    ...pendingHandlers,
+    session: {
+      getState: record('session.getState', state),
+      login: async (input) => {
+        calls.push({ channel: 'session.login', args: [input] });
+        if (input.password === 'explode') throw new Error(`database said ${secret}`);
+        if (input.password === 'wrong') throw new ConsoleError('wrong_password', 'Wrong e-mail or password.');
+        return { ...state, signedIn: true, email: input.email };
+      },
+      logout: record('session.logout', state),
+    },
+    status: {
+      get: async () => {
+        throw new TypeError(`cannot read ${secret}`);
+      },
+    },
+    settings: {
+      get: record('settings.get', defaultSettings),
+      update: record('settings.update', defaultSettings),
+    },
+    app: {
+      info: record('app.info', {
+        name: 'x',
+        version: '1',
+        shell: 'electron' as const,
+        embeddedAdminEmail: null,
+      }),
+      openExternal: record('app.openExternal', { opened: false }),
+    },
+  };
+  const router = new IpcRouter({
+    handlers,
+    isTrustedSender: (sender) => sender.transport === 'electron' && sender.url.startsWith('app://console/'),
+    log: (entry) => log.push(entry),
+  });
+  return { router, calls, log };
+}
+
+const login = (extra: Record<string, unknown> = {}) => [
+  { email: 'admin@localhost', password: 'pw', ...extra },
+];
+
+describe('IpcRouter', () => {
+  it('runs a valid call and wraps its value', async () => {
+    const { router, calls } = makeRouter();
+    const result = await router.handle('session.login', login(), ourPage);
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({ signedIn: true, email: 'admin@localhost' }),
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('refuses a foreign sender before looking at the payload', async () => {
+    const { router, calls } = makeRouter();
+    for (const url of ['https://evil.example/', 'app://console.evil/index.html', '', 'file:///etc/passwd']) {
+      const result = await router.handle('session.login', 'garbage', { transport: 'electron', url });
+      expect(result).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String) } });
+    }
+    const overHttp = await router.handle('session.getState', [], {
+      transport: 'http',
+      url: 'app://console/',
+    });
+    expect(overHttp.ok).toBe(false);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('answers unknown channels and events with not_found', async () => {
+    const { router } = makeRouter();
+    for (const channel of [
+      'session.nope',
+      'status.onChange',
+      '__proto__',
+      'constructor',
+      'session',
+      42,
+      null,
+    ]) {
+      const result = await router.handle(channel, [], ourPage);
+      expect(result.ok ? null : result.error.code).toBe('not_found');
+    }
+  });
+
+  it.each([
+    ['not a list', { email: 'a@b', password: 'x' }],
+    ['too many arguments', [...login(), 1]],
+    ['missing argument', []],
+    ['wrong type', [{ email: 7, password: 'x' }]],
+    ['extra key', login({ role: 'super_admin' })],
+    ['over-long field', [{ email: 'a'.repeat(300), password: 'x' }]],
+    ['class instance', [new Date()]],
+    ['deep nesting', [JSON.parse('['.repeat(40) + ']'.repeat(40))]],
+    ['__proto__ pollution', JSON.parse('[{"email":"a@b","password":"x","__proto__":{"polluted":true}}]')],
+    [
+      'constructor pollution',
+      [{ email: 'a@b', password: 'x', constructor: { prototype: { polluted: true } } }],
+    ],
+    ['nested __proto__', [{ patch: JSON.parse('{"__proto__":{"polluted":true}}') }]],
+  ])('refuses %s with validation_failed', async (_name, payload) => {
+    const { router, calls } = makeRouter();
+    const result = await router.handle('session.login', payload, ourPage);
+    expect(result.ok ? null : result.error.code).toBe('validation_failed');
+    expect(calls).toHaveLength(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses an oversize payload with payload_too_large', async () => {
+    const { router, calls } = makeRouter();
+    const result = await router.handle(
+      'session.login',
+      [{ email: 'a@b', password: 'x'.repeat(70_000) }],
+      ourPage,
+    );
+    expect(result.ok ? null : result.error.code).toBe('payload_too_large');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('refuses non-JSON data (functions, cycles, BigInt)', async () => {
+    const { router } = makeRouter();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const payload of [[cycle], [10n]]) {
+      const result = await router.handle('session.login', payload, ourPage);
+      expect(result.ok ? null : result.error.code).toBe('validation_failed');
+    }
+  });
+
+  it('passes a typed service error through', async () => {
+    const { router } = makeRouter();
+    const result = await router.handle('session.login', [{ email: 'a@b', password: 'wrong' }], ourPage);
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'wrong_password', message: 'Wrong e-mail or password.' },
+    });
+  });
+
+  it('turns an unexpected error into internal, without its message or stack', async () => {
+    const { router, log } = makeRouter();
+    for (const [channel, args] of [
+      ['session.login', [{ email: 'a@b', password: 'explode' }]],
+      ['status.get', []],
+    ] as const) {
+      const result = await router.handle(channel, args, ourPage);
+      expect(result.ok ? null : result.error.code).toBe('internal');
+      const text = JSON.stringify(result);
+      expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/at .*\.ts:\d+/);
+    }
+    expect(JSON.stringify(log)).not.toContain(secret);
+    expect(log.some((entry) => entry.outcome === 'internal' && entry.reference)).toBe(true);
+  });
+
+  it('answers pending services with a typed unavailable', async () => {
+    const { router } = makeRouter();
+    const result = await router.handle('resources.list', [], ourPage);
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringMatching(/not available yet/) },
+    });
+  });
+
+  it('never logs arguments (passwords)', async () => {
+    const { router, log } = makeRouter();
+    await router.handle('session.login', [{ email: 'a@b', password: secret }], ourPage);
+    expect(log).toHaveLength(1);
+    expect(JSON.stringify(log)).not.toContain(secret);
+  });
+
+  it('fans events out to subscribers until they unsubscribe', () => {
+    const { router } = makeRouter();
+    const seen: Array<[string, unknown]> = [];
+    const unsubscribe = router.subscribe((channel, payload) => seen.push([channel, payload]));
+    router.emit('audit', 'onEntry', {
+      seq: 1,
+      type: 'login',
+      actor: 'a',
+      at: '2026-01-01T00:00:00Z',
+      hash: 'h',
+    });
+    unsubscribe();
+    router.emit('audit', 'onEntry', {
+      seq: 2,
+      type: 'login',
+      actor: 'a',
+      at: '2026-01-01T00:00:00Z',
+      hash: 'h',
+    });
+    expect(seen).toEqual([['audit.onEntry', expect.objectContaining({ seq: 1 })]]);
+    expect(router.eventChannels().sort()).toEqual([
+      'audit.onEntry',
+      'resources.onUnlockProgress',
+      'status.onChange',
+    ]);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * HTTP hardening (seed 001): security headers on every kind of response, body limit
+ * at the byte, CORS allow-list, trusted hosts, request ids, no stack traces.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, type TestApp } from '../helpers.ts';
+
+const LIMIT = 1024 * 1024;
+const testRoutes = (app: FastifyInstance) => {
+  app.post('/test/echo', { config: { permission: 'public' } }, async (request) => ({
+    received: JSON.stringify(request.body).length,
+  }));
+  app.get('/test/boom', { config: { permission: 'public' } }, async () => {
+    throw new Error('secret internal detail at /srv/factory');
+  });
+};
+
+let harness: TestApp;
+beforeAll(async () => {
+  harness = await startTestApp({}, { plugins: [testRoutes] });
+});
+afterAll(async () => harness.close());
+
+function expectSecurityHeaders(response: LightMyRequestResponse): void {
+  const headers = response.headers;
+  expect(headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['x-frame-options']).toBe('DENY');
+  expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  expect(headers['permissions-policy']).toMatch(/camera=\(\)/);
+  expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+  expect(headers['cross-origin-resource-policy']).toBe('same-origin');
+  expect(headers['x-request-id']).toBeTruthy();
+  expect(headers['x-xss-protection']).toBeUndefined();
+  // Plain HTTP here: HSTS is only sent over TLS (see the TLS test).
+  expect(headers['strict-transport-security']).toBeUndefined();
+}
+
+function expectErrorBody(response: LightMyRequestResponse, code: string): void {
+  const body = response.json() as { error: { code: string; message: string; request_id: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.request_id).toBe(response.headers['x-request-id']);
+}
+
+describe('security headers on every status', () => {
+  it('200, 401, 403, 404, 413, 429 and 500 all carry them', async () => {
+    const { app } = harness;
+    const admin = await login(app, ADMIN_EMAIL, DEV_PASSWORD);
+    const ok = await app.inject({ method: 'GET', url: '/api/v1/status', headers: bearer(admin.access_token) });
+    expect(ok.statusCode).toBe(200);
+    expectSecurityHeaders(ok);
+
+    const unauthenticated = await app.inject({ method: 'GET', url: '/api/v1/status' });
+    expect(unauthenticated.statusCode).toBe(401);
+    expect(unauthenticated.headers['www-authenticate']).toMatch(/^Bearer/);
+    expectSecurityHeaders(unauthenticated);
+    expectErrorBody(unauthenticated, 'unauthenticated');
+
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: bearer(admin.access_token),
+      payload: { email: 'viewer-h@example.test', password: 'viewer password long', role: 'viewer' },
+    });
+    expect(created.statusCode).toBe(201);
+    const viewer = await login(app, 'viewer-h@example.test', 'viewer password long');
+    const forbidden = await app.inject({ method: 'GET', url: '/api/v1/users', headers: bearer(viewer.access_token) });
+    expect(forbidden.statusCode).toBe(403);
+    expectSecurityHeaders(forbidden);
+    expectErrorBody(forbidden, 'forbidden');
+
+    const missing = await app.inject({ method: 'GET', url: '/nowhere' });
+    expect(missing.statusCode).toBe(404);
+    expectSecurityHeaders(missing);
+    expectErrorBody(missing, 'not_found');
+
+    const tooLarge = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: `"${'x'.repeat(LIMIT)}"`,
+    });
+    expect(tooLarge.statusCode).toBe(413);
+    expectSecurityHeaders(tooLarge);
+    expectErrorBody(tooLarge, 'payload_too_large');
+
+    let limited: LightMyRequestResponse | undefined;
+    for (let attempt = 0; attempt < 10 && limited === undefined; attempt += 1) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'viewer-h@example.test', password: `wrong password ${attempt}` },
+      });
+      if (response.statusCode === 429) limited = response;
+    }
+    expect(limited).toBeDefined();
+    expect(Number(limited!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expectSecurityHeaders(limited!);
+    expectErrorBody(limited!, 'account_locked');
+
+    const boom = await app.inject({ method: 'GET', url: '/test/boom' });
+    expect(boom.statusCode).toBe(500);
+    expectSecurityHeaders(boom);
+    expectErrorBody(boom, 'internal');
+    expect(boom.body).not.toContain('secret internal detail');
+    expect(boom.body).not.toContain('/srv/factory');
+  });
+});
+
+describe('body limit', () => {
+  it('accepts a body of exactly the limit and refuses one byte more', async () => {
+    const exact = `"${'a'.repeat(LIMIT - 2)}"`;
+    expect(Buffer.byteLength(exact)).toBe(LIMIT);
+    const accepted = await harness.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: exact,
+    });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toEqual({ received: LIMIT });
+    const over = await harness.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: `"${'a'.repeat(LIMIT - 1)}"`,
+    });
+    expect(over.statusCode).toBe(413);
+  });
+
+  it('refuses malformed JSON with a clear 400', async () => {
+    const response = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expectErrorBody(response, 'bad_request');
+  });
+});
+
+describe('request ids', () => {
+  it('reuses a sane X-Request-ID and replaces an unsafe one', async () => {
+    const reused = await harness.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'trace-42.abc' } });
+    expect(reused.headers['x-request-id']).toBe('trace-42.abc');
+    const unsafe = await harness.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'a b\tc{}' } });
+    expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const fresh = await harness.app.inject({ method: 'GET', url: '/health' });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('CORS', () => {
+  it('same-origin only by default: no CORS grant for any origin', async () => {
+    const response = await harness.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } });
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('grants only listed origins', async () => {
+    const listed = await startTestApp({ corsOrigins: ['https://console.example.com'] });
+    try {
+      const denied = await listed.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/status',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
+      expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+      const allowed = await listed.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/status',
+        headers: { origin: 'https://console.example.com', 'access-control-request-method': 'GET' },
+      });
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example.com');
+      expect(String(allowed.headers['access-control-allow-headers'])).not.toContain('*');
+    } finally {
+      await listed.close();
+    }
+  });
+});
+
+describe('trusted hosts', () => {
+  it('refuses an unknown Host with 400 and accepts a listed one', async () => {
+    const guarded = await startTestApp({ trustedHosts: ['api.example.com'] });
+    try {
+      const bad = await guarded.app.inject({ method: 'GET', url: '/health', headers: { host: 'evil.example' } });
+      expect(bad.statusCode).toBe(400);
+      expectErrorBody(bad, 'untrusted_host');
+      expectSecurityHeaders(bad);
+      const good = await guarded.app.inject({ method: 'GET', url: '/health', headers: { host: 'api.example.com:8443' } });
+      expect(good.statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+});

@@ -1,0 +1,23 @@
+/** A valid argument list for every call of the contract, for tests that mutate them. */
+export const validArguments: Record<string, unknown[]> = {
+  'session.getState': [],
+  'session.login': [{ email: 'admin@localhost', password: 'correct horse battery staple' }],
+  'session.logout': [],
+  'machine.getInfo': [],
+  'machine.activate': [{ label: 'bench-01', password: 'correct horse battery staple' }],
+  'resources.list': [],
+  'resources.unlock': [{ resourceId: 'res_01', password: 'correct horse battery staple' }],
+  'resources.cancelUnlock': [{ jobId: 'job-1' }],
+  'resources.verifyManifest': [{ resourceId: 'res_01' }],
+  'audit.page': [{ limit: 100, type: 'login', from: '2026-01-01T00:00:00Z' }],
+  'audit.verify': [],
+  'firewall.listRules': [],
+  'firewall.addRule': [{ cidr: '10.0.0.0/8', action: 'deny', note: 'lab' }],
+  'firewall.deleteRule': [{ ruleId: 'rule-7' }],
+  'firewall.rateLimits': [],
+  'status.get': [],
+  'settings.get': [],
+  'settings.update': [{ serverUrl: 'https://factory.example.com', theme: 'dark' }],
+  'app.info': [],
+  'app.openExternal': [{ url: 'https://github.com/' }],
+};
