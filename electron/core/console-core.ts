@@ -34,7 +34,10 @@ export interface ConsoleCoreOptions {
 export interface ConsoleCore {
   router: IpcRouter;
   connection: FactoryConnection;
-  /** Connects to the configured server (or starts the embedded one) and starts polling status. */
+  /**
+   * Connects to the configured server (or starts the embedded one) and starts polling
+   * status. Never throws: a factory that cannot start is reported by `status.get`.
+   */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -86,7 +89,11 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     router,
     connection,
     async start() {
-      await connection.connect(options.settings.read().serverUrl);
+      try {
+        await connection.connect(options.settings.read().serverUrl);
+      } catch {
+        // The UI still opens: status.get reports why (connection keeps the reason).
+      }
       status.start();
     },
     async close() {

@@ -41,8 +41,10 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
 
+  // Every web contents, not only our window: no webviews, no pop-ups.
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 
   app.whenReady().then(async () => {

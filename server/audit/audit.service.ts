@@ -21,7 +21,13 @@ import { chainNext, GENESIS_HEAD, type BuiltEntry } from '../../shared/node/audi
 import { parseCheckpointBody, signCheckpoint } from '../../shared/node/audit/audit-checkpoint.ts';
 import { formatVerifierKey } from '../../shared/node/audit/signed-note.ts';
 import type { AuditSink } from '../audit-sink.ts';
-import { AuditStore, rowToEntry, rowToLine, type AuditRow, type StoredCheckpoint } from './audit.store.ts';
+import {
+  rowToEntry,
+  rowToLine,
+  type AuditRow,
+  type AuditStore,
+  type StoredCheckpoint,
+} from './audit.store.ts';
 import { redactDetails } from './audit-redact.ts';
 import { recoverAtStart, type RecoveryReport } from './audit-recovery.ts';
 import { verifyStoredChain } from './audit-verify.ts';
@@ -120,10 +126,21 @@ export class AuditService implements AuditSink {
     };
     return new Promise<AuditEntry>((resolve, reject) => {
       this.pending.push({ fields, resolve, reject });
-      this.writing ??= this.drain().finally(() => {
-        this.writing = undefined;
-      });
+      this.kick();
     });
+  }
+
+  /** Starts the writer unless it runs; it re-checks the queue as it stops, so no append is stranded. */
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = (async () => {
+      try {
+        await this.drain();
+      } finally {
+        this.writing = undefined;
+        if (this.pending.length > 0) this.kick();
+      }
+    })();
   }
 
   private async drain(): Promise<void> {
@@ -153,7 +170,14 @@ export class AuditService implements AuditSink {
       this.head = head;
       for (const { item, entry } of built) {
         item.resolve(entry.entry);
-        for (const listener of this.listeners) listener(entry.entry, entry.line);
+        for (const listener of this.listeners) {
+          try {
+            listener(entry.entry, entry.line);
+          } catch (error) {
+            // A broken subscriber (a dead SSE socket) must not strand the rest of the batch.
+            this.options.onError?.(error, 'notifying a subscriber');
+          }
+        }
       }
       if (this.head.seq - this.checkpointSize >= this.options.checkpointEvery) {
         await this.checkpoint().catch((error: unknown) => this.options.onError?.(error, 'checkpoint'));

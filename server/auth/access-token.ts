@@ -10,11 +10,9 @@
  * Required: `typ` = `at+jwt`, `iss`, `aud`, `exp` (15 minutes), `iat`, `sub`, `sid`
  * (the session, so logout revokes the token), `jti`.
  */
-import { randomUUID, webcrypto } from 'node:crypto';
-
-type CryptoKey = webcrypto.CryptoKey;
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { JwsError, verifyCompactJws } from './jws-verifier.ts';
+import { JwsError, verifyHmacJws } from './jws-verifier.ts';
 
 export const ACCESS_TOKEN_TTL_S = 15 * 60;
 export const ACCESS_TOKEN_ISSUER = 'factory-api';
@@ -33,21 +31,21 @@ export interface AccessClaims {
 }
 
 /** Issues and verifies access tokens with one key. */
-export class AccessTokenService {
-  readonly #key: CryptoKey;
+/** Verified tokens remembered (until their `exp`) so a client's repeated requests skip re-parsing. */
+const VERIFIED_CACHE_MAX = 10_000;
 
-  private constructor(key: CryptoKey) {
+export class AccessTokenService {
+  readonly #key: KeyObject;
+  readonly #verified = new Map<string, AccessClaims>();
+
+  private constructor(key: KeyObject) {
     this.#key = key;
   }
 
-  /** Imports the raw key once (a non-extractable CryptoKey), so no request re-imports it. */
-  static async create(rawKey: Uint8Array): Promise<AccessTokenService> {
+  /** Wraps the raw key once in a KeyObject, so no request re-imports it. Key material: never logged. */
+  static create(rawKey: Uint8Array): Promise<AccessTokenService> {
     if (rawKey.length < 32) throw new RangeError('the JWT key must be at least 256 bits');
-    const key = await webcrypto.subtle.importKey('raw', rawKey, { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ]);
-    return new AccessTokenService(key);
+    return Promise.resolve(new AccessTokenService(createSecretKey(rawKey)));
   }
 
   async issue(subject: { userId: string; sessionId: string }, now = Date.now()): Promise<string> {
@@ -63,9 +61,25 @@ export class AccessTokenService {
       .sign(this.#key);
   }
 
-  /** Verifies signature and claims; throws {@link JwsError} on any defect. */
+  /**
+   * Verifies signature and claims; throws {@link JwsError} on any defect. A token that
+   * verified before is looked up by its exact text and only its expiry re-checked
+   * (revocation is the session check's job, done on every request by the caller).
+   */
   async verify(token: string, now = Date.now()): Promise<AccessClaims> {
-    const { header, payload } = await verifyCompactJws(token, { imported: this.#key }, ACCESS_TOKEN_ALGORITHM);
+    const known = this.#verified.get(token);
+    if (known) {
+      if (known.exp > now / 1000 - CLOCK_SKEW_S) return known;
+      this.#verified.delete(token);
+    }
+    const claims = this.#verifyFully(token, now);
+    if (this.#verified.size >= VERIFIED_CACHE_MAX) this.#verified.clear();
+    this.#verified.set(token, claims);
+    return claims;
+  }
+
+  #verifyFully(token: string, now: number): AccessClaims {
+    const { header, payload } = verifyHmacJws(token, this.#key, ACCESS_TOKEN_ALGORITHM);
     if (header.typ !== ACCESS_TOKEN_TYPE) throw new JwsError('wrong token type');
     let claims: Record<string, unknown>;
     try {

@@ -10,6 +10,13 @@ import type { Db } from '../db/database.ts';
 import type { UsersTable } from '../db/schema.ts';
 
 export const REFRESH_TOKEN_TTL_S = 7 * 24 * 60 * 60;
+/**
+ * How long a live-session lookup is reused. The lookup runs on every authenticated
+ * request; this instance forgets an entry at once when it revokes a session or changes
+ * an account, so only *other* instances sharing the database may lag by up to this.
+ */
+export const SESSION_CACHE_MS = 1_000;
+const SESSION_CACHE_MAX = 10_000;
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 const REFRESH_PREFIX = 'rt_';
 
@@ -26,6 +33,7 @@ export type SessionUser = Pick<UsersTable, 'id' | 'email' | 'role' | 'disabled' 
 
 export class SessionService {
   readonly #db: Db;
+  readonly #cache = new Map<string, { user: SessionUser; until: number }>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -85,6 +93,7 @@ export class SessionService {
       if (!row) return { ok: false, reason: 'unknown' };
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
       if (row.used_at !== null) {
+        this.#cache.delete(row.session_id);
         await trx
           .updateTable('sessions')
           .set({ revoked_at: iso(now), revoked_reason: 'refresh_reuse' })
@@ -112,6 +121,7 @@ export class SessionService {
   }
 
   async revoke(sessionId: string, reason: string, now = Date.now()): Promise<void> {
+    this.#cache.delete(sessionId);
     await this.#db
       .updateTable('sessions')
       .set({ revoked_at: iso(now), revoked_reason: reason })
@@ -122,6 +132,7 @@ export class SessionService {
 
   /** Revokes every session of a user, except `keep` (password change keeps the current one). */
   async revokeAllForUser(userId: string, reason: string, keep?: string, now = Date.now()): Promise<void> {
+    this.forgetUser(userId);
     let query = this.#db
       .updateTable('sessions')
       .set({ revoked_at: iso(now), revoked_reason: reason })
@@ -131,8 +142,28 @@ export class SessionService {
     await query.execute();
   }
 
+  /** Drops cached lookups of a user's sessions (account changed or deleted). */
+  forgetUser(userId: string): void {
+    for (const [sessionId, entry] of this.#cache) {
+      if (entry.user.id === userId) this.#cache.delete(sessionId);
+    }
+  }
+
   /** The user behind a live (not revoked, not expired) session, or undefined. */
   async liveSessionUser(sessionId: string, userId: string, now = Date.now()): Promise<SessionUser | undefined> {
+    const cached = this.#cache.get(sessionId);
+    if (cached && cached.until > now && cached.user.id === userId) return cached.user;
+    const user = await this.#lookup(sessionId, userId, now);
+    if (user) {
+      if (this.#cache.size >= SESSION_CACHE_MAX) this.#cache.clear();
+      this.#cache.set(sessionId, { user, until: now + SESSION_CACHE_MS });
+    } else {
+      this.#cache.delete(sessionId);
+    }
+    return user;
+  }
+
+  async #lookup(sessionId: string, userId: string, now: number): Promise<SessionUser | undefined> {
     const row = await this.#db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')

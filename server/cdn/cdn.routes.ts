@@ -14,7 +14,10 @@ import { CDN_OBJECT_PATTERN, type CdnStore } from './cdn-store.ts';
 import type { CdnUrlSigner } from './cdn-url.ts';
 
 /** Parses one `bytes=` range against `size`; undefined = whole object; 'unsatisfiable' = 416. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (header === undefined) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   // Multiple ranges or other units: serve the whole object, as RFC 9110 §14.2 allows.
@@ -36,12 +39,16 @@ export function cdnRoutes(app: FastifyInstance, store: CdnStore, signer: CdnUrlS
     if (!CDN_OBJECT_PATTERN.test(object)) throw new ApiError(ErrorCode.NotFound, 'no such object');
     const query = request.query as Record<string, unknown>;
     const verdict = signer.verify(object, query['exp'], query['sig']);
-    if (verdict === 'expired') throw new ApiError(ErrorCode.CdnUrlExpired, 'this download URL expired: ask the API for a new one');
+    if (verdict === 'expired')
+      throw new ApiError(ErrorCode.CdnUrlExpired, 'this download URL expired: ask the API for a new one');
     if (verdict === 'invalid') throw new ApiError(ErrorCode.Forbidden, 'invalid download URL signature');
     const size = await store.size(object);
     if (size === undefined) throw new ApiError(ErrorCode.NotFound, 'no such object');
     const range = parseRange(request.headers.range, size);
-    reply.header('accept-ranges', 'bytes').header('cache-control', 'private, no-store').type('application/octet-stream');
+    reply
+      .header('accept-ranges', 'bytes')
+      .header('cache-control', 'private, no-store')
+      .type('application/octet-stream');
     if (range === 'unsatisfiable') {
       return reply.code(416).header('content-range', `bytes */${size}`).send();
     }

@@ -1,7 +1,13 @@
 /**
- * `factory-api resources publish FILE --name NAME [--version V]`: publishes a file from
- * the server host (same steps and audit event as `POST /api/v1/resources`), with the
- * server's `FACTORY_*` configuration. Refused in demo mode.
+ * `factory-api resources publish FILE --name NAME [--version V] [--email E]`: publishes
+ * a file from the server host, with the server's `FACTORY_*` configuration. Refused in
+ * demo mode.
+ *
+ * When the server is running, the file goes through its own `POST /api/v1/resources`
+ * (signed in as `--email`, default the bootstrap admin, password from
+ * `FACTORY_PASSWORD` or a prompt): the audit log has one writer, the server process,
+ * and a second process appending to it would fork the chain. When it is not running,
+ * the command publishes directly on the data directory (and audits there).
  */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -16,6 +22,7 @@ import { publishResource } from '../resources/resource-publisher.ts';
 import { loadResourcesConfig } from '../resources/resources.config.ts';
 import { resourcesDb } from '../resources/resources.tables.ts';
 import { ServerCliError, type ServerCliCommand } from './command.ts';
+import { isListening, promptPassword, publishOverHttp } from './publish-client.ts';
 
 const USAGE = 'usage: factory-api resources publish FILE --name NAME [--version V]';
 
@@ -26,7 +33,11 @@ export const resourcesPublishCommand: ServerCliCommand = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { name: { type: 'string' }, version: { type: 'string', default: '1' } },
+      options: {
+        name: { type: 'string' },
+        version: { type: 'string', default: '1' },
+        email: { type: 'string' },
+      },
     });
     const file = positionals[0];
     if (positionals.length !== 1 || file === undefined || !values.name) throw new ServerCliError(USAGE, 2);
@@ -36,12 +47,31 @@ export const resourcesPublishCommand: ServerCliCommand = {
       config = loadConfig(process.env);
       limits = loadResourcesConfig(process.env);
     } catch (error) {
-      if (error instanceof ConfigError) throw new ServerCliError(`invalid configuration: ${error.message}`, 2);
+      if (error instanceof ConfigError)
+        throw new ServerCliError(`invalid configuration: ${error.message}`, 2);
       throw error;
     }
-    if (config.demoReadOnly) throw new ServerCliError('this server is in public demo mode: publishing is disabled', 3);
+    if (config.demoReadOnly)
+      throw new ServerCliError('this server is in public demo mode: publishing is disabled', 3);
     const info = await fs.stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new ServerCliError(`${file}: not a readable file`, 2);
+    if (await isListening(config)) {
+      const email = values.email ?? config.bootstrapEmail;
+      const password = process.env['FACTORY_PASSWORD'] || (await promptPassword(email));
+      const body = await publishOverHttp(config, {
+        file,
+        size: info.size,
+        name: values.name,
+        version: values.version,
+        email,
+        password,
+      });
+      process.stdout.write(
+        `Published ${values.name} version ${values.version}: ${body.resource.id} (${body.resource.plaintext_size} bytes, ` +
+          `sha256 ${body.manifest.manifest.plaintext_sha256}) through the running server\n`,
+      );
+      return 0;
+    }
     const app = await buildApp({ config, logger: false });
     try {
       const signed = await publishResource(
@@ -53,13 +83,22 @@ export const resourcesPublishCommand: ServerCliCommand = {
           dataDir: config.dataDir,
           maxBytes: limits.maxResourceBytes,
         },
-        { source: createReadStream(file), name: values.name, version: values.version, publisherId: 'server-cli' },
+        {
+          source: createReadStream(file),
+          name: values.name,
+          version: values.version,
+          publisherId: 'server-cli',
+        },
       );
       await app.audit.append({
         type: AuditEventType.ResourcePublish,
         actor: 'server-cli',
         resource: `resource/${signed.manifest.resource_id}`,
-        details: { name: values.name, version: values.version, plaintext_size: signed.manifest.plaintext_size },
+        details: {
+          name: values.name,
+          version: values.version,
+          plaintext_size: signed.manifest.plaintext_size,
+        },
       });
       process.stdout.write(
         `Published ${values.name} version ${values.version}: ${signed.manifest.resource_id} ` +

@@ -4,18 +4,18 @@
  * recent-blocks log. Rule and limit changes go through here and are audited.
  */
 import { AuditEventType } from '../../shared/common/audit-event.ts';
-import {
+import type {
   BlockReason,
-  type CreateFirewallRuleRequest,
-  type FirewallRule,
-  type RateLimits,
-  type RateLimitTier,
-  type UpdateFirewallRuleRequest,
+  CreateFirewallRuleRequest,
+  FirewallRule,
+  RateLimits,
+  RateLimitTier,
+  UpdateFirewallRuleRequest,
 } from '../../shared/common/api/firewall.ts';
 import type { AuditSink } from '../audit-sink.ts';
 import { BlocksLog } from './blocks-log.ts';
 import { decide, toPolicyRule, type Decision, type PolicyRule } from './firewall-policy.ts';
-import { FirewallStore, type FirewallRuleRow } from './firewall.store.ts';
+import type { FirewallStore, FirewallRuleRow } from './firewall.store.ts';
 import { clientAddress, parseCidr, type ClientAddress } from './ip-cidr.ts';
 import { TokenBucketStore, type TakeResult } from './token-bucket.ts';
 

@@ -12,30 +12,34 @@ import { ApiError } from '../errors.ts';
 import type { MachinesService } from './machines.service.ts';
 
 export function machinesRoutes(app: FastifyInstance, machines: MachinesService): void {
-  app.post('/api/v1/machines', { config: { permission: Permission.MachinesActivate } }, async (request, reply) => {
-    const principal = principalOf(request);
-    // Client input: validated; the hardware hash is stored, never echoed or logged.
-    const input = activateMachineRequestSchema.parse(request.body);
-    const { machine, reactivated } = await machines.activate(principal.userId, {
-      hwHash: input.hw_hash,
-      publicKey: input.public_key,
-      label: input.label,
-    });
-    await app.audit.append({
-      type: AuditEventType.MachineActivate,
-      actor: principal.email,
-      resource: `machine/${machine.id}`,
-      ip: request.ip,
-      request_id: request.id,
-      details: { label: machine.label, reactivated },
-    });
-    return reply.code(reactivated ? 200 : 201).send({
-      machine_id: machine.id,
-      lease: machines.lease(machine, []),
-      server_key: app.keys.signing.publicKey.toString('base64'),
-      key_id: app.keys.signing.keyId,
-    });
-  });
+  app.post(
+    '/api/v1/machines',
+    { config: { permission: Permission.MachinesActivate } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      // Client input: validated; the hardware hash is stored, never echoed or logged.
+      const input = activateMachineRequestSchema.parse(request.body);
+      const { machine, reactivated } = await machines.activate(principal.userId, {
+        hwHash: input.hw_hash,
+        publicKey: input.public_key,
+        label: input.label,
+      });
+      await app.audit.append({
+        type: AuditEventType.MachineActivate,
+        actor: principal.email,
+        resource: `machine/${machine.id}`,
+        ip: request.ip,
+        request_id: request.id,
+        details: { label: machine.label, reactivated },
+      });
+      return reply.code(reactivated ? 200 : 201).send({
+        machine_id: machine.id,
+        lease: machines.lease(machine, []),
+        server_key: app.keys.signing.publicKey.toString('base64'),
+        key_id: app.keys.signing.keyId,
+      });
+    },
+  );
 
   app.get('/api/v1/machines', { config: { permission: Permission.MachinesRead } }, async (request) => {
     const principal = principalOf(request);
@@ -43,22 +47,26 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
     return { machines: await machines.list(all ? null : principal.userId) };
   });
 
-  app.delete('/api/v1/machines/:id', { config: { permission: Permission.MachinesActivate } }, async (request, reply) => {
-    const principal = principalOf(request);
-    const id = machineIdSchema.parse((request.params as { id: string }).id);
-    const machine = await machines.get(id);
-    if (machine.user_id !== principal.userId && !principal.permissions.has(Permission.MachinesWrite)) {
-      throw new ApiError(ErrorCode.Forbidden, 'this machine belongs to another account');
-    }
-    await machines.revoke(id);
-    await app.audit.append({
-      type: AuditEventType.MachineRevoke,
-      actor: principal.email,
-      resource: `machine/${id}`,
-      ip: request.ip,
-      request_id: request.id,
-      details: { label: machine.label, owner: machine.user_id },
-    });
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/v1/machines/:id',
+    { config: { permission: Permission.MachinesActivate } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const id = machineIdSchema.parse((request.params as { id: string }).id);
+      const machine = await machines.get(id);
+      if (machine.user_id !== principal.userId && !principal.permissions.has(Permission.MachinesWrite)) {
+        throw new ApiError(ErrorCode.Forbidden, 'this machine belongs to another account');
+      }
+      await machines.revoke(id);
+      await app.audit.append({
+        type: AuditEventType.MachineRevoke,
+        actor: principal.email,
+        resource: `machine/${id}`,
+        ip: request.ip,
+        request_id: request.id,
+        details: { label: machine.label, owner: machine.user_id },
+      });
+      return reply.code(204).send();
+    },
+  );
 }

@@ -26,7 +26,11 @@ export class MachinesService {
   }
 
   /** Signs a lease for `machine` over `resourceIds`, valid for the configured number of days. */
-  lease(machine: Pick<MachinesTable, 'id' | 'user_id'>, resourceIds: string[], now = new Date()): SignedLease {
+  lease(
+    machine: Pick<MachinesTable, 'id' | 'user_id'>,
+    resourceIds: string[],
+    now = new Date(),
+  ): SignedLease {
     const lease: Lease = {
       format: LEASE_FORMAT,
       user_id: machine.user_id,
@@ -78,7 +82,9 @@ export class MachinesService {
   }
 
   async list(userId: string | null) {
-    let query = this.#db.selectFrom('machines').select(['id', 'user_id', 'label', 'created_at', 'revoked_at']);
+    let query = this.#db
+      .selectFrom('machines')
+      .select(['id', 'user_id', 'label', 'created_at', 'revoked_at']);
     if (userId !== null) query = query.where('user_id', '=', userId);
     return query.orderBy('created_at').execute();
   }

@@ -63,7 +63,10 @@ async function spool(source: AsyncIterable<Uint8Array>, file: string, maxBytes: 
       for await (const chunk of chunks) {
         size += chunk.length;
         if (size > maxBytes) {
-          throw new ApiError(ErrorCode.PayloadTooLarge, `the resource is larger than FACTORY_MAX_RESOURCE_BYTES (${maxBytes} bytes)`);
+          throw new ApiError(
+            ErrorCode.PayloadTooLarge,
+            `the resource is larger than FACTORY_MAX_RESOURCE_BYTES (${maxBytes} bytes)`,
+          );
         }
         hash.update(chunk);
         yield chunk;
@@ -104,7 +107,8 @@ export async function publishResource(deps: PublisherDeps, input: PublishInput):
     .where('name', '=', input.name)
     .where('version', '=', input.version)
     .executeTakeFirst();
-  if (existing) throw new ApiError(ErrorCode.Conflict, `${input.name} version ${input.version} is already published`);
+  if (existing)
+    throw new ApiError(ErrorCode.Conflict, `${input.name} version ${input.version} is already published`);
   const id = `res_${randomBytes(12).toString('hex')}`;
   const spoolDir = path.join(deps.dataDir, 'spool');
   await fs.mkdir(spoolDir, { recursive: true, mode: 0o700 });

@@ -1,14 +1,29 @@
 /** `GET /api/v1/status` (viewer and up), `/health` and `/ready` (public, for orchestrators). */
 import type { FastifyInstance } from 'fastify';
 import { Permission } from '../../shared/common/roles.ts';
-import { ServerMode, type StatusResponse } from '../../shared/common/api/status.ts';
+import { ServerMode, type PostureItem, type StatusResponse } from '../../shared/common/api/status.ts';
 import { computePosture, type PostureCheck } from './posture.ts';
 
 export const SERVER_VERSION = '0.1.0';
+/** Posture changes rarely (an operator's action); computing it costs file stats and a query. */
+const POSTURE_CACHE_MS = 5_000;
 
 export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck[]): void {
   const { config } = app;
   const mode = config.demoReadOnly ? ServerMode.Demo : config.prod ? ServerMode.Production : ServerMode.Development;
+  let cached: { at: number; posture: Promise<PostureItem[]> } | undefined;
+  const posture = (): Promise<PostureItem[]> => {
+    const now = Date.now();
+    if (!cached || now - cached.at > POSTURE_CACHE_MS) {
+      const computing = computePosture(app, checks);
+      cached = { at: now, posture: computing };
+      // A failed computation is not cached.
+      computing.catch(() => {
+        if (cached?.posture === computing) cached = undefined;
+      });
+    }
+    return cached.posture;
+  };
 
   app.get('/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' as const }));
 
@@ -29,6 +44,6 @@ export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck
     uptime_s: Math.floor((Date.now() - app.startedAt) / 1000),
     tls: config.tls,
     cert_fingerprint256: app.tlsIdentity?.fingerprint256 ?? null,
-    posture: await computePosture(app, checks),
+    posture: await posture(),
   }));
 }

@@ -90,6 +90,7 @@ export function usersRoutes(app: FastifyInstance): void {
       throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
     }
     await users.remove(id);
+    sessions.forgetUser(id);
     await app.audit.append({
       type: AuditEventType.UserDelete,
       actor: principal.email,

@@ -6,8 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import forge from 'node-forge';
 import {
   openContainer,
@@ -15,6 +17,7 @@ import {
   deriveContainerKeys,
 } from '../../shared/node/crypto/container.ts';
 import { ContainerOpenPool } from '../../shared/node/crypto/parallel-open.ts';
+import { openContainerFile } from '../../shared/node/crypto/container-file.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = 256 * MiB;
@@ -127,9 +130,25 @@ async function main(): Promise<void> {
     return rate;
   });
   const mbPerCpuSecond = SIZE / 1e6 / Math.min(...cpuSeconds);
+  // File → file (what an export or the vault does): workers pread, verify, decrypt and
+  // pwrite themselves. On /dev/shm when there is one, so the disk does not set the pace.
+  const fileDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'fc-crypto-bench-'));
+  const containerPath = join(fileDir, 'bench.fcr');
+  writeFileSync(containerPath, container);
+  const fileRuns: number[] = [];
+  for (let run = 0; run < 2; run++) {
+    gc();
+    const outputPath = join(fileDir, `out-${run}`);
+    const fileStart = performance.now();
+    await openContainerFile({ containerPath, outputPath, dek, resourceId, pool });
+    fileRuns.push(SIZE / 1e6 / ((performance.now() - fileStart) / 1000));
+    await rm(outputPath);
+  }
+  await rm(fileDir, { recursive: true, force: true });
   await pool.close();
-  const openMbS = Math.max(single.best, parallel.best);
-  const mode = parallel.best >= single.best ? `parallel (${cores} workers)` : 'calling thread';
+  // The product opens containers of ≥ 4 chunks on the pool: that is the figure that counts.
+  const openMbS = parallel.best;
+  const mode = `ContainerOpenPool, ${cores} workers (best of ${RUNS})`;
 
   const forgeContainer = sealContainerBuffer(plaintext.subarray(0, FORGE_SIZE), { dek, resourceId });
   const forgeMbS = forgeOpen(forgeContainer, dek, resourceId, MiB);
@@ -148,6 +167,7 @@ async function main(): Promise<void> {
     cores_used: cores,
     open_mb_s: round(openMbS),
     open_mode: mode,
+    open_file_to_file_runs_mb_s: fileRuns.map((value) => round(value)),
     open_parallel_runs_mb_s: parallel.all.map(round),
     open_single_thread_runs_mb_s: single.all.map(round),
     seal_single_thread_mb_s: round(sealMbS),

@@ -4,8 +4,8 @@
  * temporary data folder, and Debian's Chromium through playwright-core. Same way as
  * shell.test.ts starts it, so the tests see what an operator sees.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -33,13 +33,41 @@ export const chromiumArgs = [
 
 export const screenshotDir = 'test-results/screenshots';
 
+/**
+ * Vitest sets NODE_ENV=test, and a Vite build inherits it: React would ship its
+ * development build (several times slower, and not what operators run). Rebuild the
+ * renderer in production mode if the current build is a development one.
+ */
+async function ensureProductionRenderer(env: NodeJS.ProcessEnv): Promise<void> {
+  const assets = join('renderer', 'dist', 'assets');
+  const files = await readdir(assets).catch(() => [] as string[]);
+  let development = false;
+  for (const file of files.filter((name) => name.endsWith('.js'))) {
+    if ((await readFile(join(assets, file), 'utf8')).includes('jsxDEV')) development = true;
+  }
+  if (files.length > 0 && !development) return;
+  const built = spawnSync(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'],
+    { env: { ...env, NODE_ENV: 'production' }, stdio: 'inherit' },
+  );
+  if (built.status !== 0) throw new Error(`vite build failed (${built.status})`);
+}
+
 /** Starts the console in browser mode and a headless Chromium; `close()` stops both and removes the data. */
 export async function startConsoleUnderTest(): Promise<ConsoleUnderTest> {
   const dataDir = await mkdtemp(join(tmpdir(), 'console-ui-'));
   await mkdir(screenshotDir, { recursive: true });
   let output = '';
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FACTORY_CONSOLE_BROWSER: '1',
+    FACTORY_CONSOLE_DATA_DIR: dataDir,
+  };
+  delete env.NODE_ENV;
+  await ensureProductionRenderer(env);
   const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, FACTORY_CONSOLE_BROWSER: '1', FACTORY_CONSOLE_DATA_DIR: dataDir },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   async function stopChild(): Promise<void> {
@@ -54,7 +82,9 @@ export async function startConsoleUnderTest(): Promise<ConsoleUnderTest> {
       const timer = setTimeout(() => reject(new Error(`no URL within 60 s:\n${output}`)), 60_000);
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        const match = /^Factory Console \(browser mode\): (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)$/m.exec(output);
+        const match = /^Factory Console \(browser mode\): (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)$/m.exec(
+          output,
+        );
         if (match?.[1]) {
           clearTimeout(timer);
           resolve(match[1]);
@@ -74,8 +104,12 @@ export async function startConsoleUnderTest(): Promise<ConsoleUnderTest> {
       dataDir,
       browser,
       adminEmail,
-      adminPassword: async () =>
-        (await readFile(join(dataDir, 'factory', 'secrets', 'bootstrap_admin.txt'), 'utf8')).trim(),
+      async adminPassword() {
+        const text = await readFile(join(dataDir, 'factory', 'secrets', 'bootstrap_admin.txt'), 'utf8');
+        const password = /^password: (.+)$/m.exec(text)?.[1];
+        if (!password) throw new Error('bootstrap_admin.txt has no password line');
+        return password;
+      },
       output: () => output,
       async close() {
         await browser.close();

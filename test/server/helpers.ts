@@ -83,3 +83,20 @@ export async function userWithRole(
   if (created.statusCode !== 201) throw new Error(`create ${role}: ${created.statusCode} ${created.body}`);
   return { ...(await login(app, email, password)), password };
 }
+
+/**
+ * Raises the firewall's rate limits (issue 5) through its API, for tests that send
+ * hundreds of requests from one address on purpose (the route matrix).
+ */
+export async function relaxRateLimits(app: FastifyInstance, admin: Session): Promise<void> {
+  const generous = { capacity: 1_000_000, refill_per_s: 1_000_000 };
+  const response = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/firewall/limits',
+    headers: bearer(admin.access_token),
+    payload: { public: generous, authenticated: generous, heavy: generous },
+  });
+  if (response.statusCode !== 200 && response.statusCode !== 204) {
+    throw new Error(`could not relax rate limits: ${response.statusCode} ${response.body}`);
+  }
+}

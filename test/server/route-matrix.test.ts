@@ -6,7 +6,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, ROLE_PERMISSIONS, type Permission, type Role } from '../../shared/common/roles.ts';
-import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, userWithRole, type Session, type TestApp } from './helpers.ts';
+import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, relaxRateLimits, startTestApp, userWithRole, type Session, type TestApp } from './helpers.ts';
 
 let harness: TestApp;
 const sessions = new Map<Role, Session & { password: string }>();
@@ -14,6 +14,7 @@ const sessions = new Map<Role, Session & { password: string }>();
 beforeAll(async () => {
   harness = await startTestApp();
   const admin = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
+  await relaxRateLimits(harness.app, admin);
   for (const role of ROLES) {
     const session =
       role === 'super_admin' ? { ...admin, password: DEV_PASSWORD } : await userWithRole(harness.app, admin, role);

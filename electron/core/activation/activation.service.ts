@@ -8,12 +8,17 @@ import fs from 'node:fs/promises';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { hardwareHash } from '../../../shared/node/crypto/hardware-hash.ts';
 import { verifyCanonical } from '../../../shared/node/crypto/signing.ts';
-import { normaliseFingerprint, PinnedTransport, probeCertificate, type CertificatePin } from '../api/pinned-transport.ts';
+import {
+  normaliseFingerprint,
+  PinnedTransport,
+  probeCertificate,
+  type CertificatePin,
+} from '../api/pinned-transport.ts';
 import { ResilientApiClient, type ResilientApiClientOptions } from '../api/resilient-api.client.ts';
 import { ConsoleError } from '../console-error.ts';
-import { getFingerprint } from '../machine/fingerprint.collector.ts';
 import { loadOrCreateInstallSalt } from '../machine/install-salt.ts';
 import { createMachineKey, machineKeyPath } from '../machine/machine-key.ts';
+import { fingerprintFor } from '../vault/vault-opener.ts';
 import { writeActivation, type Activation } from './activation.store.ts';
 
 export interface ActivateInput {
@@ -44,7 +49,12 @@ export function connect(
   options: Partial<ResilientApiClientOptions> = {},
 ): PinnedConnection {
   const transport = new PinnedTransport(serverUrl, pin ? { pin } : {});
-  const client = new ResilientApiClient({ timeoutMs: 15_000, ...options, baseUrl: serverUrl, fetch: transport.fetch });
+  const client = new ResilientApiClient({
+    timeoutMs: 15_000,
+    ...options,
+    baseUrl: serverUrl,
+    fetch: transport.fetch,
+  });
   return { client, transport, close: () => transport.close() };
 }
 
@@ -77,7 +87,7 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
   const pending = `${keyPath}.pending`;
   try {
     await connection.client.login(input.email, input.password);
-    const fingerprint = await getFingerprint({ env: input.env ?? process.env });
+    const fingerprint = await fingerprintFor(input.env ?? process.env);
     const installSalt = await loadOrCreateInstallSalt(input.home);
     const hwHash = hardwareHash(fingerprint.components, installSalt);
     // The new key goes live only once the server accepted it: a refused activation
@@ -97,8 +107,14 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
       label: input.label,
     });
     const serverKey = Buffer.from(response.server_key, 'base64');
-    if (!verifyCanonical(serverKey, response.lease.lease, response.lease.signature) || response.lease.lease.machine_id !== response.machine_id) {
-      throw new ConsoleError(ErrorCode.IntegrityFailed, 'The server sent a lease that does not verify: activation refused.');
+    if (
+      !verifyCanonical(serverKey, response.lease.lease, response.lease.signature) ||
+      response.lease.lease.machine_id !== response.machine_id
+    ) {
+      throw new ConsoleError(
+        ErrorCode.IntegrityFailed,
+        'The server sent a lease that does not verify: activation refused.',
+      );
     }
     await fs.rename(pending, keyPath);
     const activation: Activation = {

@@ -89,7 +89,10 @@ export async function requireActivation(home: string): Promise<Activation> {
 }
 
 export async function writeActivation(home: string, activation: Activation): Promise<void> {
-  await writeFileAtomic(activationPath(home), `${JSON.stringify(activationSchema.parse(activation), null, 2)}\n`);
+  await writeFileAtomic(
+    activationPath(home),
+    `${JSON.stringify(activationSchema.parse(activation), null, 2)}\n`,
+  );
 }
 
 export async function removeActivation(home: string): Promise<void> {

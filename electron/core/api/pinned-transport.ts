@@ -84,6 +84,7 @@ export interface RawRequest {
 export class PinnedTransport {
   readonly #agent: http.Agent;
   readonly #https: boolean;
+  readonly #expected: string | undefined;
 
   constructor(baseUrl: string, options: TransportOptions = {}) {
     this.#https = new URL(baseUrl).protocol === 'https:';
@@ -96,6 +97,7 @@ export class PinnedTransport {
           {},
         );
       const expected = normaliseFingerprint(pin.fingerprint256);
+      this.#expected = expected;
       this.#agent = new https.Agent({
         keepAlive: true,
         ca: [pin.pem, ...tls.rootCertificates],
@@ -110,6 +112,7 @@ export class PinnedTransport {
               ),
       });
     } else {
+      this.#expected = undefined;
       this.#agent = new http.Agent({ keepAlive: true });
     }
   }
@@ -128,7 +131,20 @@ export class PinnedTransport {
       request.once('error', (error) => {
         // The pin check's own error arrives as is (or as the cause of a socket error).
         const pinned = error instanceof FactoryApiError ? error : (error as { cause?: unknown }).cause;
-        reject(pinned instanceof FactoryApiError ? pinned : error);
+        if (pinned instanceof FactoryApiError) return reject(pinned);
+        // A chain that does not lead to the pinned certificate fails before the pin check.
+        const code = String((error as { code?: unknown }).code ?? '');
+        if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+          return reject(
+            new FactoryApiError(
+              ErrorCode.CertificateMismatch,
+              `The server's certificate is not the pinned one (${this.#expected ?? 'none'}; ${code}). ` +
+                'Nothing was sent. If the server really changed its certificate, re-activate with --fingerprint.',
+              {},
+            ),
+          );
+        }
+        reject(error);
       });
       request.end(init.body);
     });

@@ -5,8 +5,25 @@
 import { CliError, type CliCommand } from './command.ts';
 import { auditVerifyCommand } from './audit-verify.command.ts';
 import { fingerprintCommand } from './fingerprint.command.ts';
+import { activateCommand } from './activate.command.ts';
+import { resourcesCommand } from './resources.command.ts';
+import { unlockCommand } from './unlock.command.ts';
+import { catCommand } from './cat.command.ts';
+import { statusCommand } from './status.command.ts';
+import { logoutCommand } from './logout.command.ts';
+import { deactivateCommand } from './deactivate.command.ts';
 
-const commands: CliCommand[] = [fingerprintCommand, auditVerifyCommand];
+const commands: CliCommand[] = [
+  fingerprintCommand,
+  auditVerifyCommand,
+  activateCommand,
+  resourcesCommand,
+  unlockCommand,
+  catCommand,
+  statusCommand,
+  logoutCommand,
+  deactivateCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length), 8);

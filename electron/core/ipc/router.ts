@@ -73,18 +73,24 @@ export class IpcRouter {
   /** Validates and runs one call. Never throws. */
   async handle(channel: unknown, rawArgs: unknown, sender: SenderInfo): Promise<Result<unknown>> {
     const started = performance.now();
-    const name = typeof channel === 'string' ? channel.slice(0, 64) : '(not a string)';
-    const result = await this.#run(channel, rawArgs, sender);
-    const record: CallRecord = { channel: name, outcome: result.ok ? 'ok' : result.error.code, ms: 0 };
-    if (!result.ok && result.error.code === 'internal') {
-      record.reference = result.error.message.match(/ref ([0-9a-f-]+)/)?.[1];
-    }
+    const record: CallRecord = {
+      channel: typeof channel === 'string' ? channel.slice(0, 64) : '(not a string)',
+      outcome: 'ok',
+      ms: 0,
+    };
+    const result = await this.#run(channel, rawArgs, sender, record);
+    if (!result.ok) record.outcome = result.error.code;
     record.ms = Math.round(performance.now() - started);
     this.#options.log?.(record);
     return result;
   }
 
-  async #run(channel: unknown, rawArgs: unknown, sender: SenderInfo): Promise<Result<unknown>> {
+  async #run(
+    channel: unknown,
+    rawArgs: unknown,
+    sender: SenderInfo,
+    record: CallRecord,
+  ): Promise<Result<unknown>> {
     if (typeof channel !== 'string' || !this.#invokeChannels.has(channel)) {
       return fail('not_found', 'Unknown channel.');
     }
@@ -104,24 +110,24 @@ export class IpcRouter {
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
-      return fail(
-        'validation_failed',
-        `Invalid arguments${where}: ${first?.message ?? 'rejected'}`.slice(0, 300),
-      );
+      // zod quotes unknown keys; they are renderer input and could be anything, so not echoed.
+      const what = !first
+        ? 'rejected'
+        : first.code === 'unrecognized_keys'
+          ? 'unexpected key'
+          : first.message;
+      return fail('validation_failed', `Invalid arguments${where}: ${what}`.slice(0, 300));
     }
     try {
       // The schema's output is a fresh object: nothing of the sender's prototypes survives.
       return ok(await handler(...parsed.data));
     } catch (error) {
       if (error instanceof ConsoleError) return fail(error.code, error.message);
+      // Unexpected: the log gets a reference and the error's class, never its message
+      // (it may quote a secret); the UI gets only the reference.
       const reference = randomUUID();
-      this.#options.log?.({
-        channel,
-        outcome: 'internal',
-        ms: 0,
-        reference,
-        detail: error instanceof Error ? error.name : typeof error,
-      });
+      record.reference = reference;
+      record.detail = error instanceof Error ? error.name : typeof error;
       return fail('internal', `The console hit an unexpected error (ref ${reference}).`);
     }
   }

@@ -21,6 +21,7 @@ export class FactoryConnection {
   #client: FactoryApiClient | null = null;
   #embedded: EmbeddedFactory | null = null;
   #monitor: FactoryApiClient | null = null;
+  #failure: string | null = null;
   #pending: Promise<void> = Promise.resolve();
 
   constructor(options: { startEmbedded: EmbeddedStarter; timeoutMs?: number }) {
@@ -31,7 +32,18 @@ export class FactoryConnection {
   /** Points the console at `serverUrl`, or at a freshly started embedded factory when null. */
   connect(serverUrl: string | null): Promise<void> {
     // Serialised: two quick settings changes must not start two embedded servers.
-    this.#pending = this.#pending.catch(() => undefined).then(() => this.#connect(serverUrl));
+    this.#pending = this.#pending
+      .catch(() => undefined)
+      .then(() => this.#connect(serverUrl))
+      .then(
+        () => {
+          this.#failure = null;
+        },
+        (error: unknown) => {
+          this.#failure = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
+          throw error;
+        },
+      );
     return this.#pending;
   }
 
@@ -53,8 +65,14 @@ export class FactoryConnection {
 
   /** The current client; `unavailable` while connecting or after a failed start. */
   get client(): FactoryApiClient {
-    if (!this.#client)
-      throw new ConsoleError('unavailable', 'The console is not connected to a Factory API yet.');
+    if (!this.#client) {
+      throw new ConsoleError(
+        'unavailable',
+        this.#failure
+          ? `The embedded Factory API could not start: ${this.#failure}`
+          : 'The console is not connected to a Factory API yet.',
+      );
+    }
     return this.#client;
   }
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Suspense, useState } from 'react';
 import { ModeBanner } from '../features/status/ModeBanner.tsx';
 import { useSettingsAtStart } from '../features/settings/settings.hooks.ts';
 import '../ui/ui.css';
@@ -33,7 +33,7 @@ export function App({ shell }: { shell: 'electron' | 'browser' }) {
       </nav>
       <main data-view={view?.id}>
         <ModeBanner />
-        {View ? <View /> : null}
+        <Suspense fallback={<p className="muted">Loading…</p>}>{View ? <View /> : null}</Suspense>
       </main>
     </div>
   );

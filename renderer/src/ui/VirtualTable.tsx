@@ -38,6 +38,9 @@ export interface VirtualTableProps<Row> {
   testId?: string;
 }
 
+/** More than the rows one window can hold (viewport rows + 2 × overscan), so slot keys never collide. */
+const slotCount = 256;
+
 /** Renders the grid. Focus the body and use the keyboard, or click a row. */
 export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
   const { columns, rowCount, activeIndex, onActiveChange, onRangeChange, followEnd } = props;
@@ -51,7 +54,7 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
     count: rowCount,
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
-    overscan: 8,
+    overscan: 6,
     // The viewport's height is fixed by this component; reporting it directly avoids
     // a layout read per frame and works where layout is not computed (tests).
     observeElementRect: (instance: Virtualizer<HTMLDivElement, Element>, callback) => {
@@ -139,7 +142,9 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
             const row = props.getRow(item.index);
             return (
               <div
-                key={item.key}
+                // Keyed by slot, not by index: on a long jump React rewrites the text of
+                // the same few dozen row elements instead of replacing them all.
+                key={item.index % slotCount}
                 id={rowId(item.index)}
                 role="row"
                 aria-rowindex={item.index + 2}

@@ -26,7 +26,11 @@ export const manifestSchema = z.strictObject({
   published_at: isoTime,
   plaintext_size: size,
   plaintext_sha256: hex64,
-  chunk_size: z.number().int().min(16).max(16 * 1024 * 1024),
+  chunk_size: z
+    .number()
+    .int()
+    .min(16)
+    .max(16 * 1024 * 1024),
   container_size: size,
   small_size: size,
   small_sha256: hex64,
@@ -69,7 +73,10 @@ export const resourceSummarySchema = z.strictObject({
 export type ResourceSummary = z.infer<typeof resourceSummarySchema>;
 
 export const resourceListResponseSchema = z.strictObject({ resources: z.array(resourceSummarySchema) });
-export const publishResponseSchema = z.strictObject({ resource: resourceSummarySchema, manifest: signedManifestSchema });
+export const publishResponseSchema = z.strictObject({
+  resource: resourceSummarySchema,
+  manifest: signedManifestSchema,
+});
 
 export const unlockRequestSchema = z.strictObject({ machine_id: machineIdSchema });
 export const unlockResponseSchema = z.strictObject({
@@ -84,7 +91,10 @@ export const unlockResponseSchema = z.strictObject({
 export type UnlockResponse = z.infer<typeof unlockResponseSchema>;
 
 /** A fresh CDN URL for a download whose URL expired. */
-export const cdnUrlResponseSchema = z.strictObject({ cdn_url: z.string().startsWith('/cdn/'), cdn_expires_at: isoTime });
+export const cdnUrlResponseSchema = z.strictObject({
+  cdn_url: z.string().startsWith('/cdn/'),
+  cdn_expires_at: isoTime,
+});
 
 export const exportRequestSchema = z.strictObject({
   machine_id: machineIdSchema,

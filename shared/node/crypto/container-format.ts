@@ -39,6 +39,8 @@ export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 /** Chunk sizes: a multiple of the AES block, from one block to 16 MiB (bounds memory per chunk). */
 export const MIN_CHUNK_SIZE = AES_BLOCK_BYTES;
 export const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+/** Containers with fewer chunks open on the calling thread: starting work on other threads would cost more. */
+export const MIN_PARALLEL_CHUNKS = 4;
 export const CHUNK_OVERHEAD_BYTES = AES_BLOCK_BYTES + HMAC_SHA256_BYTES;
 
 /** A parsed FCR1 header. Its fields are authentic only once a chunk's tag has verified. */
@@ -188,7 +190,11 @@ function chunkTag(
   return hmac('sha256', keys.macKey, header.bytes, uint64(index), isLast, iv, ...ciphertext);
 }
 
-/** Seals chunk `index` (its plaintext must have exactly the length the layout says). */
+/**
+ * HAZMAT: seals chunk `index` (its plaintext must have exactly the length the layout
+ * says). Only container.ts calls it, once per index under a fresh header: sealing an
+ * index twice under one header would give two chunks the opener accepts alike.
+ */
 export function sealChunk(
   keys: ContainerKeys,
   header: ContainerHeader,

@@ -7,6 +7,8 @@
 import { parentPort } from 'node:worker_threads';
 import { openChunkParts, parseContainerHeader } from './container-format.ts';
 import type { ContainerHeader, ContainerKeys } from './container-format.ts';
+import { openChunkRangeToFile } from './container-file.ts';
+import { IntegrityError } from './errors.ts';
 
 export type WorkerRequest =
   | {
@@ -18,12 +20,28 @@ export type WorkerRequest =
       header: Uint8Array;
     }
   | { type: 'chunk'; session: number; id: number; index: number; chunk: Uint8Array }
-  | { type: 'end'; session: number };
+  | { type: 'end'; session: number }
+  | {
+      type: 'file';
+      id: number;
+      encKey: Uint8Array;
+      macKey: Uint8Array;
+      resourceIdHash: Uint8Array;
+      header: Uint8Array;
+      containerPath: string;
+      outputPath: string;
+      first: number;
+      end: number;
+    };
 
-/** `chunk` is the request's buffer handed back, so the parent can reuse it for a later chunk. */
+/**
+ * `chunk` is the request's buffer handed back, so the parent can reuse it for a
+ * later chunk (absent for file jobs). `error` marks a failure that is not an
+ * integrity failure (an I/O error on a file job), with its message.
+ */
 export type WorkerReply =
-  | { id: number; ok: true; parts: Uint8Array[]; chunk: Uint8Array }
-  | { id: number; ok: false; chunk: Uint8Array };
+  | { id: number; ok: true; parts: Uint8Array[]; chunk?: Uint8Array }
+  | { id: number; ok: false; chunk?: Uint8Array; error?: string };
 
 const sessions = new Map<number, { keys: ContainerKeys; header: ContainerHeader }>();
 const port = parentPort;
@@ -48,7 +66,32 @@ function openJob(session: number, index: number, chunk: Uint8Array): Buffer[] | 
   }
 }
 
+function fileJob(request: Extract<WorkerRequest, { type: 'file' }>): WorkerReply {
+  const keys = {
+    encKey: toBuffer(request.encKey),
+    macKey: toBuffer(request.macKey),
+    resourceIdHash: toBuffer(request.resourceIdHash),
+  };
+  try {
+    const header = parseContainerHeader(request.header);
+    openChunkRangeToFile(keys, header, request.containerPath, request.outputPath, request.first, request.end);
+    return { id: request.id, ok: true, parts: [] };
+  } catch (error) {
+    // Integrity failures carry no detail; an I/O error's message names a path, not a secret.
+    return error instanceof IntegrityError
+      ? { id: request.id, ok: false }
+      : { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    keys.encKey.fill(0);
+    keys.macKey.fill(0);
+  }
+}
+
 port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'file') {
+    port.postMessage(fileJob(request) satisfies WorkerReply);
+    return;
+  }
   if (request.type === 'begin') {
     const keys = {
       encKey: toBuffer(request.encKey),

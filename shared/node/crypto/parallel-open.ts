@@ -16,6 +16,7 @@ import { ByteReader } from './byte-reader.ts';
 import { readContainerHeader } from './container.ts';
 import type { ByteSource, OpenContainerOptions } from './container.ts';
 import {
+  MIN_PARALLEL_CHUNKS,
   chunkPlaintextLength,
   deriveContainerKeys,
   openChunkParts,
@@ -25,11 +26,11 @@ import type { ContainerHeader, ContainerKeys } from './container-format.ts';
 import { IntegrityError } from './errors.ts';
 import type { WorkerReply, WorkerRequest } from './open-chunk.worker.ts';
 
-export const MIN_PARALLEL_CHUNKS = 4;
+export { MIN_PARALLEL_CHUNKS } from './container-format.ts';
 /** Chunks queued per worker: enough to keep it busy, little enough to keep memory flat. */
 const QUEUE_PER_WORKER = 2;
 
-type ChunkResult = { ok: true; parts: Uint8Array[]; chunk: Uint8Array } | { ok: false; chunk: Uint8Array };
+type ChunkResult = WorkerReply;
 
 /** One worker thread with replies matched by id. */
 class ChunkWorker {
@@ -68,6 +69,20 @@ class ChunkWorker {
 
   trySend(request: WorkerRequest): void {
     if (this.failure === undefined) this.worker.postMessage(request);
+  }
+
+  /** Chunks or file jobs this worker has not answered yet. */
+  get busy(): number {
+    return this.waiting.size;
+  }
+
+  /** Sends a file job (keys and paths; no bytes cross threads). */
+  run(request: Omit<Extract<WorkerRequest, { type: 'file' }>, 'id'>): Promise<ChunkResult> {
+    const id = this.nextId++;
+    const result = new Promise<ChunkResult>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    this.worker.ref();
+    this.send({ ...request, id });
+    return result;
   }
 
   /** Sends one stored chunk; its ArrayBuffer is transferred, so the chunk must own it. */
@@ -153,7 +168,7 @@ export class ContainerOpenPool {
     const spare: Buffer[] = [];
     const released = (result: ChunkResult): Buffer[] => {
       const back = result.chunk;
-      if (back.byteOffset === 0 && back.buffer.byteLength === fullLength)
+      if (back?.byteOffset === 0 && back.buffer.byteLength === fullLength)
         spare.push(Buffer.from(back.buffer));
       if (!result.ok) throw new IntegrityError();
       return result.parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength));
@@ -178,6 +193,34 @@ export class ContainerOpenPool {
     }
     for (const job of inFlight) yield* released(await job);
     if (!(await reader.atEnd())) throw new IntegrityError();
+  }
+
+  /**
+   * HAZMAT (container-file.ts only): opens chunks `[first, end)` of a container file
+   * into an existing output file on the least busy worker. Resolves true when they
+   * verified, false on an integrity failure; rejects on an I/O error.
+   */
+  async openFileRange(
+    keys: ContainerKeys,
+    header: ContainerHeader,
+    paths: { containerPath: string; outputPath: string },
+    first: number,
+    end: number,
+  ): Promise<boolean> {
+    if (this.closed) throw new Error('ContainerOpenPool is closed');
+    const worker = this.workers.reduce((best, candidate) => (candidate.busy < best.busy ? candidate : best));
+    const reply = await worker.run({
+      type: 'file',
+      encKey: keys.encKey,
+      macKey: keys.macKey,
+      resourceIdHash: keys.resourceIdHash,
+      header: header.bytes,
+      ...paths,
+      first,
+      end,
+    });
+    if (!reply.ok && reply.error !== undefined) throw new Error(reply.error);
+    return reply.ok;
   }
 
   /** Stops the workers. Opens in progress fail. */

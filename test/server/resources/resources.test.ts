@@ -10,7 +10,16 @@ import { openEnvelope } from '../../../shared/node/crypto/envelope.ts';
 import { verifyCanonical } from '../../../shared/node/crypto/signing.ts';
 import { joinParts, sha256Hex } from '../../../shared/node/crypto/split.ts';
 import { generateX25519KeyPair } from '../../../shared/node/crypto/x25519.ts';
-import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, userWithRole, type Session, type TestApp } from '../helpers.ts';
+import {
+  ADMIN_EMAIL,
+  DEV_PASSWORD,
+  bearer,
+  login,
+  startTestApp,
+  userWithRole,
+  type Session,
+  type TestApp,
+} from '../helpers.ts';
 
 let test: TestApp;
 let admin: Session;
@@ -54,7 +63,11 @@ describe('resources', () => {
       method: 'POST',
       url: '/api/v1/machines',
       headers: bearer(operator.access_token),
-      payload: { hw_hash: randomBytes(48).toString('hex'), public_key: keys.publicKey.toString('base64'), label: 'bench' },
+      payload: {
+        hw_hash: randomBytes(48).toString('hex'),
+        public_key: keys.publicKey.toString('base64'),
+        label: 'bench',
+      },
     });
     expect(activated.statusCode).toBe(201);
     const machineId = activated.json().machine_id as string;
@@ -67,7 +80,9 @@ describe('resources', () => {
     });
     expect(unlocked.statusCode).toBe(200);
     const body = unlocked.json();
-    expect(verifyCanonical(test.app.keys.signing.publicKey, body.lease.lease, body.lease.signature)).toBe(true);
+    expect(verifyCanonical(test.app.keys.signing.publicKey, body.lease.lease, body.lease.signature)).toBe(
+      true,
+    );
     expect(body.lease.lease.resource_ids).toEqual([resource.id]);
     const payload = openEnvelope({
       recipientPrivateKey: keys.privateKey,
@@ -79,7 +94,12 @@ describe('resources', () => {
     const small = payload.subarray(32);
     const big = await test.app.inject({ url: body.cdn_url });
     expect(big.statusCode).toBe(200);
-    const container = joinParts({ small, big: big.rawPayload, smallSha256: signed.manifest.small_sha256, bigSha256: signed.manifest.big_sha256 });
+    const container = joinParts({
+      small,
+      big: big.rawPayload,
+      smallSha256: signed.manifest.small_sha256,
+      bigSha256: signed.manifest.big_sha256,
+    });
     expect(openContainerBuffer(container, { dek, resourceId: resource.id }).equals(plaintext)).toBe(true);
 
     const ranged = await test.app.inject({ url: body.cdn_url, headers: { range: 'bytes=100-199' } });
@@ -87,7 +107,10 @@ describe('resources', () => {
     expect(ranged.headers['content-range']).toBe(`bytes 100-199/${signed.manifest.big_size}`);
     expect(ranged.rawPayload.equals(big.rawPayload.subarray(100, 200))).toBe(true);
 
-    const forged = body.cdn_url.replace(/sig=([0-9a-f])/, (_m: string, c: string) => `sig=${c === '0' ? '1' : '0'}`);
+    const forged = body.cdn_url.replace(
+      /sig=([0-9a-f])/,
+      (_m: string, c: string) => `sig=${c === '0' ? '1' : '0'}`,
+    );
     expect((await test.app.inject({ url: forged })).statusCode).toBe(403);
     const another = await test.app.inject({
       method: 'POST',
@@ -104,7 +127,65 @@ describe('resources', () => {
     expect((await publish(body, 'dup')).statusCode).toBe(409);
     expect((await publish(body, '../etc')).statusCode).toBe(400);
     expect((await publish(body, 'op', '1', operator.access_token)).statusCode).toBe(403);
-    const manifest = await test.app.inject({ url: '/api/v1/resources/res_000000000000000000000000/manifest', headers: bearer(operator.access_token) });
+    const manifest = await test.app.inject({
+      url: '/api/v1/resources/res_000000000000000000000000/manifest',
+      headers: bearer(operator.access_token),
+    });
     expect(manifest.statusCode).toBe(404);
+  });
+});
+
+describe('resources in demo mode', () => {
+  it('refuses publishing but allows unlocking', async () => {
+    const demo = await startTestApp({ demoReadOnly: true });
+    try {
+      const session = await login(demo.app, ADMIN_EMAIL, DEV_PASSWORD);
+      const refused = await demo.app.inject({
+        method: 'POST',
+        url: '/api/v1/resources?name=x',
+        headers: { ...bearer(session.access_token), 'content-type': 'application/octet-stream' },
+        payload: randomBytes(10),
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().error.code).toBe('demo_read_only');
+      const unlock = await demo.app.inject({
+        method: 'POST',
+        url: '/api/v1/resources/res_000000000000000000000000/unlock',
+        headers: bearer(session.access_token),
+        payload: { machine_id: 'mch_000000000000000000000000' },
+      });
+      expect(unlock.statusCode).toBe(404); // reached the route: not refused by demo mode
+    } finally {
+      await demo.close();
+    }
+  });
+
+  it('enforces FACTORY_MAX_RESOURCE_BYTES on a streamed upload', async () => {
+    process.env['FACTORY_MAX_RESOURCE_BYTES'] = '1000';
+    let small: TestApp;
+    try {
+      small = await startTestApp();
+    } finally {
+      delete process.env['FACTORY_MAX_RESOURCE_BYTES'];
+    }
+    try {
+      const session = await login(small.app, ADMIN_EMAIL, DEV_PASSWORD);
+      const response = await small.app.inject({
+        method: 'POST',
+        url: '/api/v1/resources?name=big',
+        headers: { ...bearer(session.access_token), 'content-type': 'application/octet-stream' },
+        payload: randomBytes(1001),
+      });
+      expect(response.statusCode).toBe(413);
+      const ok = await small.app.inject({
+        method: 'POST',
+        url: '/api/v1/resources?name=fits',
+        headers: { ...bearer(session.access_token), 'content-type': 'application/octet-stream' },
+        payload: randomBytes(1000),
+      });
+      expect(ok.statusCode).toBe(201);
+    } finally {
+      await small.close();
+    }
   });
 });

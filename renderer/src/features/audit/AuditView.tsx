@@ -1,30 +1,29 @@
-import { useCallback, useEffect } from 'react';
+import { useEffect } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
-import { VirtualTable, type VirtualColumn } from '../../ui/VirtualTable.tsx';
-import type { AuditRow } from './audit-source.ts';
-import { rowAt, type AuditState } from './audit.store.ts';
+import type { AuditState } from './audit.store.ts';
 import { auditStore, useAudit } from './audit.hooks.ts';
-import { shortTime, summarise } from './audit-format.ts';
-import { AuditDetails } from './AuditDetails.tsx';
 import { AuditFilters } from './AuditFilters.tsx';
+import { AuditTable } from './AuditTable.tsx';
 import { ChainBadge } from './ChainBadge.tsx';
-
-const columns: readonly VirtualColumn<AuditRow>[] = [
-  { id: 'seq', header: 'Seq', width: '5rem', render: (row) => row.seq },
-  { id: 'at', header: 'Time (UTC)', width: '10.5rem', render: (row) => shortTime(row.at) },
-  { id: 'type', header: 'Type', width: '10rem', render: (row) => row.type },
-  { id: 'actor', header: 'Actor', width: '11rem', render: (row) => row.actor ?? '—' },
-  { id: 'summary', header: 'Summary', width: 'minmax(6rem, 1fr)', render: summarise },
-];
 
 /** Audit: the whole log in a virtual table, with filters, details, chain badge and live tail. */
 export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState> }) {
   const bridge = useBridge();
-  const state = useAudit(store, (s) => s);
-  const { source, rowCount, selected, paused } = state;
+  const source = useAudit(store, (s) => s.source);
+  const sourceProblem = useAudit(store, (s) => s.sourceProblem);
+  const connecting = useAudit(store, (s) => s.connecting);
+  const filtered = useAudit(store, (s) => Object.keys(s.filter).length > 0);
+  const rowCount = useAudit(store, (s) => s.rowCount);
+  const countKnown = useAudit(store, (s) => s.countKnown);
+  const missed = useAudit(store, (s) => s.missed);
+  const paused = useAudit(store, (s) => s.paused);
+  const verification = useAudit(store, (s) => s.verification);
+  const verifiedAt = useAudit(store, (s) => s.verifiedAt);
+  const verifying = useAudit(store, (s) => s.verifying);
+  const error = useAudit(store, (s) => s.error);
 
   useEffect(() => {
     if (!store.getState().source) void store.getState().connect(bridge);
@@ -32,23 +31,17 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
   // Paused: not subscribed at all, so nothing moves; resuming reloads what arrived meanwhile.
   useEffect(() => (source && !paused ? store.getState().follow() : undefined), [source, paused, store]);
 
-  const onRange = useCallback(
-    (start: number, end: number) => store.getState().ensureRange(start, end),
-    [store],
-  );
-  const getRow = useCallback((index: number) => rowAt(store.getState(), index), [store]);
   const synthetic = source?.kind === 'synthetic';
-  const tailing = !paused && Object.keys(state.filter).length === 0 && state.countKnown;
 
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
-      {state.sourceProblem && source?.kind === 'synthetic' ? (
-        <p className="muted">The real audit log is not available: {state.sourceProblem.message}.</p>
+      {sourceProblem && synthetic ? (
+        <p className="muted">The real audit log is not available: {sourceProblem.message}.</p>
       ) : null}
-      {state.sourceProblem && !source ? (
+      {sourceProblem && !source ? (
         <>
-          <ErrorNote error={state.sourceProblem} testId="audit-unavailable" />
+          <ErrorNote error={sourceProblem} testId="audit-unavailable" />
           <p>
             The console cannot page the real audit log yet. To try the view at full scale, load generated data
             — it is labelled as synthetic everywhere and never mixed with real entries.
@@ -58,7 +51,7 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
           </button>
         </>
       ) : null}
-      {state.connecting ? <p className="muted">Opening the audit log…</p> : null}
+      {connecting ? <p className="muted">Opening the audit log…</p> : null}
       {synthetic ? (
         <Note tone="warning" testId="synthetic-label">
           <span className="synthetic-label">SYNTHETIC DATA</span> — generated in this page to exercise the
@@ -70,19 +63,17 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
           <AuditFilters onApply={(filter) => void store.getState().setFilter(filter)} />
           <div className="toolbar">
             <ChainBadge
-              verification={state.verification}
-              verifiedAt={state.verifiedAt}
-              onShowBad={(seq) =>
-                store.getState().select(Object.keys(state.filter).length === 0 ? seq - 1 : null)
-              }
+              verification={verification}
+              verifiedAt={verifiedAt}
+              onShowBad={(seq) => store.getState().select(filtered ? null : seq - 1)}
             />
             <button
               type="button"
               className="button"
-              disabled={state.verifying}
+              disabled={verifying}
               onClick={() => void store.getState().verify()}
             >
-              {state.verifying ? 'Verifying…' : 'Verify chain'}
+              {verifying ? 'Verifying…' : 'Verify chain'}
             </button>
             <button
               type="button"
@@ -93,29 +84,12 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
               {paused ? 'Resume live tail' : 'Pause live tail'}
             </button>
             <span className="muted" data-testid="audit-count" aria-live="polite">
-              {rowCount.toLocaleString('en')} {state.countKnown ? '' : '+ '}entries
-              {state.missed > 0 ? ` · ${state.missed} new hidden by the filter` : ''}
+              {rowCount.toLocaleString('en')} {countKnown ? '' : '+ '}entries
+              {missed > 0 ? ` · ${missed} new hidden by the filter` : ''}
             </span>
           </div>
-          <ErrorNote error={state.error} />
-          <div className="split">
-            <VirtualTable
-              label="Audit entries"
-              testId="audit-table"
-              columns={columns}
-              rowCount={rowCount}
-              getRow={getRow}
-              activeIndex={selected}
-              onActiveChange={(index) => store.getState().select(index)}
-              onRangeChange={onRange}
-              followEnd={tailing}
-              height={520}
-            />
-            <AuditDetails
-              row={selected === null ? undefined : rowAt(state, selected)}
-              synthetic={synthetic}
-            />
-          </div>
+          <ErrorNote error={error} />
+          <AuditTable store={store} follow={!paused && !filtered && countKnown} />
         </>
       ) : null}
     </section>

@@ -22,7 +22,7 @@ export function ChainBadge({
     return (
       <span className="badge badge-ok" data-testid="chain-badge">
         ✓ Chain verified up to seq {verification.checked}
-        {verifiedAt ? ` (checked ${shortTime(verifiedAt)})` : ''}
+        {verifiedAt ? ` (checked ${shortTime(verifiedAt)} UTC)` : ''}
       </span>
     );
   }

@@ -11,7 +11,7 @@ export function summarise(row: AuditRow): string {
   return row.resource ?? '';
 }
 
-/** `2026-01-01 00:00:30` in UTC: sortable, compact, no locale surprises. */
+/** `2026-01-01 00:00:30` in UTC (the column says so): sortable, compact, no locale surprises. */
 export function shortTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '');
 }

@@ -71,37 +71,59 @@ function actorOf(u: number): string {
   return actors[u % actors.length] ?? 'service:cdn';
 }
 
+/**
+ * One synthetic entry. What the table shows is computed up front; the hashes and the
+ * canonical line only when read (the details pane), so paging a block stays cheap.
+ */
+class SyntheticRow implements AuditRow {
+  readonly seq: number;
+  readonly type: string;
+  readonly actor: string;
+  readonly at: string;
+  readonly resource: string | null;
+  readonly details: Record<string, unknown>;
+
+  constructor(seq: number, tamperedSeq?: number) {
+    const u = seq - 1;
+    this.seq = seq;
+    this.type = typeOf(u);
+    this.actor = actorOf(u);
+    this.at = new Date(epochMs + u * stepMs).toISOString();
+    this.resource = this.type === 'resource_unlock' ? `resource-${u % 50}` : null;
+    const details: Record<string, unknown> =
+      this.type === 'agent_handoff'
+        ? { from: agents[u % agents.length], to: agents[(u + 1) % agents.length], task: `task-${u % 1000}` }
+        : { synthetic: true };
+    this.details = seq === tamperedSeq ? { ...details, altered: 'after signing' } : details;
+  }
+
+  get hash(): string {
+    return fakeHash(this.seq);
+  }
+
+  get prevHash(): string {
+    return fakeHash(this.seq - 1);
+  }
+
+  get canonical(): string {
+    return JSON.stringify({
+      seq: this.seq,
+      ts: this.at,
+      type: this.type,
+      actor: this.actor,
+      resource: this.resource,
+      ip: null,
+      request_id: null,
+      details: this.details,
+      prev_hash: this.prevHash,
+      hash: this.hash,
+    });
+  }
+}
+
 /** Builds row `seq` (1-based) of the synthetic log. */
 export function syntheticRow(seq: number, tamperedSeq?: number): AuditRow {
-  const u = seq - 1;
-  const type = typeOf(u);
-  const details: Record<string, unknown> =
-    type === 'agent_handoff'
-      ? { from: agents[u % agents.length], to: agents[(u + 1) % agents.length], task: `task-${u % 1000}` }
-      : { synthetic: true };
-  const row: AuditRow = {
-    seq,
-    type,
-    actor: actorOf(u),
-    at: new Date(epochMs + u * stepMs).toISOString(),
-    hash: fakeHash(seq),
-    prevHash: fakeHash(seq - 1),
-    resource: type === 'resource_unlock' ? `resource-${u % 50}` : null,
-    details: seq === tamperedSeq ? { ...details, altered: 'after signing' } : details,
-  };
-  row.canonical = JSON.stringify({
-    seq,
-    ts: row.at,
-    type,
-    actor: row.actor,
-    resource: row.resource,
-    ip: null,
-    request_id: null,
-    details: row.details,
-    prev_hash: row.prevHash,
-    hash: row.hash,
-  });
-  return row;
+  return new SyntheticRow(seq, tamperedSeq);
 }
 
 function residuesFor(filter: AuditFilter): number[] {

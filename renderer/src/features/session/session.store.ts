@@ -23,7 +23,8 @@ export function createSessionStore(): StoreApi<SessionSlice> {
     busy: false,
     async load(bridge) {
       const result = await bridge.session.getState();
-      set(result.ok ? { session: result.value, error: null } : { error: result.error });
+      // A success here must not hide the error of a sign-in that finished meanwhile.
+      set(result.ok ? { session: result.value } : { error: result.error });
     },
     async login(bridge, email, password) {
       set({ busy: true });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../../../electron/core/browser/browser-mode.ts';
 import { tokenMatches } from '../../../../electron/core/browser/request-guard.ts';
 import { MemorySettingsStore } from '../../../../electron/core/services/settings.store.ts';
+import { createHttpBridge } from '../../../../renderer/src/bridge/http-bridge.ts';
+import type { FactoryStatus } from '../../../../shared/common/contract/bridge.ts';
 
 interface Reply {
   status: number;
@@ -178,6 +180,40 @@ describe('browser mode server', () => {
     controller.abort();
     const line = text.split('\n').find((candidate) => candidate.startsWith('data: '));
     expect(JSON.parse(line!.slice(6))).toEqual({ channel: 'audit.onEntry', payload: entry });
+  });
+
+  it("serves the renderer's HTTP bridge: calls, pushes, unsubscribe, wrong token", async () => {
+    // Node's fetch sends no Origin; a browser does on POST. Add it as the page would.
+    const pageFetch: typeof fetch = (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), origin: mode.origin },
+      });
+    const bridge = createHttpBridge({ origin: mode.origin, token: mode.token, fetch: pageFetch });
+    expect(await bridge.settings.get()).toMatchObject({ ok: true, value: { theme: 'system' } });
+    expect(await bridge.settings.update({ theme: 'dark' })).toMatchObject({
+      ok: true,
+      value: { theme: 'dark' },
+    });
+    expect(await bridge.resources.list()).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+
+    const received: FactoryStatus[] = [];
+    const unsubscribe = bridge.status.onChange((status) => received.push(status));
+    const current = await bridge.status.get();
+    if (!current.ok) throw new Error(current.error.message);
+    const pushed: FactoryStatus = { ...current.value, problem: 'pushed by the test' };
+    const deadline = Date.now() + 5_000;
+    while (received.length === 0 && Date.now() < deadline) {
+      mode.core.router.emit('status', 'onChange', pushed);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    unsubscribe();
+    expect(received[0]).toMatchObject({ problem: 'pushed by the test' });
+
+    const intruder = createHttpBridge({ origin: mode.origin, token: 'not-the-token', fetch: pageFetch });
+    expect(await intruder.settings.get()).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    const nowhere = createHttpBridge({ origin: 'http://127.0.0.1:9', token: mode.token });
+    expect(await nowhere.app.info()).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   });
 
   it('compares tokens exactly', () => {

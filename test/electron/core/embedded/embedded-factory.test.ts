@@ -91,3 +91,30 @@ describe('the embedded default', () => {
     expect(again).toMatchObject({ ok: true, value: { reachable: true, embedded: true, mode: 'demo' } });
   });
 });
+
+describe('an embedded factory that cannot start', () => {
+  it('still lets the console open, and status says why', async () => {
+    const broken = createConsoleCore({
+      dataDir: folder,
+      settings: new MemorySettingsStore(),
+      shell: 'browser',
+      version: '0.0.0-test',
+      isTrustedSender: () => true,
+      startEmbedded: async () => {
+        throw new Error('port exhausted');
+      },
+    });
+    await broken.start();
+    try {
+      const status = await broken.router.handle('status.get', [], page);
+      expect(status).toMatchObject({
+        ok: true,
+        value: { reachable: false, embedded: false, problem: expect.stringContaining('port exhausted') },
+      });
+      const session = await broken.router.handle('session.login', [{ email: 'a@b', password: 'x' }], page);
+      expect(session).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -181,6 +181,19 @@ describe('IpcRouter', () => {
     });
   });
 
+  it('never echoes a rejected secret back', async () => {
+    const { router } = makeRouter();
+    const tooLong = `${secret}${'x'.repeat(1100)}`;
+    for (const payload of [
+      [{ email: 'a@b', password: tooLong }],
+      [{ email: 'a@b', password: 'x', [secret]: secret }],
+    ]) {
+      const result = await router.handle('session.login', payload, ourPage);
+      expect(result.ok ? null : result.error.code).toBe('validation_failed');
+      expect(JSON.stringify(result)).not.toContain(secret);
+    }
+  });
+
   it('never logs arguments (passwords)', async () => {
     const { router, log } = makeRouter();
     await router.handle('session.login', [{ email: 'a@b', password: secret }], ourPage);

@@ -36,12 +36,12 @@ export function fixtureFields(index: number, actorPrefix = 'user') {
 }
 
 /** A chain of `count` entries: the entries and their canonical lines. */
-export function buildChain(count: number): { entries: AuditEntry[]; lines: string[] } {
+export function buildChain(count: number, actorPrefix = 'user'): { entries: AuditEntry[]; lines: string[] } {
   const entries: AuditEntry[] = [];
   const lines: string[] = [];
   let head: { seq: number; hash: string } = GENESIS_HEAD;
   for (let index = 0; index < count; index += 1) {
-    const built = chainNext(head, fixtureFields(index));
+    const built = chainNext(head, fixtureFields(index, actorPrefix));
     entries.push(built.entry);
     lines.push(built.line);
     head = built.entry;

@@ -1,0 +1,10 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+const child = spawn(process.execPath, ['--no-warnings', '--cpu-prof', '--cpu-prof-dir=/tmp/h3/prof', '/work/main/test/bench/server-target.ts', 'secured'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const line = await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r));
+const { url, token } = JSON.parse(line);
+const res = await autocannon({ url, connections: 32, duration: 6, headers: { authorization: `Bearer ${token}` } });
+console.log('rps', res.requests.average, 'non2xx', res.non2xx);
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));

@@ -1,0 +1,37 @@
+/**
+ * `factory-console cat ID|NAME`: the plaintext of a vault item to stdout, offline
+ * (password + this machine + an unexpired lease + a clock not set back).
+ */
+import { pipeline } from 'node:stream/promises';
+import { resolveConsoleHome } from '../console-home.ts';
+import { decryptContainer } from '../unlock/plaintext-export.ts';
+import { openVaultItem } from '../vault/vault-opener.ts';
+import { CliError, type CliCommand } from './command.ts';
+import { withCliErrors } from './console-errors.ts';
+import { readPassword } from './password-prompt.ts';
+
+export const catCommand: CliCommand = {
+  name: 'cat',
+  summary: 'Write a vault item to stdout, offline: ID|NAME',
+  async run(args) {
+    const target = args[0];
+    if (args.length !== 1 || target === undefined || target.startsWith('-'))
+      throw new CliError('usage: cat ID|NAME', 2);
+    const env = process.env;
+    const home = resolveConsoleHome({ env });
+    const password = await readPassword(env);
+    await withCliErrors(async () => {
+      const item = await openVaultItem({ home, idOrName: target, password, env });
+      try {
+        await pipeline(
+          decryptContainer({ containerPath: item.containerPath, dek: item.dek, manifest: item.manifest }),
+          process.stdout,
+          { end: false },
+        );
+      } finally {
+        item.dek.fill(0);
+      }
+    });
+    return 0;
+  },
+};

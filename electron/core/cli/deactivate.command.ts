@@ -1,0 +1,45 @@
+/**
+ * `factory-console deactivate [--local-only]`: revokes this machine on the server
+ * (frees its seat), then deletes the machine key, the activation and the vault.
+ * `--local-only` skips the server (it is unreachable or the machine was revoked).
+ */
+import fs from 'node:fs/promises';
+import { connect } from '../activation/activation.service.ts';
+import { removeActivation, requireActivation } from '../activation/activation.store.ts';
+import { resolveConsoleHome } from '../console-home.ts';
+import { machineKeyPath } from '../machine/machine-key.ts';
+import { removeVault } from '../vault/vault.store.ts';
+import { CliError, type CliCommand } from './command.ts';
+import { withCliErrors } from './console-errors.ts';
+import { readPassword } from './password-prompt.ts';
+
+export const deactivateCommand: CliCommand = {
+  name: 'deactivate',
+  summary: 'Revoke this machine on the server and delete its key and vault [--local-only]',
+  async run(args) {
+    const unknown = args.filter((arg) => arg !== '--local-only');
+    if (unknown.length > 0) throw new CliError(`deactivate: unknown option ${unknown[0]}`, 2);
+    const env = process.env;
+    const home = resolveConsoleHome({ env });
+    const activation = await withCliErrors(() => requireActivation(home));
+    if (!args.includes('--local-only')) {
+      const password = await readPassword(env);
+      const connection = connect(activation.server_url, activation.certificate);
+      try {
+        await withCliErrors(async () => {
+          await connection.client.login(activation.email, password);
+          await connection.client.deactivateMachine(activation.machine_id);
+        });
+      } finally {
+        connection.close();
+      }
+    }
+    await removeVault(home);
+    await fs.rm(machineKeyPath(home), { force: true });
+    await removeActivation(home);
+    process.stdout.write(
+      `Deactivated machine ${activation.machine_id}: key, vault and activation removed.\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,202 @@
+/**
+ * `npm run bench -- audit` → .bench/audit.json (issue 5):
+ *
+ * - append_per_s: durable appends per second through the audit service, one writer
+ *   awaiting each append (each one its own SQLite commit with synchronous=FULL), beside
+ *   its baseline in the same run — a bare node:sqlite INSERT + commit of the same row
+ *   (raw_commit_per_s) — and the group-commit figure with 64 appends in flight;
+ * - verify_1m_s: verifying a 1 000 000-entry JSONL export (the CLI's verifier, parallel),
+ *   with its CPU seconds and the bare cost of one SHA-256 per line as the baseline;
+ * - page_p99_ms: a 200-entry keyset page deep inside a 1 000 000-entry log (through
+ *   the API's store), beside the same SELECT on bare node:sqlite.
+ * Targets: verify_1m_s ≤ 3, page_p99_ms ≤ 20. The machine is shared: load average
+ * is recorded, and CPU seconds are given where wall time would mostly measure others.
+ */
+import { hash } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { AUDIT_HASH_PREFIX } from '../../shared/common/audit-event.ts';
+import { chainNext, GENESIS_HEAD } from '../../shared/node/audit/audit-canonical.ts';
+import { verifyJsonlFile } from '../../shared/node/audit/audit-file-verifier.ts';
+import { AuditStore } from '../../server/audit/audit.store.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { openAudit } from '../server/audit/audit-service-fixture.ts';
+
+const MILLION = 1_000_000;
+const APPEND_COUNT = 300;
+const PAGE_SAMPLES = 300;
+
+const root = await mkdtemp(path.join(tmpdir(), 'audit-bench-'));
+const results: Record<string, number | string> = {
+  cores: availableParallelism(),
+  load_avg_1m: loadavg()[0] ?? 0,
+};
+
+function fields(index: number) {
+  return {
+    type: index % 7 === 0 ? ('login_failure' as const) : ('agent_handoff' as const),
+    actor: `user${index % 50}@example.com`,
+    resource: index % 3 === 0 ? `pipeline/run-${index % 97}` : null,
+    ip: `10.0.${(index >> 8) & 255}.${index & 255}`,
+    request_id: `req-${index}`,
+    details: { from_agent: 'planner', to_agent: 'coder', reason: `step ${index}`, n: index },
+  };
+}
+
+try {
+  // --- append_per_s ------------------------------------------------------------
+  {
+    const { db, audit } = await openAudit(path.join(root, 'append'));
+    let start = performance.now();
+    for (let index = 0; index < APPEND_COUNT; index += 1) await audit.appendEntry(fields(index));
+    results['append_per_s'] = APPEND_COUNT / ((performance.now() - start) / 1000);
+    start = performance.now();
+    const inFlight = 64;
+    const total = APPEND_COUNT * 4;
+    await Promise.all(
+      Array.from({ length: inFlight }, async (_, worker) => {
+        for (let index = worker; index < total; index += inFlight) await audit.appendEntry(fields(index));
+      }),
+    );
+    results['append_group_commit_per_s'] = total / ((performance.now() - start) / 1000);
+    await audit.close();
+    await db.destroy();
+
+    const raw = new DatabaseSync(path.join(root, 'raw.sqlite'));
+    raw.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    raw.exec('CREATE TABLE t (seq INTEGER PRIMARY KEY, line TEXT NOT NULL)');
+    const insert = raw.prepare('INSERT INTO t (seq, line) VALUES (?, ?)');
+    const line = chainNext(GENESIS_HEAD, { ...fields(1), ts: new Date().toISOString() }).line;
+    start = performance.now();
+    for (let index = 1; index <= APPEND_COUNT; index += 1) insert.run(index, line);
+    results['raw_commit_per_s'] = APPEND_COUNT / ((performance.now() - start) / 1000);
+    raw.close();
+    results['append_ratio_to_raw_commit'] =
+      Number(results['append_per_s']) / Number(results['raw_commit_per_s']);
+  }
+
+  // --- a 1 000 000-entry chain: export file and database -----------------------------
+  const exportFile = path.join(root, 'audit-1m.jsonl');
+  const logDir = path.join(root, 'log');
+  {
+    const migrated = await openDatabase(logDir);
+    await migrated.destroy();
+    const sqlite = new DatabaseSync(path.join(logDir, 'factory.sqlite'));
+    sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
+    const insert = sqlite.prepare(
+      'INSERT INTO audit_entries (seq, ts, type, actor, resource, ip, request_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)',
+    );
+    const out = createWriteStream(exportFile);
+    let head: { seq: number; hash: string } = GENESIS_HEAD;
+    const base = Date.UTC(2026, 0, 1);
+    let chunk: string[] = [];
+    const started = performance.now();
+    sqlite.exec('BEGIN');
+    for (let index = 0; index < MILLION; index += 1) {
+      const built = chainNext(head, { ...fields(index), ts: new Date(base + index * 1000).toISOString() });
+      const entry = built.entry;
+      insert.run(
+        entry.seq,
+        entry.ts,
+        entry.type,
+        entry.actor,
+        entry.resource,
+        entry.ip,
+        entry.request_id,
+        built.detailsJson,
+        entry.prev_hash,
+        entry.hash,
+      );
+      chunk.push(built.line, '\n');
+      if (chunk.length >= 20_000) {
+        if (!out.write(chunk.join('')))
+          await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+        chunk = [];
+      }
+      if (index % 100_000 === 99_999) {
+        sqlite.exec('COMMIT; BEGIN');
+      }
+      head = entry;
+    }
+    sqlite.exec('COMMIT');
+    sqlite.close();
+    await new Promise<void>((resolve) => out.end(chunk.join(''), () => resolve()));
+    results['setup_1m_s'] = (performance.now() - started) / 1000;
+  }
+
+  // --- verify_1m_s ------------------------------------------------------------
+  {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const verified = await verifyJsonlFile(exportFile);
+    results['verify_1m_s'] = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    results['verify_1m_cpu_s'] = (used.user + used.system) / 1e6;
+    if (!verified.result.ok || verified.result.head_seq !== MILLION)
+      throw new Error('the 1M export did not verify');
+    // Baseline: one SHA-256 per line of the same bytes, nothing else (one thread).
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(exportFile, 'utf8')).split('\n');
+    const hashStart = performance.now();
+    for (const line of lines) hash('sha256', AUDIT_HASH_PREFIX + line);
+    results['sha256_per_line_1m_s'] = (performance.now() - hashStart) / 1000;
+  }
+
+  // --- page_p99_ms -------------------------------------------------------------
+  {
+    const db = await openDatabase(logDir);
+    const store = new AuditStore(db);
+    const timings: number[] = [];
+    for (let sample = 0; sample < PAGE_SAMPLES; sample += 1) {
+      const before = 300_000 + Math.floor(Math.random() * 400_000);
+      const start = performance.now();
+      const rows = await store.page({ before, limit: 200, order: 'desc' });
+      timings.push(performance.now() - start);
+      if (rows.length !== 200 || rows[0]?.seq !== before - 1) throw new Error('deep page is wrong');
+    }
+    const filtered: number[] = [];
+    for (let sample = 0; sample < PAGE_SAMPLES / 3; sample += 1) {
+      const before = 300_000 + Math.floor(Math.random() * 400_000);
+      const start = performance.now();
+      await store.page({ before, limit: 200, order: 'desc', type: 'login_failure' });
+      filtered.push(performance.now() - start);
+    }
+    await db.destroy();
+    const raw = new DatabaseSync(path.join(logDir, 'factory.sqlite'));
+    const select = raw.prepare('SELECT * FROM audit_entries WHERE seq < ? ORDER BY seq DESC LIMIT 200');
+    const rawTimings: number[] = [];
+    for (let sample = 0; sample < PAGE_SAMPLES; sample += 1) {
+      const before = 300_000 + Math.floor(Math.random() * 400_000);
+      const start = performance.now();
+      select.all(before);
+      rawTimings.push(performance.now() - start);
+    }
+    raw.close();
+    const p99 = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1] ?? 0;
+    results['page_p99_ms'] = p99(timings);
+    results['page_filtered_p99_ms'] = p99(filtered);
+    results['page_raw_sqlite_p99_ms'] = p99(rawTimings);
+  }
+
+  results['verify_1m_target_s'] = 3;
+  results['page_p99_target_ms'] = 20;
+  results['verify_1m_ok'] = Number(results['verify_1m_s']) <= 3 ? 'yes' : 'no';
+  results['page_p99_ok'] = Number(results['page_p99_ms']) <= 20 ? 'yes' : 'no';
+  results['load_avg_1m_end'] = loadavg()[0] ?? 0;
+  mkdirSync('.bench', { recursive: true });
+  writeFileSync('.bench/audit.json', `${JSON.stringify(results, null, 2)}\n`);
+  const rows = Object.entries(results).map(([key, value]) => [
+    key,
+    typeof value === 'number' ? value.toFixed(3) : value,
+  ]);
+  const width = Math.max(...rows.map(([key]) => String(key).length));
+  process.stdout.write(
+    `${rows.map(([key, value]) => `${String(key).padEnd(width)}  ${value}`).join('\n')}\n`,
+  );
+} finally {
+  await rm(root, { recursive: true, force: true });
+}

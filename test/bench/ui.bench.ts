@@ -1,0 +1,127 @@
+/**
+ * `npm run bench -- ui` → .bench/ui.json
+ *
+ * Runs `npm start` in browser mode (production renderer build) and Debian's Chromium:
+ * - audit_scroll_p95_frame_ms: p95 gap between animation frames while a script scrolls
+ *   the audit table from the first to the last of 1 000 000 (synthetic) entries, one
+ *   step per frame. Baseline in the same run: baseline_idle_p95_frame_ms, the p95 gap of
+ *   the same page with nothing scrolling — on a loaded machine the gaps say as much
+ *   about the machine as about the view, so read the two together (ratio).
+ * - first_render_ms: navigation start → the shell's nav and first view in the DOM
+ *   (median of several fresh pages); dom_content_loaded_ms beside it.
+ * - bundle_kb_gzip: the renderer's JS + CSS + HTML, gzip-compressed (all chunks);
+ *   bundle_initial_kb_gzip: only what index.html loads before the first view.
+ * Targets (issue 8): audit_scroll_p95_frame_ms ≤ 16.7, first_render_ms ≤ 500.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { percentile, startFrameRecorder, stopFrameRecorder } from '../browser/ui-frames.ts';
+import { startConsoleUnderTest } from '../browser/ui-harness.ts';
+
+const RENDER_RUNS = 7;
+const SCROLL_FRAMES = 600;
+
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+const harness = await startConsoleUnderTest();
+try {
+  const firstRender: number[] = [];
+  const domLoaded: number[] = [];
+  for (let run = 0; run < RENDER_RUNS; run += 1) {
+    const page = await harness.browser.newPage();
+    await page.addInitScript(() => {
+      const seen = (): boolean =>
+        document.querySelector('nav') !== null && document.querySelector('main[data-view]') !== null;
+      new MutationObserver((_, observer) => {
+        if (seen()) {
+          (window as unknown as { __shellAt: number }).__shellAt = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(harness.url);
+    await page.waitForFunction(() => (window as unknown as { __shellAt?: number }).__shellAt !== undefined);
+    firstRender.push(await page.evaluate(() => (window as unknown as { __shellAt: number }).__shellAt));
+    domLoaded.push(
+      await page.evaluate(
+        () =>
+          (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)
+            .domContentLoadedEventEnd,
+      ),
+    );
+    await page.close();
+  }
+
+  const page = await harness.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(harness.url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Audit' }).click();
+  await page.getByRole('button', { name: /synthetic entries \(not real\)/ }).click();
+  await page.getByRole('button', { name: 'Pause live tail' }).click();
+  await page.getByTestId('audit-table').locator('[data-loaded="true"]').first().waitFor();
+
+  await startFrameRecorder(page);
+  await page.waitForTimeout(SCROLL_FRAMES * 16.7);
+  const idle = await stopFrameRecorder(page);
+
+  await startFrameRecorder(page);
+  const reachedRow = await page.evaluate(async (frames) => {
+    const scroller = document.querySelector<HTMLElement>('[data-testid="audit-table"] .vt-scroller');
+    if (!scroller) throw new Error('no audit table');
+    const step = (scroller.scrollHeight - scroller.clientHeight) / frames;
+    for (let frame = 1; frame <= frames; frame += 1) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      scroller.scrollTop = Math.round(step * frame);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const rows = [...scroller.querySelectorAll('[role="row"]')].map((row) =>
+      Number(row.getAttribute('aria-rowindex')),
+    );
+    return Math.max(...rows) - 1;
+  }, SCROLL_FRAMES);
+  const scrolling = await stopFrameRecorder(page);
+
+  const assets = join('renderer', 'dist', 'assets');
+  const files = [
+    join('renderer', 'dist', 'index.html'),
+    ...readdirSync(assets).map((file) => join(assets, file)),
+  ];
+  const gzipBytes = files
+    .filter((file) => /\.(js|css|html)$/.test(file))
+    .reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).length, 0);
+
+  // What the first paint needs: the files index.html links (later views load on demand).
+  const html = readFileSync(join('renderer', 'dist', 'index.html'), 'utf8');
+  const initialBytes = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+\.(?:js|css))"/g)]
+    .map((match) => join('renderer', 'dist', match[1] ?? ''))
+    .reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).length, 0);
+
+  const scrollP95 = percentile(scrolling, 95);
+  const idleP95 = percentile(idle, 95);
+  const result = {
+    audit_scroll_p95_frame_ms: Number(scrollP95.toFixed(2)),
+    audit_scroll_p50_frame_ms: Number(percentile(scrolling, 50).toFixed(2)),
+    audit_scroll_frames: scrolling.length,
+    audit_scroll_last_row_reached: reachedRow,
+    baseline_idle_p95_frame_ms: Number(idleP95.toFixed(2)),
+    scroll_to_idle_p95_ratio: Number((scrollP95 / idleP95).toFixed(2)),
+    first_render_ms: Number(median(firstRender).toFixed(1)),
+    dom_content_loaded_ms: Number(median(domLoaded).toFixed(1)),
+    bundle_kb_gzip: Number((gzipBytes / 1024).toFixed(1)),
+    bundle_initial_kb_gzip: Number((initialBytes / 1024).toFixed(1)),
+    load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+    targets: { audit_scroll_p95_frame_ms: 16.7, first_render_ms: 500 },
+  };
+  console.table(
+    Object.entries(result)
+      .filter(([key]) => key !== 'targets')
+      .map(([metric, value]) => ({ metric, value })),
+  );
+  mkdirSync('.bench', { recursive: true });
+  writeFileSync(join('.bench', 'ui.json'), `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await harness.close();
+}

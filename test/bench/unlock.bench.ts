@@ -1,0 +1,238 @@
+/**
+ * `npm run bench -- unlock`: `unlock --out` of a 1 GiB resource from a cold vault —
+ * CDN over loopback (the Factory API in its own process, TLS on) → vault → verified and
+ * decrypted into the output file — against the machine's crypto ceiling and disk write
+ * speed measured in the same run (DESIGN.md §8). Also the same pipeline with node-forge
+ * doing the crypto (smaller size), peak RSS growth and time to first byte.
+ * Writes .bench/unlock.json. Target: unlock_mb_s ≥ 0.5 × min(ceiling, disk); RSS ≤ 64 MiB.
+ * `UNLOCK_BENCH_MIB` overrides the size (default 1024).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import forge from 'node-forge';
+import { activateMachine } from '../../electron/core/activation/activation.service.ts';
+import { requireActivation } from '../../electron/core/activation/activation.store.ts';
+import { connect } from '../../electron/core/activation/activation.service.ts';
+import { closeContainerOpenPool } from '../../electron/core/unlock/open-pool.ts';
+import { unlockResource } from '../../electron/core/unlock/unlock.pipeline.ts';
+import { openThisMachineKey, openDelivered } from '../../electron/core/vault/vault-opener.ts';
+import { deriveContainerKeys } from '../../shared/node/crypto/container.ts';
+
+const MiB = 1024 * 1024;
+const SIZE_MIB = Number(process.env['UNLOCK_BENCH_MIB'] ?? 1024);
+const FORGE_MIB = 16;
+const PASSWORD = 'correct horse battery staple';
+const cores = availableParallelism();
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+function opensslSpeed(args: string[]): number {
+  const out = execFileSync('openssl', ['speed', '-elapsed', '-seconds', '2', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 60_000,
+  });
+  const columns = (out.trim().split('\n').at(-1) ?? '').trim().split(/\s+/);
+  const value = Number.parseFloat(columns.at(-1) ?? '');
+  if (!Number.isFinite(value)) throw new Error('cannot parse openssl speed output');
+  return value / 1000;
+}
+
+/** Sequential write with fsync, 1 MiB blocks: what the export's disk can take. */
+async function diskWriteMbS(dir: string, mib: number): Promise<number> {
+  const file = path.join(dir, 'disk-probe.bin');
+  const block = randomBytes(MiB);
+  const handle = await fs.open(file, 'w');
+  const start = performance.now();
+  for (let i = 0; i < mib; i++) await handle.write(block);
+  await handle.sync();
+  const seconds = (performance.now() - start) / 1000;
+  await handle.close();
+  await fs.rm(file);
+  return (mib * MiB) / 1e6 / seconds;
+}
+
+async function writeRandomFile(file: string, mib: number): Promise<void> {
+  const out = createWriteStream(file);
+  for (let i = 0; i < mib; i++) {
+    if (!out.write(randomBytes(MiB))) await new Promise((resolve) => out.once('drain', resolve));
+  }
+  await new Promise((resolve) => out.end(resolve));
+}
+
+function factoryApi(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['server/cli.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function run(args: string[], env: Record<string, string>): Promise<string> {
+  const child = factoryApi(args, env);
+  let output = '';
+  child.stdout?.on('data', (data) => (output += String(data)));
+  child.stderr?.on('data', (data) => (output += String(data)));
+  const code = await new Promise<number>((resolve) => child.on('exit', (value) => resolve(value ?? 1)));
+  if (code !== 0) throw new Error(`factory-api ${args.join(' ')} failed: ${output}`);
+  return output;
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; fingerprint: string }> {
+  const child = factoryApi(['serve'], env);
+  let text = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${text}`)), 30_000);
+    child.stderr?.on('data', (data) => {
+      text += String(data);
+      const url = /listening on (\S+)/.exec(text)?.[1];
+      const fingerprint = /\(pin it\): (\S+)/.exec(text)?.[1];
+      if (url && fingerprint) {
+        clearTimeout(timer);
+        resolve({ child, url, fingerprint });
+      }
+    });
+    child.on('exit', () => reject(new Error(`server exited: ${text}`)));
+  });
+}
+
+/** The same pipeline with node-forge doing the crypto: download + SHA-256, per-chunk HMAC, AES-CBC, write. */
+async function forgeUnlock(home: string, env: Record<string, string>, name: string, out: string): Promise<number> {
+  const activation = await requireActivation(home);
+  const connection = connect(activation.server_url, activation.certificate);
+  try {
+    await connection.client.login(activation.email, PASSWORD);
+    const id = (await connection.client.listResources()).find((resource) => resource.name === name)!.id;
+    const unlocked = await connection.client.unlock(id, activation.machine_id);
+    const manifest = unlocked.manifest.manifest;
+    const key = await openThisMachineKey(home, activation, PASSWORD, env);
+    const { dek, small } = openDelivered({ privateKey: key.privateKey, envelope: Buffer.from(unlocked.envelope, 'base64'), manifest, machineId: activation.machine_id });
+    const start = performance.now();
+    const response = await connection.transport.request(connection.client.baseUrl + unlocked.cdn_url);
+    const parts: Buffer[] = [small];
+    const sha = forge.md.sha256.create();
+    for await (const piece of response as AsyncIterable<Buffer>) {
+      sha.update(piece.toString('binary'));
+      parts.push(piece);
+    }
+    if (sha.digest().toHex() !== manifest.big_sha256) throw new Error('forge: big part hash mismatch');
+    const container = Buffer.concat(parts);
+    const keys = deriveContainerKeys(dek, id);
+    const encKey = keys.encKey.toString('binary');
+    const macKey = keys.macKey.toString('binary');
+    const header = container.subarray(0, 68).toString('binary');
+    const stored = 16 + (manifest.chunk_size + 16) + 32;
+    const output = await fs.open(out, 'w', 0o600);
+    let index = 0;
+    for (let offset = 68; offset < container.length; offset += stored, index++) {
+      const chunk = container.subarray(offset, Math.min(offset + stored, container.length));
+      const isLast = offset + stored >= container.length;
+      const trailer = Buffer.alloc(9);
+      trailer.writeBigUInt64BE(BigInt(index));
+      trailer[8] = isLast ? 1 : 0;
+      const hmac = forge.hmac.create();
+      hmac.start('sha256', macKey);
+      hmac.update(header + trailer.toString('binary') + chunk.subarray(0, chunk.length - 32).toString('binary'));
+      if (hmac.digest().toHex() !== chunk.subarray(chunk.length - 32).toString('hex')) throw new Error('forge: chunk MAC mismatch');
+      const decipher = forge.cipher.createDecipher('AES-CBC', encKey);
+      decipher.start({ iv: chunk.subarray(0, 16).toString('binary') });
+      decipher.update(forge.util.createBuffer(chunk.subarray(16, chunk.length - 32).toString('binary')));
+      if (!decipher.finish()) throw new Error('forge: padding');
+      await output.write(Buffer.from(decipher.output.getBytes(), 'binary'));
+    }
+    await output.sync();
+    await output.close();
+    return manifest.plaintext_size / 1e6 / ((performance.now() - start) / 1000);
+  } finally {
+    connection.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const root = await fs.mkdtemp(path.join(tmpdir(), 'unlock-bench-'));
+  const env = {
+    FACTORY_DATA_DIR: path.join(root, 'data'),
+    FACTORY_PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    FACTORY_DEV_BOOTSTRAP_PASSWORD: PASSWORD,
+    FACTORY_LOG_LEVEL: 'warn',
+    FACTORY_SCRYPT_LOG2N: '14',
+  };
+  const consoleEnv = { FACTORY_FINGERPRINT_FILE: path.join(root, 'fingerprint.json') };
+  await fs.writeFile(consoleEnv.FACTORY_FINGERPRINT_FILE, JSON.stringify({ components: { cpu: 'bench', memory: '1', machine_id: 'bench' } }));
+  let server: ChildProcess | undefined;
+  try {
+    const plain = path.join(root, 'resource.bin');
+    await writeRandomFile(plain, SIZE_MIB);
+    await writeRandomFile(path.join(root, 'small.bin'), FORGE_MIB);
+    await run(['resources', 'publish', plain, '--name', 'big'], env);
+    await run(['resources', 'publish', path.join(root, 'small.bin'), '--name', 'small'], env);
+    const started = await startServer(env);
+    server = started.child;
+    const home = path.join(root, 'home');
+    await activateMachine({ home, serverUrl: started.url, email: 'admin@localhost', password: PASSWORD, label: 'bench', fingerprint: started.fingerprint, env: consoleEnv });
+
+    const forgeMbS = await forgeUnlock(home, consoleEnv, 'small', path.join(root, 'forge.out'));
+
+    (globalThis as { gc?: () => void }).gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+    const out = path.join(root, 'resource.out');
+    const startedAt = performance.now();
+    let firstByteMs: number | undefined;
+    let downloadDoneMs = 0;
+    await unlockResource({
+      home,
+      idOrName: 'big',
+      password: PASSWORD,
+      outPath: out,
+      env: consoleEnv,
+      onProgress: (progress) => {
+        if (progress.phase === 'download' && progress.bytes > 0) firstByteMs ??= performance.now() - startedAt;
+        if (progress.phase === 'decrypt' && downloadDoneMs === 0) downloadDoneMs = performance.now() - startedAt;
+      },
+    });
+    const seconds = (performance.now() - startedAt) / 1000;
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    const unlockMbS = (SIZE_MIB * MiB) / 1e6 / seconds;
+    const hash = (file: string) =>
+      new Promise<string>((resolve, reject) => {
+        const digest = createHash('sha256');
+        import('node:fs').then(({ createReadStream }) =>
+          createReadStream(file).on('data', (data) => digest.update(data)).on('end', () => resolve(digest.digest('hex'))).on('error', reject),
+        );
+      });
+    if ((await hash(out)) !== (await hash(plain))) throw new Error('unlocked bytes differ from the original');
+
+    const aes = opensslSpeed(['-evp', 'aes-256-cbc', '-decrypt']);
+    const sha = opensslSpeed(['-evp', 'sha256']);
+    const ceiling = (1 / (1 / aes + 1 / sha)) * cores;
+    const disk = await diskWriteMbS(root, Math.min(512, SIZE_MIB));
+    const bound = Math.min(ceiling, disk);
+    const result = {
+      size_mb: SIZE_MIB,
+      unlock_mb_s: round(unlockMbS),
+      unlock_seconds: round(seconds, 2),
+      download_and_verify_seconds: round(downloadDoneMs / 1000, 2),
+      forge_unlock_mb_s: round(forgeMbS, 2),
+      forge_size_mb: FORGE_MIB,
+      rss_growth_mb: round((rssPeak - rssBefore) / MiB),
+      first_byte_ms: round(firstByteMs ?? NaN),
+      crypto_ceiling_mb_s: round(ceiling),
+      disk_write_mb_s: round(disk),
+      ratio_to_bound: round(unlockMbS / bound, 3),
+      speedup_over_forge: round(unlockMbS / forgeMbS, 1),
+      cores,
+      targets: { ratio_to_bound: 0.5, rss_growth_mb: 64 },
+    };
+    mkdirSync('.bench', { recursive: true });
+    writeFileSync('.bench/unlock.json', `${JSON.stringify(result, null, 2)}\n`);
+    console.table(Object.fromEntries(Object.entries(result).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [k, { value: v }])));
+  } finally {
+    server?.kill('SIGTERM');
+    await closeContainerOpenPool();
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();

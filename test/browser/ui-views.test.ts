@@ -1,0 +1,116 @@
+/**
+ * Every view of the console in Chromium against the real router and the real embedded
+ * Factory API (browser mode): sign in with the bootstrap admin, each view's honest
+ * state, the undismissable demo banner on every view, the dark theme, and a screenshot
+ * of each under test-results/screenshots/.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshotDir, startConsoleUnderTest, type ConsoleUnderTest } from './ui-harness.ts';
+
+let harness: ConsoleUnderTest;
+let page: Page;
+const problems: string[] = [];
+
+async function open(label: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+beforeAll(async () => {
+  harness = await startConsoleUnderTest();
+  page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(harness.url);
+  await page.getByTestId('mode-banner').waitFor({ timeout: 15_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('console views (browser mode, Chromium)', () => {
+  it('shows the demo banner on every view, saying what a demo refuses', async () => {
+    for (const label of ['Status', 'Resources', 'Audit', 'Firewall', 'Machine', 'Settings', 'Sign in']) {
+      await open(label);
+      const banner = page.getByTestId('mode-banner');
+      expect(await banner.count()).toBe(1);
+      expect(await page.getByTestId('mode').textContent()).toBe('demo');
+      expect(await banner.locator('button').count()).toBe(0);
+    }
+    expect(await page.getByTestId('mode-banner').textContent()).toContain('Demo mode');
+    await open('Status');
+    expect(await page.getByTestId('posture').locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${screenshotDir}/status.png`, fullPage: true });
+  });
+
+  it('signs in as the embedded factory admin; the password leaves no trace in the page', async () => {
+    if (!harness.adminEmail) throw new Error(`no admin printed:\n${harness.output()}`);
+    const password = await harness.adminPassword();
+    await open('Sign in');
+    await page.getByLabel('Email').fill(harness.adminEmail);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+    await page.getByTestId('signed-in').or(page.getByTestId('session-error')).waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('session-error').count()).toBe(0);
+    expect(await page.getByTestId('signed-in').textContent()).toContain(harness.adminEmail);
+    expect(await page.content()).not.toContain(password);
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ ...window.sessionStorage, ...window.localStorage }),
+    );
+    expect(stored).not.toContain(password);
+    await page.screenshot({ path: `${screenshotDir}/sign-in.png`, fullPage: true });
+  });
+
+  it('says what is missing where a service answers unavailable', async () => {
+    for (const [label, testId, file] of [
+      ['Resources', 'resources-error', 'resources'],
+      ['Firewall', 'firewall-error', 'firewall'],
+      ['Machine', 'machine-error', 'machine'],
+    ] as const) {
+      await open(label);
+      const note = page.getByTestId(testId);
+      await note.waitFor({ timeout: 10_000 });
+      expect(await note.textContent()).toMatch(/^unavailable: .+ not available yet/);
+      await page.screenshot({ path: `${screenshotDir}/${file}.png`, fullPage: true });
+    }
+    await open('Audit');
+    await page.getByTestId('audit-unavailable').waitFor();
+    await page.screenshot({ path: `${screenshotDir}/audit-unavailable.png`, fullPage: true });
+  });
+
+  it('switches to the dark theme and back, and the setting sticks', async () => {
+    await open('Settings');
+    await page.getByRole('radio', { name: 'dark' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? null)).toBe('dark');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(15, 20, 25)');
+    await page.screenshot({ path: `${screenshotDir}/settings-dark.png`, fullPage: true });
+    await open('Audit');
+    await page.getByRole('button', { name: /synthetic entries/ }).click();
+    await page.getByTestId('audit-table').locator('[data-loaded="true"]').first().waitFor();
+    await page.screenshot({ path: `${screenshotDir}/audit-dark.png`, fullPage: true });
+    await page.reload();
+    await page.getByTestId('mode-banner').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? null)).toBe('dark');
+    await open('Settings');
+    await page.getByRole('radio', { name: 'light' }).click();
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? null))
+      .toBe('light');
+    await page.screenshot({ path: `${screenshotDir}/settings.png`, fullPage: true });
+  });
+
+  it('can be driven by keyboard alone: Tab to the nav, Enter opens a view', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    let reached = false;
+    for (let press = 0; press < 15 && !reached; press += 1) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.textContent === 'Machine');
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await page.locator('main').getAttribute('data-view')).toBe('machine');
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FirewallRule } from '../../../shared/common/contract/bridge.ts';
+import { FirewallView } from '../../../renderer/src/features/firewall/FirewallView.tsx';
+import { sessionStore } from '../../../renderer/src/features/session/session.hooks.ts';
+import { createTestBridge } from '../bridge-double.ts';
+import { renderWithBridge } from '../render-with-bridge.tsx';
+
+afterEach(cleanup);
+
+function firewallBridge() {
+  const rules: FirewallRule[] = [
+    { id: 'r1', cidr: '198.51.100.0/24', action: 'deny', expiresAt: null, note: null },
+  ];
+  return createTestBridge({
+    'firewall.listRules': () => rules,
+    'firewall.rateLimits': () => [{ name: 'login', limit: 5, windowSeconds: 60 }],
+    'firewall.addRule': (input) => {
+      const rule = {
+        id: `r${rules.length + 1}`,
+        expiresAt: null,
+        note: null,
+        ...(input as object),
+      } as FirewallRule;
+      rules.push(rule);
+      return rule;
+    },
+    'firewall.deleteRule': (input) => {
+      const index = rules.findIndex((rule) => rule.id === (input as { ruleId: string }).ruleId);
+      if (index >= 0) rules.splice(index, 1);
+      return { deleted: index >= 0 };
+    },
+  });
+}
+
+describe('firewall', () => {
+  it('disables changes for a role without firewall:write', async () => {
+    sessionStore.setState({
+      session: { signedIn: true, email: 'v@x.test', role: 'operator', serverUrl: null },
+    });
+    renderWithBridge(firewallBridge().bridge, <FirewallView />);
+    await screen.findByText('198.51.100.0/24');
+    expect((screen.getByRole('button', { name: 'Add rule' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Delete' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('rate-tiers').textContent).toContain('login');
+  });
+
+  it('adds a rule, and deletes one only after confirmation', async () => {
+    sessionStore.setState({ session: { signedIn: true, email: 'a@x.test', role: 'admin', serverUrl: null } });
+    const test = firewallBridge();
+    renderWithBridge(test.bridge, <FirewallView />);
+    await screen.findByText('198.51.100.0/24');
+    fireEvent.change(screen.getByLabelText('Address or CIDR'), { target: { value: '203.0.113.7' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Add a rule' }));
+    expect(await screen.findByText('203.0.113.7')).toBeTruthy();
+    expect(screen.getByText('Added: deny 203.0.113.7')).toBeTruthy();
+    fireEvent.click(screen.getAllByRole('button', { name: 'Delete' })[0] as HTMLElement);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(test.calls.some(([channel]) => channel === 'firewall.deleteRule')).toBe(false);
+    fireEvent.click(screen.getAllByRole('button', { name: 'Delete' })[0] as HTMLElement);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete rule' }));
+    await waitFor(() => expect(screen.queryByText('198.51.100.0/24')).toBeNull());
+    expect(test.calls.find(([channel]) => channel === 'firewall.deleteRule')?.[1]).toEqual([
+      { ruleId: 'r1' },
+    ]);
+  });
+});
