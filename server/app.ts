@@ -22,9 +22,8 @@ import { firewallPlugin } from './firewall/firewall.plugin.ts';
 import { firewallRoutes } from './firewall/firewall.routes.ts';
 import { createServices } from './services.ts';
 import { installErrorHandlers } from './errors.ts';
-import { echoRequestId, requestIdOf } from './http/request-id.ts';
-import { securityHeaders } from './http/security-headers.ts';
-import { trustedHosts } from './http/trusted-hosts.ts';
+import { requestIdOf } from './http/request-id.ts';
+import { frontDoor } from './http/front-door.ts';
 import { corsPolicy } from './http/cors.ts';
 import { CSRF_HEADER, installAuthHook } from './auth/auth.hook.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -77,7 +76,13 @@ function loggerOptions(options: BuildAppOptions): Pick<FastifyServerOptions, 'lo
   }
   if (logger === false) return { logger: false };
   if (typeof logger === 'object' && logger !== null) {
-    return { logger: { level: options.config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, ...logger } };
+    return {
+      logger: {
+        level: options.config.logLevel,
+        redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+        ...logger,
+      },
+    };
   }
   // JSON lines on stdout, written asynchronously (lines queued during a write go out
   // together), so logging does not cost a system call per line under load.
@@ -104,12 +109,19 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
   const { config } = options;
   const tlsIdentity: TlsIdentity | undefined =
     config.tls === 'on'
-      ? await loadTlsIdentity({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, host: config.host })
+      ? await loadTlsIdentity({
+          dataDir: config.dataDir,
+          certFile: config.tlsCertFile,
+          keyFile: config.tlsKeyFile,
+          host: config.host,
+        })
       : undefined;
   const trustProxy = config.trustedProxies.length > 0 ? config.trustedProxies : false;
   const app = Fastify({
     ...loggerOptions(options),
-    ...(tlsIdentity ? { https: { key: tlsIdentity.key, cert: tlsIdentity.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(tlsIdentity
+      ? { https: { key: tlsIdentity.key, cert: tlsIdentity.cert, minVersion: 'TLSv1.2' as const } }
+      : {}),
     genReqId: requestIdOf,
     bodyLimit: config.maxBodyBytes,
     trustProxy,
@@ -121,12 +133,18 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     // One access-log line per request (below) instead of Fastify's two.
     disableRequestLogging: true,
   }) as unknown as FastifyInstance;
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the raw URL: query strings stay out of the logs.
     request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
+    done();
   });
 
   // Every route must say who may call it; collect the table for the matrix test.
@@ -139,9 +157,15 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
       route.config = { ...route.config, permission: 'public' };
     }
     const permission = route.config?.permission;
-    if (permission === undefined) throw new Error(`route ${methods.join(',')} ${route.url} declares no config.permission`);
+    if (permission === undefined)
+      throw new Error(`route ${methods.join(',')} ${route.url} declares no config.permission`);
     for (const method of methods) {
-      routeTable.push({ method, url: route.url, permission, demoAllowed: route.config?.demoAllowed === true });
+      routeTable.push({
+        method,
+        url: route.url,
+        permission,
+        demoAllowed: route.config?.demoAllowed === true,
+      });
     }
   });
 
@@ -154,11 +178,15 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     app.decorate('tlsIdentity', tlsIdentity);
     app.decorate(
       'keys',
-      await loadServerKeys(config.dataDir, (file) => app.log.warn({ file }, 'secret file was readable by others: tightened to 0600')),
+      await loadServerKeys(config.dataDir, (file) =>
+        app.log.warn({ file }, 'secret file was readable by others: tightened to 0600'),
+      ),
     );
     app.decorate('metrics', new Metrics());
     const audit =
-      typeof options.audit === 'function' ? await options.audit(app) : (options.audit ?? (await createAuditService(app)));
+      typeof options.audit === 'function'
+        ? await options.audit(app)
+        : (options.audit ?? (await createAuditService(app)));
     app.decorate('audit', audit);
     app.decorate('services', await createServices(db, app.keys.jwt, config.scryptLog2N));
 
@@ -180,14 +208,18 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     }
 
     installErrorHandlers(app, config.debug);
-    echoRequestId(app);
-    securityHeaders(app, { hsts: config.tls !== 'off' });
-    trustedHosts(app, config.trustedHosts);
+    frontDoor(app, { hsts: config.tls !== 'off', trustedHosts: config.trustedHosts });
     await corsPolicy(app, config.corsOrigins);
-    await app.register(cookie);
+    await app.register(cookie, { hook: false });
     await app.register(csrf, {
       sessionPlugin: '@fastify/cookie',
-      cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: config.tls !== 'off', signed: false },
+      cookieOpts: {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.tls !== 'off',
+        signed: false,
+      },
       getToken: (request) => {
         const token = request.headers[CSRF_HEADER];
         return typeof token === 'string' ? token : '';

@@ -15,7 +15,10 @@ export interface AuditSink {
 export function createLoggingAuditSink(log: FastifyBaseLogger): AuditSink {
   return {
     append(event) {
-      log.info({ audit: { type: event.type, actor: event.actor, resource: event.resource ?? null } }, 'audit event');
+      log.info(
+        { audit: { type: event.type, actor: event.actor, resource: event.resource ?? null } },
+        'audit event',
+      );
       return Promise.resolve();
     },
   };

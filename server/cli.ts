@@ -22,7 +22,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Longest name first, so `audit verify` wins over a hypothetical `audit`.
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
-  const command = sorted.find((candidate) => candidate.name.split(' ').every((word, index) => argv[index] === word));
+  const command = sorted.find((candidate) =>
+    candidate.name.split(' ').every((word, index) => argv[index] === word),
+  );
   if (!command) {
     process.stderr.write(`Unknown command: ${argv.join(' ')}\n\n${usage()}`);
     return 2;

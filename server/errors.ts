@@ -22,7 +22,12 @@ export class ApiError extends Error {
 }
 
 /** Sends the standard error body. */
-export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+): FastifyReply {
   return reply
     .code(httpStatusOf[code])
     .type('application/json; charset=utf-8')
@@ -43,7 +48,8 @@ function fromFastifyError(error: FastifyError): { code: ErrorCode; message: stri
     default:
       break;
   }
-  if (error.statusCode === 413) return { code: ErrorCode.PayloadTooLarge, message: 'request body is larger than the limit' };
+  if (error.statusCode === 413)
+    return { code: ErrorCode.PayloadTooLarge, message: 'request body is larger than the limit' };
   if (error.statusCode === 429) return { code: ErrorCode.RateLimited, message: 'too many requests' };
   if (error.statusCode === 408) return { code: ErrorCode.Timeout, message: 'request timed out' };
   if (error.statusCode === 400 || error instanceof SyntaxError) {
@@ -62,7 +68,12 @@ export function installErrorHandlers(app: FastifyInstance, debug: boolean): void
     if (error instanceof ZodError) {
       const issue = error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      return sendError(request, reply, ErrorCode.ValidationFailed, `${where}${issue?.message ?? 'invalid request'}`);
+      return sendError(
+        request,
+        reply,
+        ErrorCode.ValidationFailed,
+        `${where}${issue?.message ?? 'invalid request'}`,
+      );
     }
     const known = fromFastifyError(error);
     if (known) {

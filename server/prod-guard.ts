@@ -24,13 +24,16 @@ export function configRefusals(config: ServerConfig): string[] {
   if (!config.prod) return [];
   const reasons: string[] = [];
   if (config.debug) reasons.push('FACTORY_DEBUG is on: unset it in production');
-  if (config.demoReadOnly) reasons.push('FACTORY_DEMO_READONLY is on: demo and production are mutually exclusive');
-  if (config.tls === 'off') reasons.push('FACTORY_TLS=off: use on, or proxy behind a TLS-terminating reverse proxy');
+  if (config.demoReadOnly)
+    reasons.push('FACTORY_DEMO_READONLY is on: demo and production are mutually exclusive');
+  if (config.tls === 'off')
+    reasons.push('FACTORY_TLS=off: use on, or proxy behind a TLS-terminating reverse proxy');
   if (config.tls === 'proxy' && config.trustedProxies.length === 0) {
     reasons.push('FACTORY_TLS=proxy needs FACTORY_TRUSTED_PROXIES (the proxy addresses)');
   }
   if (config.corsOrigins.includes('*')) reasons.push('FACTORY_CORS_ORIGINS is *: list exact origins');
-  if (config.devBootstrapPassword !== undefined) reasons.push('FACTORY_DEV_BOOTSTRAP_PASSWORD is set: development only');
+  if (config.devBootstrapPassword !== undefined)
+    reasons.push('FACTORY_DEV_BOOTSTRAP_PASSWORD is set: development only');
   return reasons;
 }
 
@@ -50,7 +53,9 @@ export async function accountRefusals(app: FastifyInstance): Promise<string[]> {
     }
     // Weak-password checks cost one scrypt each: privileged accounts only.
     if (!isPrivilegedRole(toRole(row.role))) continue;
-    const checks = await Promise.all(KNOWN_WEAK_PASSWORDS.map((weak) => app.services.users.verify(row, weak)));
+    const checks = await Promise.all(
+      KNOWN_WEAK_PASSWORDS.map((weak) => app.services.users.verify(row, weak)),
+    );
     if (checks.some(Boolean)) reasons.push(`${row.email} has a known weak password: change it`);
   }
   return reasons;

@@ -23,7 +23,9 @@ function urlOf(config: ServerConfig, port: number): string {
   return `${config.tls === 'on' ? 'https' : 'http'}://${host}:${port}`;
 }
 
-export async function startServer(options: Omit<BuildAppOptions, 'config'> & { config: ServerConfig }): Promise<RunningServer> {
+export async function startServer(
+  options: Omit<BuildAppOptions, 'config'> & { config: ServerConfig },
+): Promise<RunningServer> {
   const { config } = options;
   const early = configRefusals(config);
   if (early.length > 0) throw new ProdGuardError(early);
@@ -40,9 +42,18 @@ export async function startServer(options: Omit<BuildAppOptions, 'config'> & { c
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = urlOf(config, port);
   const certFingerprint256 = app.tlsIdentity?.fingerprint256;
-  app.log.info({ url, cert_fingerprint256: certFingerprint256 ?? null, mode: config.prod ? 'production' : config.demoReadOnly ? 'demo' : 'development' }, 'Factory API listening');
+  app.log.info(
+    {
+      url,
+      cert_fingerprint256: certFingerprint256 ?? null,
+      mode: config.prod ? 'production' : config.demoReadOnly ? 'demo' : 'development',
+    },
+    'Factory API listening',
+  );
   if (config.trustedHosts.length === 0 && !config.debug) {
-    app.log.warn('No FACTORY_TRUSTED_HOSTS configured: Host-header validation is disabled. Set it to your domain(s) in production.');
+    app.log.warn(
+      'No FACTORY_TRUSTED_HOSTS configured: Host-header validation is disabled. Set it to your domain(s) in production.',
+    );
   }
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -9,6 +9,9 @@ import { StatusService } from './services/status.service.ts';
 import { SettingsService } from './services/settings.service.ts';
 import { AppService } from './services/app.service.ts';
 import { pendingHandlers } from './services/pending.handlers.ts';
+import { UnlockService, unlockHandlers } from './unlock/unlock.service.ts';
+import { resolveConsoleHome } from './console-home.ts';
+import { resourceListResponseSchema } from '../../shared/common/api/resources.ts';
 import type { SettingsStore } from './services/settings.store.ts';
 import { IpcRouter, type CallRecord, type SenderInfo } from './ipc/router.ts';
 import type { BridgeHandlers } from './ipc/handlers.ts';
@@ -72,8 +75,19 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     externalHosts: externalHostAllowList,
   });
 
+  const unlock = new UnlockService({
+    home: resolveConsoleHome(),
+    session: async () => {
+      const state = await session.getState();
+      return { serverUrl: state.serverUrl, email: state.email };
+    },
+    listServer: () => connection.client.send('/api/v1/resources', { schema: resourceListResponseSchema }),
+    emit: (progress) => router?.emit('resources', 'onUnlockProgress', progress),
+  });
+
   const handlers: BridgeHandlers = {
     ...pendingHandlers,
+    ...unlockHandlers(unlock),
     session: {
       getState: () => session.getState(),
       login: (input) => session.login(input),

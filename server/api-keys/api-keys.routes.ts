@@ -17,34 +17,43 @@ export function apiKeysRoutes(app: FastifyInstance): void {
     api_keys: await apiKeys.list(),
   }));
 
-  app.post('/api/v1/api-keys', { config: { permission: Permission.ApiKeysWrite } }, async (request, reply) => {
-    const principal = principalOf(request);
-    if (principal.via === 'api_key') throw new ApiError(ErrorCode.Forbidden, 'an API key cannot create API keys');
-    const input = createApiKeyRequestSchema.parse(request.body);
-    const created = await apiKeys.create({ id: principal.userId, role: principal.role }, input);
-    await app.audit.append({
-      type: AuditEventType.ApiKeyCreate,
-      actor: principal.email,
-      resource: `api-key/${created.id}`,
-      ip: request.ip,
-      request_id: request.id,
-      details: { name: created.name, scopes: created.scopes },
-    });
-    return reply.code(201).header('cache-control', 'no-store').send(created);
-  });
+  app.post(
+    '/api/v1/api-keys',
+    { config: { permission: Permission.ApiKeysWrite } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.via === 'api_key')
+        throw new ApiError(ErrorCode.Forbidden, 'an API key cannot create API keys');
+      const input = createApiKeyRequestSchema.parse(request.body);
+      const created = await apiKeys.create({ id: principal.userId, role: principal.role }, input);
+      await app.audit.append({
+        type: AuditEventType.ApiKeyCreate,
+        actor: principal.email,
+        resource: `api-key/${created.id}`,
+        ip: request.ip,
+        request_id: request.id,
+        details: { name: created.name, scopes: created.scopes },
+      });
+      return reply.code(201).header('cache-control', 'no-store').send(created);
+    },
+  );
 
-  app.delete('/api/v1/api-keys/:id', { config: { permission: Permission.ApiKeysWrite } }, async (request, reply) => {
-    const principal = principalOf(request);
-    const { id } = idParams.parse(request.params);
-    const revoked = await apiKeys.revoke(id);
-    await app.audit.append({
-      type: AuditEventType.ApiKeyRevoke,
-      actor: principal.email,
-      resource: `api-key/${id}`,
-      ip: request.ip,
-      request_id: request.id,
-      details: { name: revoked.name },
-    });
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/v1/api-keys/:id',
+    { config: { permission: Permission.ApiKeysWrite } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = idParams.parse(request.params);
+      const revoked = await apiKeys.revoke(id);
+      await app.audit.append({
+        type: AuditEventType.ApiKeyRevoke,
+        actor: principal.email,
+        resource: `api-key/${id}`,
+        ip: request.ip,
+        request_id: request.id,
+        details: { name: revoked.name },
+      });
+      return reply.code(204).send();
+    },
+  );
 }

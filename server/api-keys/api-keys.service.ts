@@ -20,7 +20,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 function scopesOf(row: ApiKeysTable): Permission[] {
   const parsed = JSON.parse(row.scopes) as unknown;
-  return Array.isArray(parsed) ? parsed.filter((scope): scope is Permission => PERMISSIONS.includes(scope as Permission)) : [];
+  return Array.isArray(parsed)
+    ? parsed.filter((scope): scope is Permission => PERMISSIONS.includes(scope as Permission))
+    : [];
 }
 
 function toPublic(row: ApiKeysTable): ApiKey {
@@ -57,7 +59,11 @@ export class ApiKeysService {
   ): Promise<CreatedApiKey> {
     const role = toRole(owner.role);
     const excess = input.scopes.filter((scope) => !roleHasPermission(role, scope));
-    if (excess.length > 0) throw new ApiError(ErrorCode.Forbidden, `you cannot grant scopes you do not hold: ${excess.join(', ')}`);
+    if (excess.length > 0)
+      throw new ApiError(
+        ErrorCode.Forbidden,
+        `you cannot grant scopes you do not hold: ${excess.join(', ')}`,
+      );
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const now = Date.now();
@@ -69,7 +75,9 @@ export class ApiKeysService {
       scopes: JSON.stringify([...new Set(input.scopes)]),
       owner_id: owner.id,
       created_at: new Date(now).toISOString(),
-      expires_at: input.expires_in_days ? new Date(now + input.expires_in_days * 86_400_000).toISOString() : null,
+      expires_at: input.expires_in_days
+        ? new Date(now + input.expires_in_days * 86_400_000).toISOString()
+        : null,
       last_used_at: null,
       revoked_at: null,
     };
@@ -78,14 +86,28 @@ export class ApiKeysService {
   }
 
   async list(): Promise<ApiKey[]> {
-    const rows = await this.#db.selectFrom('api_keys').selectAll().where('revoked_at', 'is', null).orderBy('created_at').execute();
+    const rows = await this.#db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .execute();
     return rows.map(toPublic);
   }
 
   async revoke(id: string): Promise<ApiKey> {
-    const row = await this.#db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     if (!row) throw new ApiError(ErrorCode.NotFound, 'no such API key');
-    await this.#db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute();
+    await this.#db
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
     return toPublic(row);
   }
 
@@ -106,7 +128,11 @@ export class ApiKeysService {
     if (row.revoked_at !== null || row.owner_disabled === 1) return undefined;
     if (row.expires_at !== null && Date.parse(row.expires_at) <= now) return undefined;
     const role = toRole(row.owner_role);
-    await this.#db.updateTable('api_keys').set({ last_used_at: new Date(now).toISOString() }).where('id', '=', row.id).execute();
+    await this.#db
+      .updateTable('api_keys')
+      .set({ last_used_at: new Date(now).toISOString() })
+      .where('id', '=', row.id)
+      .execute();
     return {
       keyId: row.id,
       ownerId: row.owner_id,

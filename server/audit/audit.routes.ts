@@ -64,7 +64,7 @@ export function auditRoutes(app: FastifyInstance): void {
         actor: principal.email,
         ip: request.ip,
         request_id: request.id,
-        details: { head_seq: service.headSeq + 1 },
+        details: { format: 'jsonl', entries_before: service.headSeq },
       });
       return reply
         .type('application/x-ndjson; charset=utf-8')

@@ -83,11 +83,15 @@ export class AccessTokenService {
     if (header.typ !== ACCESS_TOKEN_TYPE) throw new JwsError('wrong token type');
     let claims: Record<string, unknown>;
     try {
-      claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as Record<string, unknown>;
+      claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as Record<
+        string,
+        unknown
+      >;
     } catch {
       throw new JwsError('claims are not JSON');
     }
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new JwsError('claims are not an object');
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+      throw new JwsError('claims are not an object');
     const seconds = now / 1000;
     const { iss, aud, sub, sid, iat, exp, nbf, jti } = claims;
     if (iss !== ACCESS_TOKEN_ISSUER) throw new JwsError('wrong issuer');
@@ -95,9 +99,11 @@ export class AccessTokenService {
     if (!audiences.includes(ACCESS_TOKEN_AUDIENCE)) throw new JwsError('wrong audience');
     if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new JwsError('exp missing');
     if (exp <= seconds - CLOCK_SKEW_S) throw new JwsError('token expired');
-    if (typeof iat !== 'number' || iat > seconds + CLOCK_SKEW_S) throw new JwsError('iat missing or in the future');
+    if (typeof iat !== 'number' || iat > seconds + CLOCK_SKEW_S)
+      throw new JwsError('iat missing or in the future');
     if (exp - iat > ACCESS_TOKEN_TTL_S) throw new JwsError('lifetime longer than allowed');
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > seconds + CLOCK_SKEW_S)) throw new JwsError('not yet valid');
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > seconds + CLOCK_SKEW_S))
+      throw new JwsError('not yet valid');
     if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') {
       throw new JwsError('sub, sid or jti missing');
     }

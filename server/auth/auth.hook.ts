@@ -21,7 +21,9 @@ export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function unauthenticated(message: string): ApiError {
-  return new ApiError(ErrorCode.Unauthenticated, message, { 'www-authenticate': 'Bearer realm="factory-api"' });
+  return new ApiError(ErrorCode.Unauthenticated, message, {
+    'www-authenticate': 'Bearer realm="factory-api"',
+  });
 }
 
 async function principalFromAccessToken(
@@ -51,7 +53,10 @@ async function principalFromAccessToken(
 
 async function checkCsrf(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (typeof request.headers[CSRF_HEADER] !== 'string') {
-    throw new ApiError(ErrorCode.CsrfFailed, 'cookie sessions must send X-CSRF-Token on state-changing requests');
+    throw new ApiError(
+      ErrorCode.CsrfFailed,
+      'cookie sessions must send X-CSRF-Token on state-changing requests',
+    );
   }
   // @fastify/csrf-protection answers a bad token by sending the reply itself; hand it a
   // reply whose `send` reports the refusal to us, so the error has our shape and code.
@@ -65,7 +70,11 @@ async function checkCsrf(app: FastifyInstance, request: FastifyRequest, reply: F
 }
 
 /** Finds who is calling, or throws 401. */
-async function authenticate(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+async function authenticate(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Principal> {
   const apiKey = request.headers['x-api-key'];
   if (typeof apiKey === 'string') {
     const key = await app.services.apiKeys.authenticate(apiKey);
@@ -86,6 +95,10 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest, reply
     if (!match) throw unauthenticated('expected Authorization: Bearer <token>');
     return principalFromAccessToken(app, match[1]!, 'bearer');
   }
+  // Cookies are parsed only here, for the requests that need them (the cookie plugin's
+  // per-request parsing is off: most clients are bearer clients).
+  const header = request.headers.cookie;
+  request.cookies = typeof header === 'string' ? app.parseCookie(header) : {};
   const cookie = request.cookies[SESSION_COOKIE];
   if (typeof cookie === 'string' && cookie.length > 0) {
     if (!SAFE_METHODS.has(request.method)) await checkCsrf(app, request, reply);

@@ -61,104 +61,138 @@ export function authRoutes(app: FastifyInstance): void {
     return body;
   }
 
-  app.post('/api/v1/auth/login', { config: { permission: 'public', demoAllowed: true } }, async (request, reply) => {
-    const input = loginRequestSchema.parse(request.body);
-    const address = request.ip;
-    const lock = await throttle.check(input.email, address);
-    if (lock.locked) throw locked(lock.retryAfterS);
-    const user = await users.authenticate(input.email, input.password);
-    if (!user) {
-      const after = await throttle.recordFailure(input.email, address);
-      app.metrics.loginFailures.inc();
-      request.log.warn({ email: input.email, locked: after.locked }, 'sign-in failed');
-      await app.audit.append({
-        type: AuditEventType.LoginFailure,
-        actor: input.email,
-        ip: address,
-        request_id: request.id,
-      });
-      if (after.locked) {
+  app.post(
+    '/api/v1/auth/login',
+    { config: { permission: 'public', demoAllowed: true } },
+    async (request, reply) => {
+      const input = loginRequestSchema.parse(request.body);
+      const address = request.ip;
+      const lock = await throttle.check(input.email, address);
+      if (lock.locked) throw locked(lock.retryAfterS);
+      const user = await users.authenticate(input.email, input.password);
+      if (!user) {
+        const after = await throttle.recordFailure(input.email, address);
+        app.metrics.loginFailures.inc();
+        request.log.warn({ email: input.email, locked: after.locked }, 'sign-in failed');
         await app.audit.append({
-          type: AuditEventType.Lockout,
+          type: AuditEventType.LoginFailure,
           actor: input.email,
           ip: address,
           request_id: request.id,
-          details: { retry_after_s: after.retryAfterS },
         });
-        throw locked(after.retryAfterS);
+        if (after.locked) {
+          await app.audit.append({
+            type: AuditEventType.Lockout,
+            actor: input.email,
+            ip: address,
+            request_id: request.id,
+            details: { retry_after_s: after.retryAfterS },
+          });
+          throw locked(after.retryAfterS);
+        }
+        throw new ApiError(ErrorCode.Unauthenticated, 'wrong e-mail or password');
       }
-      throw new ApiError(ErrorCode.Unauthenticated, 'wrong e-mail or password');
-    }
-    await throttle.recordSuccess(input.email);
-    const { sessionId, refreshToken } = await sessions.create(user.id, input.session);
-    await app.audit.append({
-      type: AuditEventType.LoginSuccess,
-      actor: user.email,
-      ip: address,
-      request_id: request.id,
-      details: { via: input.session },
-    });
-    return issue(request, reply, user, sessionId, refreshToken, input.session);
-  });
+      await throttle.recordSuccess(input.email);
+      const { sessionId, refreshToken } = await sessions.create(user.id, input.session);
+      await app.audit.append({
+        type: AuditEventType.LoginSuccess,
+        actor: user.email,
+        ip: address,
+        request_id: request.id,
+        details: { via: input.session },
+      });
+      return issue(request, reply, user, sessionId, refreshToken, input.session);
+    },
+  );
 
-  app.post('/api/v1/auth/refresh', { config: { permission: 'public', demoAllowed: true } }, async (request, reply) => {
-    const input = refreshRequestSchema.parse(request.body);
-    const result = await sessions.rotate(input.refresh_token);
-    if (!result.ok) {
-      if (result.reason === 'reuse') {
-        request.log.warn({ session: result.sessionId }, 'refresh token reused: session revoked');
-        await app.audit.append({
-          type: AuditEventType.RefreshReuse,
-          actor: result.userId,
-          ip: request.ip,
-          request_id: request.id,
-          details: { session_id: result.sessionId },
-        });
+  app.post(
+    '/api/v1/auth/refresh',
+    { config: { permission: 'public', demoAllowed: true } },
+    async (request, reply) => {
+      const input = refreshRequestSchema.parse(request.body);
+      const result = await sessions.rotate(input.refresh_token);
+      if (!result.ok) {
+        if (result.reason === 'reuse') {
+          request.log.warn({ session: result.sessionId }, 'refresh token reused: session revoked');
+          await app.audit.append({
+            type: AuditEventType.RefreshReuse,
+            actor: result.userId,
+            ip: request.ip,
+            request_id: request.id,
+            details: { session_id: result.sessionId },
+          });
+        }
+        throw new ApiError(ErrorCode.Unauthenticated, 'refresh token is not valid: sign in again');
       }
-      throw new ApiError(ErrorCode.Unauthenticated, 'refresh token is not valid: sign in again');
-    }
-    const user = await users.get(result.userId);
-    if (user.disabled === 1) throw new ApiError(ErrorCode.Unauthenticated, 'account disabled');
-    return issue(request, reply, user, result.sessionId, result.refreshToken, 'bearer');
-  });
+      const user = await users.get(result.userId);
+      if (user.disabled === 1) throw new ApiError(ErrorCode.Unauthenticated, 'account disabled');
+      return issue(request, reply, user, result.sessionId, result.refreshToken, 'bearer');
+    },
+  );
 
-  app.post('/api/v1/auth/logout', { config: { permission: 'authenticated', demoAllowed: true } }, async (request, reply) => {
-    const principal = principalOf(request);
-    const input = logoutRequestSchema.parse(request.body ?? {});
-    const fromRefresh = input.refresh_token ? await sessions.sessionOfRefreshToken(input.refresh_token) : undefined;
-    for (const sessionId of new Set([principal.sessionId, fromRefresh])) {
-      if (sessionId !== undefined) await sessions.revoke(sessionId, 'logout');
-    }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    await app.audit.append({ type: AuditEventType.Logout, actor: principal.email, ip: request.ip, request_id: request.id });
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api/v1/auth/logout',
+    { config: { permission: 'authenticated', demoAllowed: true } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const input = logoutRequestSchema.parse(request.body ?? {});
+      const fromRefresh = input.refresh_token
+        ? await sessions.sessionOfRefreshToken(input.refresh_token)
+        : undefined;
+      for (const sessionId of new Set([principal.sessionId, fromRefresh])) {
+        if (sessionId !== undefined) await sessions.revoke(sessionId, 'logout');
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      await app.audit.append({
+        type: AuditEventType.Logout,
+        actor: principal.email,
+        ip: request.ip,
+        request_id: request.id,
+      });
+      return reply.code(204).send();
+    },
+  );
 
-  app.get('/api/v1/auth/me', { config: { permission: 'authenticated' } }, async (request): Promise<MeResponse> => {
-    const principal = principalOf(request);
-    return {
-      user: { id: principal.userId, email: principal.email, role: principal.role },
-      permissions: [...(principal.via === 'api_key' ? principal.permissions : ROLE_PERMISSIONS[principal.role])],
-      via: principal.via,
-      public_demo: app.config.demoReadOnly,
-      must_change_password: principal.mustChangePassword,
-    };
-  });
+  app.get(
+    '/api/v1/auth/me',
+    { config: { permission: 'authenticated' } },
+    async (request): Promise<MeResponse> => {
+      const principal = principalOf(request);
+      return {
+        user: { id: principal.userId, email: principal.email, role: principal.role },
+        permissions: [
+          ...(principal.via === 'api_key' ? principal.permissions : ROLE_PERMISSIONS[principal.role]),
+        ],
+        via: principal.via,
+        public_demo: app.config.demoReadOnly,
+        must_change_password: principal.mustChangePassword,
+      };
+    },
+  );
 
-  app.post('/api/v1/auth/change-password', { config: { permission: 'authenticated' } }, async (request, reply) => {
-    const principal = principalOf(request);
-    if (principal.via === 'api_key') throw new ApiError(ErrorCode.Forbidden, 'API keys have no password');
-    const input = changePasswordRequestSchema.parse(request.body);
-    const user = await users.get(principal.userId);
-    if (!(await users.verify(user, input.current_password))) {
-      throw new ApiError(ErrorCode.WrongPassword, 'current password is wrong');
-    }
-    if (input.new_password === input.current_password) {
-      throw new ApiError(ErrorCode.ValidationFailed, 'new_password: must differ from the current password');
-    }
-    await users.setOwnPassword(user.id, input.new_password);
-    await sessions.revokeAllForUser(user.id, 'password_change', principal.sessionId);
-    await app.audit.append({ type: AuditEventType.PasswordChange, actor: user.email, ip: request.ip, request_id: request.id });
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api/v1/auth/change-password',
+    { config: { permission: 'authenticated' } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.via === 'api_key') throw new ApiError(ErrorCode.Forbidden, 'API keys have no password');
+      const input = changePasswordRequestSchema.parse(request.body);
+      const user = await users.get(principal.userId);
+      if (!(await users.verify(user, input.current_password))) {
+        throw new ApiError(ErrorCode.WrongPassword, 'current password is wrong');
+      }
+      if (input.new_password === input.current_password) {
+        throw new ApiError(ErrorCode.ValidationFailed, 'new_password: must differ from the current password');
+      }
+      await users.setOwnPassword(user.id, input.new_password);
+      await sessions.revokeAllForUser(user.id, 'password_change', principal.sessionId);
+      await app.audit.append({
+        type: AuditEventType.PasswordChange,
+        actor: user.email,
+        ip: request.ip,
+        request_id: request.id,
+      });
+      return reply.code(204).send();
+    },
+  );
 }

@@ -23,8 +23,7 @@ import { hashPassword } from './password.ts';
 export const BOOTSTRAP_FILE = 'bootstrap_admin.txt';
 
 export type BootstrapOutcome =
-  | { created: false }
-  | { created: true; email: string; source: 'dev' | 'prompt' | 'file'; file?: string };
+  { created: false } | { created: true; email: string; source: 'dev' | 'prompt' | 'file'; file?: string };
 
 export interface BootstrapOptions {
   db: Db;

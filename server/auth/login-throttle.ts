@@ -45,7 +45,9 @@ export class LoginThrottle {
     for (const row of rows) {
       if (row.locked_until !== null) until = Math.max(until, Date.parse(row.locked_until));
     }
-    return until > now ? { locked: true, retryAfterS: Math.max(1, Math.ceil((until - now) / 1000)) } : { locked: false, retryAfterS: 0 };
+    return until > now
+      ? { locked: true, retryAfterS: Math.max(1, Math.ceil((until - now) / 1000)) }
+      : { locked: false, retryAfterS: 0 };
   }
 
   /** Counts a failure on both keys; returns the resulting lock state. */
@@ -55,7 +57,11 @@ export class LoginThrottle {
         [accountKey(email), ACCOUNT_THRESHOLD],
         [addressKey(address), ADDRESS_THRESHOLD],
       ] as const) {
-        const row = await trx.selectFrom('login_failures').selectAll().where('key', '=', key).executeTakeFirst();
+        const row = await trx
+          .selectFrom('login_failures')
+          .selectAll()
+          .where('key', '=', key)
+          .executeTakeFirst();
         const stale = row !== undefined && now - Date.parse(row.last_failure_at) > FAILURE_WINDOW_S * 1000;
         const failures = row === undefined || stale ? 1 : row.failures + 1;
         const lockS = failures >= threshold ? Math.min(2 ** (failures - threshold), MAX_LOCK_S) : 0;
@@ -64,7 +70,11 @@ export class LoginThrottle {
           locked_until: lockS > 0 ? new Date(now + lockS * 1000).toISOString() : null,
           last_failure_at: new Date(now).toISOString(),
         };
-        if (row === undefined) await trx.insertInto('login_failures').values({ key, ...values }).execute();
+        if (row === undefined)
+          await trx
+            .insertInto('login_failures')
+            .values({ key, ...values })
+            .execute();
         else await trx.updateTable('login_failures').set(values).where('key', '=', key).execute();
       }
     });

@@ -55,7 +55,11 @@ export class SessionService {
   }
 
   /** Starts a session for a signed-in user; returns its id and first refresh token. */
-  async create(userId: string, via: 'bearer' | 'cookie', now = Date.now()): Promise<{ sessionId: string; refreshToken: string }> {
+  async create(
+    userId: string,
+    via: 'bearer' | 'cookie',
+    now = Date.now(),
+  ): Promise<{ sessionId: string; refreshToken: string }> {
     const sessionId = randomUUID();
     await this.#db
       .insertInto('sessions')
@@ -104,7 +108,11 @@ export class SessionService {
       if (Date.parse(row.expires_at) <= now || Date.parse(row.session_expires_at) <= now) {
         return { ok: false, reason: 'expired' };
       }
-      await trx.updateTable('refresh_tokens').set({ used_at: iso(now) }).where('token_hash', '=', row.token_hash).execute();
+      await trx
+        .updateTable('refresh_tokens')
+        .set({ used_at: iso(now) })
+        .where('token_hash', '=', row.token_hash)
+        .execute();
       const refreshToken = await this.#newRefreshToken(row.session_id, now, trx);
       return { ok: true, userId: row.user_id, sessionId: row.session_id, refreshToken };
     });
@@ -150,7 +158,11 @@ export class SessionService {
   }
 
   /** The user behind a live (not revoked, not expired) session, or undefined. */
-  async liveSessionUser(sessionId: string, userId: string, now = Date.now()): Promise<SessionUser | undefined> {
+  async liveSessionUser(
+    sessionId: string,
+    userId: string,
+    now = Date.now(),
+  ): Promise<SessionUser | undefined> {
     const cached = this.#cache.get(sessionId);
     if (cached && cached.until > now && cached.user.id === userId) return cached.user;
     const user = await this.#lookup(sessionId, userId, now);
@@ -167,11 +179,26 @@ export class SessionService {
     const row = await this.#db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['users.id', 'users.email', 'users.role', 'users.disabled', 'users.must_change_password', 'sessions.revoked_at', 'sessions.expires_at'])
+      .select([
+        'users.id',
+        'users.email',
+        'users.role',
+        'users.disabled',
+        'users.must_change_password',
+        'sessions.revoked_at',
+        'sessions.expires_at',
+      ])
       .where('sessions.id', '=', sessionId)
       .where('sessions.user_id', '=', userId)
       .executeTakeFirst();
-    if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= now || row.disabled) return undefined;
-    return { id: row.id, email: row.email, role: row.role, disabled: row.disabled, must_change_password: row.must_change_password };
+    if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= now || row.disabled)
+      return undefined;
+    return {
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      disabled: row.disabled,
+      must_change_password: row.must_change_password,
+    };
   }
 }

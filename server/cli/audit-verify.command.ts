@@ -19,7 +19,9 @@ export const auditVerifyCommand: ServerCliCommand = {
     try {
       const options = parseAuditVerifyArgs(args);
       const report = await runAuditVerify(options);
-      process.stdout.write(options.json ? `${JSON.stringify(report.result)}\n` : formatAuditVerifyReport(report));
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report.result)}\n` : formatAuditVerifyReport(report),
+      );
       return report.exitCode;
     } catch (error) {
       if (error instanceof AuditVerifyUsageError) throw new ServerCliError(error.message, 2);

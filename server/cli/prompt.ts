@@ -25,7 +25,9 @@ function askHidden(question: string): Promise<string> {
 
 /** Asks until the operator types the same password of at least 12 characters twice (3 tries). */
 export async function promptNewAdminPassword(email: string): Promise<string> {
-  process.stdout.write(`No account exists yet. Choose the password for ${email} (at least ${PASSWORD_MIN_LENGTH} characters).\n`);
+  process.stdout.write(
+    `No account exists yet. Choose the password for ${email} (at least ${PASSWORD_MIN_LENGTH} characters).\n`,
+  );
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const first = await askHidden('Admin password: ');
     if (first.length < PASSWORD_MIN_LENGTH) {

@@ -9,15 +9,23 @@ export const serveCommand: ServerCliCommand = {
   name: 'serve',
   summary: 'start the Factory API (configured by FACTORY_* environment variables; see README)',
   async run(args) {
-    if (args.length > 0) throw new ServerCliError(`serve takes no arguments (configure with FACTORY_* variables): ${args.join(' ')}`, 2);
+    if (args.length > 0)
+      throw new ServerCliError(
+        `serve takes no arguments (configure with FACTORY_* variables): ${args.join(' ')}`,
+        2,
+      );
     let config;
     try {
       config = loadConfig(process.env);
     } catch (error) {
-      if (error instanceof ConfigError) throw new ServerCliError(`invalid configuration: ${error.message}`, 2);
+      if (error instanceof ConfigError)
+        throw new ServerCliError(`invalid configuration: ${error.message}`, 2);
       throw error;
     }
-    const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && config.devBootstrapPassword === undefined;
+    const interactive =
+      process.stdin.isTTY === true &&
+      process.stdout.isTTY === true &&
+      config.devBootstrapPassword === undefined;
     let server;
     try {
       server = await startServer({
@@ -38,9 +46,12 @@ export const serveCommand: ServerCliCommand = {
       process.once('SIGINT', () => stop('SIGINT'));
     });
     process.stderr.write(`Factory API listening on ${server.url}\n`);
-    if (server.certFingerprint256) process.stderr.write(`TLS certificate SHA-256 fingerprint (pin it): ${server.certFingerprint256}\n`);
+    if (server.certFingerprint256)
+      process.stderr.write(`TLS certificate SHA-256 fingerprint (pin it): ${server.certFingerprint256}\n`);
     if (server.bootstrap.created && server.bootstrap.file) {
-      process.stderr.write(`First-run admin ${server.bootstrap.email}: password written to ${server.bootstrap.file} (mode 0600)\n`);
+      process.stderr.write(
+        `First-run admin ${server.bootstrap.email}: password written to ${server.bootstrap.file} (mode 0600)\n`,
+      );
     }
     await stopped;
     return 0;

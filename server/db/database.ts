@@ -34,7 +34,9 @@ export async function openDatabase(dataDir: string, databaseUrl?: string): Promi
   if (error) {
     await db.destroy();
     const failed = results?.find((result) => result.status === 'Error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, {
+      cause: error,
+    });
   }
   return db;
 }

@@ -13,7 +13,13 @@ export async function corsPolicy(app: FastifyInstance, origins: readonly string[
     origin: wildcard ? '*' : origins.length === 0 ? false : [...origins],
     methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-ID', 'X-API-Key', 'X-CSRF-Token'],
-    exposedHeaders: ['X-Request-ID', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    exposedHeaders: [
+      'X-Request-ID',
+      'Retry-After',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+    ],
     credentials: !wildcard && origins.length > 0,
     maxAge: 600,
   });

@@ -4,7 +4,6 @@
  * is in every log line (Fastify's `reqId`).
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -13,10 +12,4 @@ const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdOf(request: IncomingMessage): string {
   const header = request.headers['x-request-id'];
   return typeof header === 'string' && SANE_ID.test(header) ? header : randomUUID();
-}
-
-export function echoRequestId(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
 }

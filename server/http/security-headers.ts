@@ -4,18 +4,18 @@
  * frame-ancestors 'none'`). HSTS only over TLS (a browser ignores it over plain HTTP,
  * and behind a proxy the proxy's TLS counts).
  *
- * Built on `helmet` itself rather than through @fastify/helmet: the Fastify wrapper
- * rebuilds helmet's middleware (re-parsing the CSP) on every request, which cost a
- * measurable share of the request budget (`npm run bench -- server`); here it is built
- * once at start and applied in one onRequest hook.
+ * The values come from `helmet` itself, computed once at start: with no per-request
+ * input (no CSP nonces on a JSON API) they never change, and @fastify/helmet rebuilds
+ * helmet's middleware — re-parsing the CSP — on every request, a measurable share of
+ * the request budget (`npm run bench -- server`). Each reply gets them in one call.
  */
-import type { FastifyInstance } from 'fastify';
-import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 
 export const PERMISSIONS_POLICY = 'geolocation=(), camera=(), microphone=(), payment=(), usb=()';
 
-export function securityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
-  const apply = helmet({
+function helmetOptions(hsts: boolean): HelmetOptions {
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -25,18 +25,33 @@ export function securityHeaders(app: FastifyInstance, options: { hsts: boolean }
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     xFrameOptions: { action: 'deny' },
-    strictTransportSecurity: options.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    strictTransportSecurity: hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     xXssProtection: false,
-  });
-  app.addHook('onRequest', (request, reply, done) => {
-    apply(request.raw, reply.raw, (error?: unknown) => {
-      if (error) {
-        done(error as Error);
-        return;
-      }
-      reply.header('permissions-policy', PERMISSIONS_POLICY);
-      reply.header('cache-control', 'no-store');
-      done();
-    });
-  });
+  };
+}
+
+/** The header set helmet produces for our configuration, plus Permissions-Policy and no-store. */
+export function securityHeaderValues(options: { hsts: boolean }): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown;
+  helmet(helmetOptions(options.hsts))(
+    {} as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    (error?: unknown) => {
+      failure = error;
+    },
+  );
+  if (failure) throw failure;
+  if (!headers['content-security-policy']) throw new Error('helmet produced no Content-Security-Policy');
+  headers['permissions-policy'] = PERMISSIONS_POLICY;
+  headers['cache-control'] = 'no-store';
+  return Object.freeze(headers);
 }

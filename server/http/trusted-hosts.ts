@@ -1,11 +1,8 @@
 /**
  * Host-header validation (seed 001's TrustedHost): with `FACTORY_TRUSTED_HOSTS` set,
  * a request naming another host is refused (400) before anything else looks at it —
- * the defence against host-header poisoning of generated URLs.
+ * the defence against host-header poisoning of generated URLs. Applied in front-door.ts.
  */
-import type { FastifyInstance } from 'fastify';
-import { ErrorCode } from '../../shared/common/errors.ts';
-import { sendError } from '../errors.ts';
 
 function hostnameOf(host: string): string {
   const bracket = /^\[([^\]]+)\](:\d+)?$/.exec(host);
@@ -21,14 +18,5 @@ export function hostAllowed(host: string | undefined, allowed: readonly string[]
     const pattern = hostnameOf(entry);
     if (pattern.startsWith('*.')) return name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1;
     return entry.includes(':') && !entry.startsWith('[') ? host.toLowerCase() === entry : name === pattern;
-  });
-}
-
-export function trustedHosts(app: FastifyInstance, allowed: readonly string[]): void {
-  if (allowed.length === 0) return;
-  app.addHook('onRequest', async (request, reply) => {
-    if (!hostAllowed(request.headers.host, allowed)) {
-      return sendError(request, reply, ErrorCode.UntrustedHost, 'unknown Host header');
-    }
   });
 }

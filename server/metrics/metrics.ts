@@ -9,7 +9,11 @@ import { Permission } from '../../shared/common/roles.ts';
 
 type Labels = Record<string, string>;
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeLabel = (value: string) =>
+  value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+/** Map key of a label set (label values never contain NUL). */
+const keyOf = (labels: Labels) => Object.entries(labels).join('\u0000');
 
 /** One counter family. */
 export class Counter {
@@ -23,14 +27,14 @@ export class Counter {
   }
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = JSON.stringify(labels);
+    const key = keyOf(labels);
     const entry = this.#values.get(key);
     if (entry) entry.value += by;
     else this.#values.set(key, { labels, value: by });
   }
 
   value(labels: Labels = {}): number {
-    return this.#values.get(JSON.stringify(labels))?.value ?? 0;
+    return this.#values.get(keyOf(labels))?.value ?? 0;
   }
 
   render(): string {
@@ -48,7 +52,10 @@ export class Counter {
 
 export class Metrics {
   readonly #counters = new Map<string, Counter>();
-  readonly requests = this.counter('factory_http_requests_total', 'HTTP requests by method, route and status.');
+  readonly requests = this.counter(
+    'factory_http_requests_total',
+    'HTTP requests by method, route and status.',
+  );
   readonly unauthorized = this.counter('factory_http_unauthorized_total', 'Responses with status 401.');
   readonly rateLimited = this.counter('factory_http_rate_limited_total', 'Responses with status 429.');
   readonly loginFailures = this.counter('factory_login_failures_total', 'Failed sign-ins.');
@@ -70,7 +77,7 @@ export class Metrics {
 
 /** Counts every response, and serves `GET /metrics` (permission `metrics:read`: admins, auditors, scoped API keys). */
 export function metricsPlugin(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     app.metrics.requests.inc({
       method: request.method,
@@ -79,6 +86,7 @@ export function metricsPlugin(app: FastifyInstance): void {
     });
     if (status === 401) app.metrics.unauthorized.inc();
     if (status === 429) app.metrics.rateLimited.inc();
+    done();
   });
   app.get('/metrics', { config: { permission: Permission.MetricsRead } }, async (_request, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(app.metrics.render()),

@@ -23,7 +23,10 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
  * created it. The file appears complete or not at all.
  */
 export async function createFileOnce(file: string, content: string | Uint8Array): Promise<boolean> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   const handle = await fs.open(temporary, 'wx', SECRET_FILE_MODE);
   try {
     await handle.writeFile(content);

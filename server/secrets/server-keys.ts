@@ -51,7 +51,10 @@ function decodeKey(text: string, file: string, bytes: number): Buffer {
 }
 
 /** Loads the server's keys, creating any that are missing (first start). */
-export async function loadServerKeys(dataDir: string, onLoosened?: (file: string) => void): Promise<ServerKeys> {
+export async function loadServerKeys(
+  dataDir: string,
+  onLoosened?: (file: string) => void,
+): Promise<ServerKeys> {
   const dir = path.join(dataDir, 'secrets');
   await ensurePrivateDir(dir);
   const random32 = () => randomBytes(32).toString('base64');

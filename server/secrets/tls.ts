@@ -40,7 +40,10 @@ export async function loadTlsIdentity(options: {
   host: string;
 }): Promise<TlsIdentity> {
   if (options.certFile !== undefined && options.keyFile !== undefined) {
-    const [cert, key] = await Promise.all([fs.readFile(options.certFile, 'utf8'), fs.readFile(options.keyFile, 'utf8')]);
+    const [cert, key] = await Promise.all([
+      fs.readFile(options.certFile, 'utf8'),
+      fs.readFile(options.keyFile, 'utf8'),
+    ]);
     return identityOf(key, cert, false);
   }
   const dir = path.join(options.dataDir, 'tls');
@@ -52,7 +55,11 @@ export async function loadTlsIdentity(options: {
     const altNames = [...new Set(['localhost', '127.0.0.1', '::1', os.hostname(), options.host])].filter(
       (name) => name !== '0.0.0.0' && name !== '::',
     );
-    const created = await createSelfSignedCertificate({ commonName: 'Factory API', altNames, days: SELF_SIGNED_DAYS });
+    const created = await createSelfSignedCertificate({
+      commonName: 'Factory API',
+      altNames,
+      days: SELF_SIGNED_DAYS,
+    });
     // Lost a race with a concurrent first start: the winner's file is used below.
     await createFileOnce(file, `${created.keyPem.trim()}\n${created.certPem.trim()}\n`);
   }
@@ -60,7 +67,9 @@ export async function loadTlsIdentity(options: {
   const key = pemBlocks(bundle, '(?:RSA |EC )?PRIVATE KEY');
   const cert = pemBlocks(bundle, 'CERTIFICATE');
   if (key === undefined || cert === undefined) {
-    throw new Error(`${file} is damaged: delete it to make a new self-signed certificate (clients must re-pin)`);
+    throw new Error(
+      `${file} is damaged: delete it to make a new self-signed certificate (clients must re-pin)`,
+    );
   }
   return identityOf(key, cert, true);
 }

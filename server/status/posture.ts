@@ -12,7 +12,13 @@ import { SECRET_FILES } from '../secrets/server-keys.ts';
 
 export type PostureCheck = () => PostureItem | Promise<PostureItem>;
 
-const item = (id: string, ok: boolean, severity: PostureItem['severity'], detail: string, fix: string): PostureItem => ({
+const item = (
+  id: string,
+  ok: boolean,
+  severity: PostureItem['severity'],
+  detail: string,
+  fix: string,
+): PostureItem => ({
   id,
   ok,
   severity,
@@ -29,37 +35,81 @@ async function secretsPersisted(dataDir: string): Promise<PostureItem> {
       if (((await fs.stat(path.join(dir, file))).mode & 0o077) !== 0) loose.push(file);
     }
   } catch {
-    return item('secrets_persisted', false, 'critical', 'server keys are missing from data/secrets/', 'restore data/secrets/ from backup');
+    return item(
+      'secrets_persisted',
+      false,
+      'critical',
+      'server keys are missing from data/secrets/',
+      'restore data/secrets/ from backup',
+    );
   }
   return item(
     'secrets_persisted',
     loose.length === 0,
     'critical',
-    loose.length === 0 ? 'keys persisted under data/secrets/ (dir 0700, files 0600)' : `readable by others: ${loose.join(', ')}`,
+    loose.length === 0
+      ? 'keys persisted under data/secrets/ (dir 0700, files 0600)'
+      : `readable by others: ${loose.join(', ')}`,
     'chmod 700 data/secrets && chmod 600 data/secrets/*',
   );
 }
 
 async function bootstrapRotated(app: FastifyInstance): Promise<PostureItem> {
-  const still = await app.db.selectFrom('users').select('email').where('bootstrap_password', '=', 1).execute();
-  let fileLeft = false;
-  try {
-    await fs.access(path.join(app.config.dataDir, 'secrets', BOOTSTRAP_FILE));
-    fileLeft = true;
-  } catch {
-    fileLeft = false;
-  }
+  const still = await app.db
+    .selectFrom('users')
+    .select('email')
+    .where('bootstrap_password', '=', 1)
+    .execute();
+  const fileLeft = await fs.access(path.join(app.config.dataDir, 'secrets', BOOTSTRAP_FILE)).then(
+    () => true,
+    () => false,
+  );
   const ok = still.length === 0 && !fileLeft;
   const detail = ok
     ? 'the first-run password has been changed'
     : still.length > 0
       ? `still on the bootstrap password: ${still.map((row) => row.email).join(', ')}`
       : `${BOOTSTRAP_FILE} is still on disk`;
-  return item('bootstrap_password_rotated', ok, 'critical', detail, `sign in, change the password, delete data/secrets/${BOOTSTRAP_FILE}`);
+  return item(
+    'bootstrap_password_rotated',
+    ok,
+    'critical',
+    detail,
+    `sign in, change the password, delete data/secrets/${BOOTSTRAP_FILE}`,
+  );
+}
+
+/** The firewall's enforce mode (issue 5's `app.firewall`), read without depending on its module. */
+function firewallEnforce(app: FastifyInstance): PostureItem {
+  const firewall = app.hasDecorator('firewall')
+    ? (app as unknown as { firewall?: { enforce?: unknown } }).firewall
+    : undefined;
+  if (firewall === undefined) {
+    return item(
+      'firewall_enforce',
+      false,
+      'warning',
+      'no firewall installed',
+      'install the firewall plugin (server/firewall)',
+    );
+  }
+  const enforce = firewall.enforce === true;
+  return item(
+    'firewall_enforce',
+    enforce,
+    'warning',
+    enforce
+      ? 'default-deny: only allow-listed and loopback clients'
+      : 'deny rules and rate limits apply; all other clients are allowed',
+    "allow-list the operators' addresses, then set FACTORY_FIREWALL_ENFORCE=1",
+  );
 }
 
 /** Computes the whole checklist. */
-export async function computePosture(app: FastifyInstance, extra: readonly PostureCheck[]): Promise<PostureItem[]> {
+export async function computePosture(
+  app: FastifyInstance,
+  extra: readonly PostureCheck[],
+): Promise<PostureItem[]> {
   const { config } = app;
   const items: PostureItem[] = [
     item(
@@ -73,24 +123,52 @@ export async function computePosture(app: FastifyInstance, extra: readonly Postu
           : 'plain HTTP',
       'set FACTORY_TLS=on (default) or FACTORY_TLS=proxy behind a TLS proxy',
     ),
-    item('hsts', config.tls !== 'off', 'warning', config.tls !== 'off' ? 'Strict-Transport-Security sent over HTTPS' : 'no HSTS without TLS', 'enable TLS'),
+    item(
+      'hsts',
+      config.tls !== 'off',
+      'warning',
+      config.tls !== 'off' ? 'Strict-Transport-Security sent over HTTPS' : 'no HSTS without TLS',
+      'enable TLS',
+    ),
     item(
       'cors',
       !config.corsOrigins.includes('*'),
       'critical',
-      config.corsOrigins.length === 0 ? 'same-origin only' : `allowed origins: ${config.corsOrigins.join(', ')}`,
+      config.corsOrigins.length === 0
+        ? 'same-origin only'
+        : `allowed origins: ${config.corsOrigins.join(', ')}`,
       'list exact origins in FACTORY_CORS_ORIGINS',
     ),
     item(
       'trusted_hosts',
       config.trustedHosts.length > 0,
       'warning',
-      config.trustedHosts.length > 0 ? `Host must be one of: ${config.trustedHosts.join(', ')}` : 'Host header is not checked',
+      config.trustedHosts.length > 0
+        ? `Host must be one of: ${config.trustedHosts.join(', ')}`
+        : 'Host header is not checked',
       'set FACTORY_TRUSTED_HOSTS=api.example.com',
     ),
-    item('csrf', true, 'critical', 'cookie sessions require X-CSRF-Token; bearer and API-key clients are unaffected', ''),
-    item('debug', !config.debug, 'critical', config.debug ? 'debug is on (relaxed CORS, error details)' : 'debug is off', 'unset FACTORY_DEBUG'),
-    item('jwt_key_strength', app.keys.jwt.length >= 32, 'critical', `HS256 key of ${app.keys.jwt.length * 8} bits, algorithm pinned`, 'delete data/secrets/jwt_hs256.key to make a 256-bit key'),
+    item(
+      'csrf',
+      true,
+      'critical',
+      'cookie sessions require X-CSRF-Token; bearer and API-key clients are unaffected',
+      '',
+    ),
+    item(
+      'debug',
+      !config.debug,
+      'critical',
+      config.debug ? 'debug is on (relaxed CORS, error details)' : 'debug is off',
+      'unset FACTORY_DEBUG',
+    ),
+    item(
+      'jwt_key_strength',
+      app.keys.jwt.length >= 32,
+      'critical',
+      `HS256 key of ${app.keys.jwt.length * 8} bits, algorithm pinned`,
+      'delete data/secrets/jwt_hs256.key to make a 256-bit key',
+    ),
     item(
       'password_hashing',
       config.scryptLog2N >= 15,
@@ -98,13 +176,17 @@ export async function computePosture(app: FastifyInstance, extra: readonly Postu
       `scrypt N=2^${config.scryptLog2N}, r=8, p=1`,
       'set FACTORY_SCRYPT_LOG2N to 15 or more',
     ),
-    item('body_limit', config.maxBodyBytes <= 1024 * 1024, 'info', `request bodies up to ${config.maxBodyBytes} bytes`, 'lower FACTORY_MAX_BODY to 1048576'),
+    item(
+      'body_limit',
+      config.maxBodyBytes <= 1024 * 1024,
+      'info',
+      `request bodies up to ${config.maxBodyBytes} bytes`,
+      'lower FACTORY_MAX_BODY to 1048576',
+    ),
     await secretsPersisted(config.dataDir),
     await bootstrapRotated(app),
   ];
   for (const check of extra) items.push(await check());
-  if (!items.some((entry) => entry.id === 'firewall_enforce')) {
-    items.push(item('firewall_enforce', false, 'warning', 'no firewall installed', 'install the firewall plugin (server/firewall)'));
-  }
+  if (!items.some((entry) => entry.id === 'firewall_enforce')) items.push(firewallEnforce(app));
   return items;
 }

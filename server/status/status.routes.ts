@@ -10,7 +10,11 @@ const POSTURE_CACHE_MS = 5_000;
 
 export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck[]): void {
   const { config } = app;
-  const mode = config.demoReadOnly ? ServerMode.Demo : config.prod ? ServerMode.Production : ServerMode.Development;
+  const mode = config.demoReadOnly
+    ? ServerMode.Demo
+    : config.prod
+      ? ServerMode.Production
+      : ServerMode.Development;
   let cached: { at: number; posture: Promise<PostureItem[]> } | undefined;
   const posture = (): Promise<PostureItem[]> => {
     const now = Date.now();
@@ -32,18 +36,24 @@ export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck
       await app.db.selectFrom('server_state').select('key').limit(1).execute();
       return { status: 'ok' as const };
     } catch {
-      return reply.code(503).send({ error: { code: 'unavailable', message: 'database not ready', request_id: _request.id } });
+      return reply
+        .code(503)
+        .send({ error: { code: 'unavailable', message: 'database not ready', request_id: _request.id } });
     }
   });
 
-  app.get('/api/v1/status', { config: { permission: Permission.StatusRead } }, async (): Promise<StatusResponse> => ({
-    mode,
-    debug: config.debug,
-    public_demo: config.demoReadOnly,
-    version: SERVER_VERSION,
-    uptime_s: Math.floor((Date.now() - app.startedAt) / 1000),
-    tls: config.tls,
-    cert_fingerprint256: app.tlsIdentity?.fingerprint256 ?? null,
-    posture: await posture(),
-  }));
+  app.get(
+    '/api/v1/status',
+    { config: { permission: Permission.StatusRead } },
+    async (): Promise<StatusResponse> => ({
+      mode,
+      debug: config.debug,
+      public_demo: config.demoReadOnly,
+      version: SERVER_VERSION,
+      uptime_s: Math.floor((Date.now() - app.startedAt) / 1000),
+      tls: config.tls,
+      cert_fingerprint256: app.tlsIdentity?.fingerprint256 ?? null,
+      posture: await posture(),
+    }),
+  );
 }

@@ -7,7 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { Permission, Role, isPrivilegedRole } from '../../shared/common/roles.ts';
-import { createUserRequestSchema, updateUserRequestSchema, userIdParamsSchema } from '../../shared/common/api/users.ts';
+import {
+  createUserRequestSchema,
+  updateUserRequestSchema,
+  userIdParamsSchema,
+} from '../../shared/common/api/users.ts';
 import { principalOf } from '../auth/auth.hook.ts';
 import { ApiError } from '../errors.ts';
 import type { Principal } from '../types.ts';
@@ -22,7 +26,9 @@ function requireUsersAdmin(principal: Principal, what: string): void {
 export function usersRoutes(app: FastifyInstance): void {
   const { users, sessions } = app.services;
 
-  app.get('/api/v1/users', { config: { permission: Permission.UsersRead } }, async () => ({ users: await users.list() }));
+  app.get('/api/v1/users', { config: { permission: Permission.UsersRead } }, async () => ({
+    users: await users.list(),
+  }));
 
   app.get('/api/v1/users/:id', { config: { permission: Permission.UsersRead } }, async (request) => {
     const { id } = userIdParamsSchema.parse(request.params);
@@ -54,15 +60,23 @@ export function usersRoutes(app: FastifyInstance): void {
     if (isPrivilegedRole(beforeRole) || (input.role !== undefined && isPrivilegedRole(input.role))) {
       requireUsersAdmin(principal, 'change admin accounts or grant admin roles');
     }
-    const demotesOrDisables = (input.role !== undefined && input.role !== Role.SuperAdmin) || input.disabled === true;
-    if (beforeRole === Role.SuperAdmin && demotesOrDisables && (await users.countEnabled(Role.SuperAdmin)) <= 1) {
+    const demotesOrDisables =
+      (input.role !== undefined && input.role !== Role.SuperAdmin) || input.disabled === true;
+    if (
+      beforeRole === Role.SuperAdmin &&
+      demotesOrDisables &&
+      (await users.countEnabled(Role.SuperAdmin)) <= 1
+    ) {
       throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
     }
     const after = await users.update(id, input);
     if (input.disabled === true || input.password !== undefined || input.role !== undefined) {
       await sessions.revokeAllForUser(id, 'account_changed');
     }
-    const type = input.role !== undefined && input.role !== beforeRole ? AuditEventType.RoleChange : AuditEventType.UserUpdate;
+    const type =
+      input.role !== undefined && input.role !== beforeRole
+        ? AuditEventType.RoleChange
+        : AuditEventType.UserUpdate;
     await app.audit.append({
       type,
       actor: principal.email,
@@ -79,26 +93,31 @@ export function usersRoutes(app: FastifyInstance): void {
     return toPublicUser(after);
   });
 
-  app.delete('/api/v1/users/:id', { config: { permission: Permission.UsersWrite } }, async (request, reply) => {
-    const principal = principalOf(request);
-    const { id } = userIdParamsSchema.parse(request.params);
-    const row = await users.get(id);
-    const role = toRole(row.role);
-    if (isPrivilegedRole(role)) requireUsersAdmin(principal, 'delete admin accounts');
-    if (id === principal.userId) throw new ApiError(ErrorCode.Conflict, 'you cannot delete your own account');
-    if (role === Role.SuperAdmin && (await users.countEnabled(Role.SuperAdmin)) <= 1) {
-      throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
-    }
-    await users.remove(id);
-    sessions.forgetUser(id);
-    await app.audit.append({
-      type: AuditEventType.UserDelete,
-      actor: principal.email,
-      resource: `user/${id}`,
-      ip: request.ip,
-      request_id: request.id,
-      details: { email: row.email },
-    });
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/v1/users/:id',
+    { config: { permission: Permission.UsersWrite } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = userIdParamsSchema.parse(request.params);
+      const row = await users.get(id);
+      const role = toRole(row.role);
+      if (isPrivilegedRole(role)) requireUsersAdmin(principal, 'delete admin accounts');
+      if (id === principal.userId)
+        throw new ApiError(ErrorCode.Conflict, 'you cannot delete your own account');
+      if (role === Role.SuperAdmin && (await users.countEnabled(Role.SuperAdmin)) <= 1) {
+        throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
+      }
+      await users.remove(id);
+      sessions.forgetUser(id);
+      await app.audit.append({
+        type: AuditEventType.UserDelete,
+        actor: principal.email,
+        resource: `user/${id}`,
+        ip: request.ip,
+        request_id: request.id,
+        details: { email: row.email },
+      });
+      return reply.code(204).send();
+    },
+  );
 }

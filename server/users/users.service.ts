@@ -12,7 +12,8 @@ import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { ApiError } from '../errors.ts';
 
 /** A stored hash no password matches, verified for unknown accounts so timing reveals nothing. */
-const DUMMY_HASH = '$scrypt$v=1$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const DUMMY_HASH =
+  '$scrypt$v=1$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export function toRole(value: string): Role {
   return (ROLES as readonly string[]).includes(value) ? (value as Role) : 'none';
@@ -44,7 +45,12 @@ export class UsersService {
   }
 
   async list(): Promise<User[]> {
-    const rows = await this.#db.selectFrom('users').selectAll().orderBy('created_at').orderBy('email').execute();
+    const rows = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('email')
+      .execute();
     return rows.map(toPublicUser);
   }
 
@@ -82,11 +88,15 @@ export class UsersService {
       .values(row)
       .onConflict((conflict) => conflict.column('email').doNothing())
       .executeTakeFirst();
-    if (result.numInsertedOrUpdatedRows === 0n) throw new ApiError(ErrorCode.Conflict, 'an account with this e-mail exists');
+    if (result.numInsertedOrUpdatedRows === 0n)
+      throw new ApiError(ErrorCode.Conflict, 'an account with this e-mail exists');
     return row;
   }
 
-  async update(id: string, patch: { role?: Role; disabled?: boolean; password?: string }): Promise<UsersTable> {
+  async update(
+    id: string,
+    patch: { role?: Role; disabled?: boolean; password?: string },
+  ): Promise<UsersTable> {
     const values: Partial<UsersTable> = { updated_at: new Date().toISOString() };
     if (patch.role !== undefined) values.role = patch.role;
     if (patch.disabled !== undefined) values.disabled = patch.disabled ? 1 : 0;

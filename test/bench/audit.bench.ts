@@ -182,6 +182,10 @@ try {
     results['page_raw_sqlite_p99_ms'] = p99(rawTimings);
   }
 
+  results['verify_ratio_to_sha256_per_line'] =
+    Number(results['verify_1m_s']) / Number(results['sha256_per_line_1m_s']);
+  results['page_ratio_to_raw_sqlite'] =
+    Number(results['page_p99_ms']) / Number(results['page_raw_sqlite_p99_ms']);
   results['verify_1m_target_s'] = 3;
   results['page_p99_target_ms'] = 20;
   results['verify_1m_ok'] = Number(results['verify_1m_s']) <= 3 ? 'yes' : 'no';

@@ -2,7 +2,8 @@
  * A server for `server.bench.ts`, run in its own process so the load generator does
  * not share its event loop. `secured`: the Factory API with every layer on (headers,
  * trusted hosts, CORS allow-list, firewall and rate limits, request ids, JSON logs,
- * bearer auth with a session lookup); `bare`: one plain Fastify route. Prints one JSON
+ * bearer auth with a session lookup); `bare`: one plain Fastify route answering the
+ * same body (captured from a real status response). Prints one JSON
  * line `{url, token?}` once listening; exits on SIGTERM.
  */
 import fs from 'node:fs/promises';
@@ -10,16 +11,51 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
-import { LOG_REDACT_PATHS } from '../../server/app.ts';
+import { LOG_REDACT_PATHS, buildApp } from '../../server/app.ts';
 import { defaultConfig } from '../../server/config.ts';
 import { startServer } from '../../server/serve.ts';
 
 const mode = process.argv[2];
 const password = 'bench password for the admin';
 
+/** A real `GET /api/v1/status` body from a throw-away Factory API. */
+async function capturedStatusBody(): Promise<unknown> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'factory-bench-'));
+  try {
+    const app = await buildApp({
+      logger: false,
+      config: defaultConfig({
+        dataDir,
+        tls: 'off',
+        devBootstrapPassword: password,
+        trustedHosts: ['127.0.0.1'],
+      }),
+    });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { host: '127.0.0.1' },
+      payload: { email: 'admin@localhost', password },
+    });
+    const token = (login.json() as { access_token: string }).access_token;
+    const status = await app.inject({
+      method: 'GET',
+      url: '/api/v1/status',
+      headers: { host: '127.0.0.1', authorization: `Bearer ${token}` },
+    });
+    await app.close();
+    if (status.statusCode !== 200) throw new Error(`status: ${status.body}`);
+    return status.json();
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
 if (mode === 'bare') {
+  // The same response body the secured route sends, so the comparison is the layers' cost.
+  const body = await capturedStatusBody();
   const app = Fastify();
-  app.get('/api/v1/status', async () => ({ mode: 'development', debug: false, version: '0.1.0' }));
+  app.get('/api/v1/status', async () => body);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -61,11 +97,13 @@ if (mode === 'bare') {
   });
   if (limits.statusCode >= 300) throw new Error(`could not raise limits: ${limits.body}`);
   process.stdout.write(`${JSON.stringify({ url: `${server.url}/api/v1/status`, token })}\n`);
-  process.once('SIGTERM', () =>
-    void server
-      .close()
-      .then(() => fs.rm(dataDir, { recursive: true, force: true }))
-      .then(() => process.exit(0)),
+  process.once(
+    'SIGTERM',
+    () =>
+      void server
+        .close()
+        .then(() => fs.rm(dataDir, { recursive: true, force: true }))
+        .then(() => process.exit(0)),
   );
 } else {
   throw new Error('usage: server-target.ts secured|bare');

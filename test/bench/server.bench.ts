@@ -27,7 +27,9 @@ interface Target {
 }
 
 async function startTarget(mode: 'secured' | 'bare'): Promise<Target> {
-  const child = spawn(process.execPath, ['--no-warnings', TARGET, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--no-warnings', TARGET, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -115,7 +117,12 @@ const result = {
   all_rps_bare: bare.map((run) => Math.round(run.rps)),
 };
 console.table([
-  { server: 'bare Fastify route', rps: result.rps_bare, p99_ms: result.p99_ms_bare, cpu_us_per_request: result.cpu_us_per_request_bare },
+  {
+    server: 'bare Fastify route',
+    rps: result.rps_bare,
+    p99_ms: result.p99_ms_bare,
+    cpu_us_per_request: result.cpu_us_per_request_bare,
+  },
   {
     server: 'Factory API, every layer on',
     rps: result.rps_secured,
@@ -123,6 +130,8 @@ console.table([
     cpu_us_per_request: result.cpu_us_per_request_secured,
   },
 ]);
-console.log(`ratio ${result.ratio} (target ≥ ${result.target_ratio}); CPU-time ratio ${result.ratio_cpu}; load average ${result.load_average.join(' ')}`);
+console.log(
+  `ratio ${result.ratio} (target ≥ ${result.target_ratio}); CPU-time ratio ${result.ratio_cpu}; load average ${result.load_average.join(' ')}`,
+);
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/server.json', `${JSON.stringify(result, null, 2)}\n`);

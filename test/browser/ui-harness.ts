@@ -12,6 +12,8 @@ import { chromium, type Browser } from 'playwright-core';
 
 export interface ConsoleUnderTest {
   url: string;
+  /** The same address with a query (e.g. `audit=synthetic`) before the token fragment. */
+  urlWith(query: string): string;
   origin: string;
   dataDir: string;
   browser: Browser;
@@ -100,6 +102,7 @@ export async function startConsoleUnderTest(): Promise<ConsoleUnderTest> {
     const adminEmail = /^Sign in as (\S+);/m.exec(output)?.[1] ?? null;
     return {
       url,
+      urlWith: (query) => url.replace('/#', `/?${query}#`),
       origin: new URL(url).origin,
       dataDir,
       browser,

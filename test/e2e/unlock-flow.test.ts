@@ -111,5 +111,5 @@ describe('unlock flow through the CLI', () => {
     expect(wrongPassword.code).not.toBe(0);
     expect(wrongPassword.stdout.length).toBe(0);
     expect(wrongPassword.stderr).toContain('wrong_password');
-  });
+  }, 180_000);
 });

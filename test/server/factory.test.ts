@@ -70,7 +70,9 @@ describe('startFactory over TLS', () => {
   it('listens on loopback over HTTPS with a certificate whose fingerprint OpenSSL agrees with', async () => {
     expect(factory.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(factory.adminEmail).toBe('admin@localhost');
-    const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: certPem }).toString();
+    const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], {
+      input: certPem,
+    }).toString();
     expect(openssl.trim().split('=')[1]).toBe(factory.certFingerprint256);
     const health = await request('GET', `${factory.url}/health`);
     expect(health.status).toBe(200);
@@ -79,7 +81,10 @@ describe('startFactory over TLS', () => {
   });
 
   it('signs in, reports status with a posture checklist, and counts requests in /metrics', async () => {
-    const login = await request('POST', `${factory.url}/api/v1/auth/login`, { email: 'admin@localhost', password: DEV_PASSWORD });
+    const login = await request('POST', `${factory.url}/api/v1/auth/login`, {
+      email: 'admin@localhost',
+      password: DEV_PASSWORD,
+    });
     expect(login.status).toBe(200);
     const token = (JSON.parse(login.body) as { access_token: string }).access_token;
     const status = await request('GET', `${factory.url}/api/v1/status`, undefined, token);
@@ -90,7 +95,11 @@ describe('startFactory over TLS', () => {
       cert_fingerprint256: string;
       posture: Array<{ id: string; ok: boolean; severity: string; detail: string; fix: string }>;
     };
-    expect(body).toMatchObject({ mode: 'development', tls: 'on', cert_fingerprint256: factory.certFingerprint256 });
+    expect(body).toMatchObject({
+      mode: 'development',
+      tls: 'on',
+      cert_fingerprint256: factory.certFingerprint256,
+    });
     const byId = Object.fromEntries(body.posture.map((item) => [item.id, item]));
     expect(byId.tls?.ok).toBe(true);
     expect(byId.hsts?.ok).toBe(true);
@@ -103,7 +112,9 @@ describe('startFactory over TLS', () => {
     const metrics = await request('GET', `${factory.url}/metrics`, undefined, token);
     expect(metrics.status).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(metrics.body).toMatch(/factory_http_requests_total\{method="GET",route="\/api\/v1\/status",status="200"\} 1/);
+    expect(metrics.body).toMatch(
+      /factory_http_requests_total\{method="GET",route="\/api\/v1\/status",status="200"\} 1/,
+    );
     expect(metrics.body).toMatch(/factory_http_unauthorized_total [1-9]/);
     expect(metrics.body).not.toContain(token);
   });

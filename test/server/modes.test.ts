@@ -20,7 +20,13 @@ interface CliRun {
 function serve(env: Record<string, string>, timeoutMs = 40_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-warnings', CLI, 'serve'], {
-      env: { PATH: process.env.PATH ?? '', FACTORY_PORT: '0', FACTORY_LOG_LEVEL: 'warn', FACTORY_SCRYPT_LOG2N: '14', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        FACTORY_PORT: '0',
+        FACTORY_LOG_LEVEL: 'warn',
+        FACTORY_SCRYPT_LOG2N: '14',
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -49,7 +55,9 @@ describe('public demo mode', () => {
 
   it('refuses every state-changing route with 403 demo_read_only, even for the super admin', async () => {
     const admin = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
-    const changing = harness.app.routeTable.filter((route) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method));
+    const changing = harness.app.routeTable.filter((route) =>
+      ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method),
+    );
     expect(changing.length).toBeGreaterThan(5);
     for (const route of changing) {
       const response = await harness.app.inject({
@@ -67,17 +75,29 @@ describe('public demo mode', () => {
     }
     // Only sign-in/out, refresh and the unlock family stay open in a demo (issue 4).
     const open = changing.filter((route) => route.demoAllowed).map((route) => route.url);
-    expect(open).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/refresh']));
+    expect(open).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/refresh']),
+    );
     for (const url of open) {
-      expect(url).toMatch(/^\/api\/v1\/(auth\/(login|logout|refresh)|resources\/:id\/(unlock|cdn-url|exports))$/);
+      expect(url).toMatch(
+        /^\/api\/v1\/(auth\/(login|logout|refresh)|resources\/:id\/(unlock|cdn-url|exports))$/,
+      );
     }
   });
 
   it('tells the UI through /me and /status', async () => {
     const admin = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
-    const me = await harness.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(admin.access_token) });
+    const me = await harness.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: bearer(admin.access_token),
+    });
     expect(me.json()).toMatchObject({ public_demo: true });
-    const status = await harness.app.inject({ method: 'GET', url: '/api/v1/status', headers: bearer(admin.access_token) });
+    const status = await harness.app.inject({
+      method: 'GET',
+      url: '/api/v1/status',
+      headers: bearer(admin.access_token),
+    });
     expect(status.json()).toMatchObject({ mode: 'demo', public_demo: true });
   });
 });
@@ -106,18 +126,27 @@ describe('production guard', () => {
     }
   });
   afterAll(async () => {
-    await Promise.all([weakDir, goodDir, freshDir].map((dir) => fs.rm(dir, { recursive: true, force: true })));
+    await Promise.all(
+      [weakDir, goodDir, freshDir].map((dir) => fs.rm(dir, { recursive: true, force: true })),
+    );
   });
 
   it('refuses each reason with its own message and a non-zero exit, and starts when all are fixed', async () => {
-    const prod = (dataDir: string, extra: Record<string, string> = {}) => ({ FACTORY_PROD: '1', FACTORY_DATA_DIR: dataDir, ...extra });
+    const prod = (dataDir: string, extra: Record<string, string> = {}) => ({
+      FACTORY_PROD: '1',
+      FACTORY_DATA_DIR: dataDir,
+      ...extra,
+    });
     const cases: Array<[Record<string, string>, RegExp]> = [
       [prod(goodDir, { FACTORY_DEBUG: '1' }), /FACTORY_DEBUG is on/],
       [prod(goodDir, { FACTORY_DEMO_READONLY: '1' }), /demo and production are mutually exclusive/],
       [prod(goodDir, { FACTORY_TLS: 'off' }), /FACTORY_TLS=off/],
       [prod(goodDir, { FACTORY_TLS: 'proxy' }), /FACTORY_TRUSTED_PROXIES/],
       [prod(goodDir, { FACTORY_DEBUG: '1', FACTORY_CORS_ORIGINS: '*' }), /FACTORY_CORS_ORIGINS is \*/],
-      [prod(goodDir, { FACTORY_DEV_BOOTSTRAP_PASSWORD: 'dev password 123' }), /FACTORY_DEV_BOOTSTRAP_PASSWORD is set/],
+      [
+        prod(goodDir, { FACTORY_DEV_BOOTSTRAP_PASSWORD: 'dev password 123' }),
+        /FACTORY_DEV_BOOTSTRAP_PASSWORD is set/,
+      ],
       [prod(freshDir), /admin@localhost still uses the bootstrap password/],
       [prod(weakDir), /admin@localhost has a known weak password/],
       [{ FACTORY_DATA_DIR: goodDir, FACTORY_PORT: 'eighty' }, /FACTORY_PORT/],

@@ -6,7 +6,17 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, ROLE_PERMISSIONS, type Permission, type Role } from '../../shared/common/roles.ts';
-import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, relaxRateLimits, startTestApp, userWithRole, type Session, type TestApp } from './helpers.ts';
+import {
+  ADMIN_EMAIL,
+  DEV_PASSWORD,
+  bearer,
+  login,
+  relaxRateLimits,
+  startTestApp,
+  userWithRole,
+  type Session,
+  type TestApp,
+} from './helpers.ts';
 
 let harness: TestApp;
 const sessions = new Map<Role, Session & { password: string }>();
@@ -17,7 +27,9 @@ beforeAll(async () => {
   await relaxRateLimits(harness.app, admin);
   for (const role of ROLES) {
     const session =
-      role === 'super_admin' ? { ...admin, password: DEV_PASSWORD } : await userWithRole(harness.app, admin, role);
+      role === 'super_admin'
+        ? { ...admin, password: DEV_PASSWORD }
+        : await userWithRole(harness.app, admin, role);
     sessions.set(role, session);
   }
 });
@@ -51,7 +63,14 @@ function isPermissionRefusal(status: number, body: string): boolean {
 describe('route × role matrix', () => {
   it('collects a route table that covers the API', () => {
     const urls = new Set(harness.app.routeTable.map((route) => route.url));
-    for (const url of ['/api/v1/status', '/api/v1/users', '/api/v1/auth/login', '/metrics', '/health', '/api/v1/api-keys']) {
+    for (const url of [
+      '/api/v1/status',
+      '/api/v1/users',
+      '/api/v1/auth/login',
+      '/metrics',
+      '/health',
+      '/api/v1/api-keys',
+    ]) {
       expect(urls).toContain(url);
     }
     expect(harness.app.routeTable.every((route) => typeof route.permission === 'string')).toBe(true);
@@ -67,7 +86,10 @@ describe('route × role matrix', () => {
         if (role !== undefined) {
           // Logging out ends the session: give that request a session of its own.
           const own = sessions.get(role)!;
-          const session = route.url === '/api/v1/auth/logout' ? await login(harness.app, own.user.email, own.password) : own;
+          const session =
+            route.url === '/api/v1/auth/logout'
+              ? await login(harness.app, own.user.email, own.password)
+              : own;
           headers = bearer(session.access_token);
         }
         // Streamed, so a live stream (SSE) answers with its status without ending.
@@ -76,16 +98,21 @@ describe('route × role matrix', () => {
           url: concreteUrl(route.url),
           headers,
           payloadAsStream: true,
-          ...(route.method === 'GET' || route.method === 'DELETE' || route.method === 'HEAD' ? {} : { payload: {} }),
+          ...(route.method === 'GET' || route.method === 'DELETE' || route.method === 'HEAD'
+            ? {}
+            : { payload: {} }),
         });
         const body = await bodyOf(response);
         const refused = isPermissionRefusal(response.statusCode, body);
         const expectedAllowed =
           route.permission === 'public' ||
           (role !== undefined &&
-            (route.permission === 'authenticated' || ROLE_PERMISSIONS[role].includes(route.permission as Permission)));
+            (route.permission === 'authenticated' ||
+              ROLE_PERMISSIONS[role].includes(route.permission as Permission)));
         if (refused === expectedAllowed) {
-          failures.push(`${route.method} ${route.url} as ${role ?? 'anonymous'}: ${response.statusCode} ${body.slice(0, 120)}`);
+          failures.push(
+            `${route.method} ${route.url} as ${role ?? 'anonymous'}: ${response.statusCode} ${body.slice(0, 120)}`,
+          );
         }
         if (role === undefined && !expectedAllowed) expect(response.statusCode).toBe(401);
       }
@@ -99,4 +126,3 @@ describe('route × role matrix', () => {
     ).rejects.toThrow(/declares no config\.permission/);
   });
 });
-

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { hardwareHash } from '../../../shared/node/crypto/hardware-hash.ts';
+import type { ScryptParams } from '../../../shared/node/crypto/kdf.ts';
 import { verifyCanonical } from '../../../shared/node/crypto/signing.ts';
 import {
   normaliseFingerprint,
@@ -34,6 +35,8 @@ export interface ActivateInput {
   confirm?: (fingerprint256: string) => Promise<boolean>;
   env?: Readonly<Record<string, string | undefined>>;
   client?: Partial<ResilientApiClientOptions>;
+  /** scrypt cost of the machine key (default MACHINE_KEK_SCRYPT); tests lower it, the CLI never does. */
+  keyParams?: ScryptParams;
 }
 
 /** A connection to the activated server: the pinned transport and a client over it. */
@@ -99,6 +102,7 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
       password: input.password,
       components: fingerprint.components,
       installSalt,
+      ...(input.keyParams ? { params: input.keyParams } : {}),
     });
     keys.privateKey.fill(0);
     const response = await connection.client.activateMachine({

@@ -28,8 +28,13 @@ export const auditVerifyCommand: CliCommand = {
   async run(args) {
     try {
       const options = parseAuditVerifyArgs(args);
-      const report = await runAuditVerify({ ...options, rememberFile: options.rememberFile ?? defaultRememberFile() });
-      process.stdout.write(options.json ? `${JSON.stringify(report.result)}\n` : formatAuditVerifyReport(report));
+      const report = await runAuditVerify({
+        ...options,
+        rememberFile: options.rememberFile ?? defaultRememberFile(),
+      });
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report.result)}\n` : formatAuditVerifyReport(report),
+      );
       return report.exitCode;
     } catch (error) {
       if (error instanceof AuditVerifyUsageError) throw new CliError(error.message, 2);

@@ -38,9 +38,6 @@ export interface VirtualTableProps<Row> {
   testId?: string;
 }
 
-/** More than the rows one window can hold (viewport rows + 2 × overscan), so slot keys never collide. */
-const slotCount = 256;
-
 /** Renders the grid. Focus the body and use the keyboard, or click a row. */
 export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
   const { columns, rowCount, activeIndex, onActiveChange, onRangeChange, followEnd } = props;
@@ -142,9 +139,10 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
             const row = props.getRow(item.index);
             return (
               <div
-                // Keyed by slot, not by index: on a long jump React rewrites the text of
-                // the same few dozen row elements instead of replacing them all.
-                key={item.index % slotCount}
+                // Keyed by slot in the window, not by index: a contiguous window of n rows
+                // has n distinct `index % n`, so a one-row scroll moves one element and a
+                // long jump rewrites the same elements' text instead of replacing them all.
+                key={item.index % items.length}
                 id={rowId(item.index)}
                 role="row"
                 aria-rowindex={item.index + 2}

@@ -29,7 +29,9 @@ export const migration0001Auth: Migration = {
     await db.schema
       .createTable('refresh_tokens')
       .addColumn('token_hash', 'text', (column) => column.primaryKey())
-      .addColumn('session_id', 'text', (column) => column.notNull().references('sessions.id').onDelete('cascade'))
+      .addColumn('session_id', 'text', (column) =>
+        column.notNull().references('sessions.id').onDelete('cascade'),
+      )
       .addColumn('created_at', 'text', (column) => column.notNull())
       .addColumn('expires_at', 'text', (column) => column.notNull())
       .addColumn('used_at', 'text')

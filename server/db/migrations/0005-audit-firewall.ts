@@ -17,8 +17,16 @@ export const migration0005AuditFirewall: Migration = {
       .addColumn('prev_hash', 'text', (column) => column.notNull())
       .addColumn('hash', 'text', (column) => column.notNull())
       .execute();
-    await db.schema.createIndex('audit_entries_type_seq').on('audit_entries').columns(['type', 'seq']).execute();
-    await db.schema.createIndex('audit_entries_actor_seq').on('audit_entries').columns(['actor', 'seq']).execute();
+    await db.schema
+      .createIndex('audit_entries_type_seq')
+      .on('audit_entries')
+      .columns(['type', 'seq'])
+      .execute();
+    await db.schema
+      .createIndex('audit_entries_actor_seq')
+      .on('audit_entries')
+      .columns(['actor', 'seq'])
+      .execute();
     await db.schema.createIndex('audit_entries_ts').on('audit_entries').column('ts').execute();
     await db.schema
       .createTable('audit_checkpoints')

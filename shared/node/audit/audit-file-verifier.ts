@@ -19,6 +19,7 @@ export interface SegmentJob {
   start: number;
   end: number;
   watch: number[];
+  strict: boolean;
 }
 
 /** What a worker reports about its range. */
@@ -130,14 +131,19 @@ function stitch(reports: SegmentReport[]): FileVerification {
 export async function verifyJsonlFile(
   file: string,
   watch: number[] = [],
-  options: { parallelism?: number; minSegmentBytes?: number } = {},
+  options: { parallelism?: number; minSegmentBytes?: number; strict?: boolean } = {},
 ): Promise<FileVerification> {
   const { size } = await stat(file);
   const parallelism = options.parallelism ?? Math.min(availableParallelism(), 4);
   const minSegment = options.minSegmentBytes ?? PARALLEL_MIN_BYTES;
   const parts = Math.max(1, Math.min(parallelism, Math.floor(size / minSegment)));
   if (parts <= 1) {
-    const verifier = await verifyJsonlStream(createReadStream(file, { highWaterMark: 1 << 20 }), watch);
+    const verifier = await verifyJsonlStream(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      watch,
+      false,
+      options.strict ?? false,
+    );
     return {
       result: verifier.result(),
       hashAt: (seq) => verifier.hashAt(seq),
@@ -145,8 +151,9 @@ export async function verifyJsonlFile(
     };
   }
   const cuts = await boundaries(file, size, parts);
-  const jobs = cuts
+  const strict = options.strict ?? false;
+  const jobs: SegmentJob[] = cuts
     .slice(0, -1)
-    .map((start, index) => ({ file, start, end: cuts[index + 1] ?? size, watch }));
+    .map((start, index) => ({ file, start, end: cuts[index + 1] ?? size, watch, strict }));
   return stitch(await Promise.all(jobs.map(runSegment)));
 }

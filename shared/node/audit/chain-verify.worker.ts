@@ -12,6 +12,7 @@ const verifier = await verifyJsonlStream(
   createReadStream(job.file, { start: job.start, end: job.end - 1, highWaterMark: 1 << 20 }),
   job.watch,
   true,
+  job.strict,
 );
 const result = verifier.result();
 const report: SegmentReport = {

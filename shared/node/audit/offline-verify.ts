@@ -30,6 +30,8 @@ export interface AuditVerifyOptions {
   rememberFile?: string;
   /** Accept a chain with no checkpoint (truncation then goes undetected). */
   chainOnly?: boolean;
+  /** Parse and check the canonical form of every line (slower; the hash already covers every byte). */
+  strict?: boolean;
 }
 
 /** What the verification found. */
@@ -49,7 +51,7 @@ export class AuditVerifyUsageError extends Error {
 }
 
 export const AUDIT_VERIFY_USAGE =
-  'audit verify FILE.jsonl [--checkpoint FILE] [--key VERIFIER_KEY|FILE] [--remember FILE] [--chain-only] [--json]';
+  'audit verify FILE.jsonl [--checkpoint FILE] [--key VERIFIER_KEY|FILE] [--remember FILE] [--chain-only] [--strict] [--json]';
 
 /** Parses `audit verify` arguments. */
 export function parseAuditVerifyArgs(args: string[]): AuditVerifyOptions & { json: boolean } {
@@ -59,6 +61,7 @@ export function parseAuditVerifyArgs(args: string[]): AuditVerifyOptions & { jso
     const arg = args[index] ?? '';
     if (arg === '--json') options.json = true;
     else if (arg === '--chain-only') options.chainOnly = true;
+    else if (arg === '--strict') options.strict = true;
     else if (arg in valued) {
       const value = args[index + 1];
       if (value === undefined || value.startsWith('--'))
@@ -97,9 +100,9 @@ async function readNote(path: string): Promise<string> {
   }
 }
 
-async function verifyFile(file: string, watch: number[]): Promise<FileVerification> {
+async function verifyFile(file: string, watch: number[], strict: boolean): Promise<FileVerification> {
   try {
-    return await verifyJsonlFile(file, watch);
+    return await verifyJsonlFile(file, watch, { strict });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
@@ -136,7 +139,7 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
     // A guess before the trailer is read (one remembered log); the origin decides below.
     const known = checkpoint ? remembered?.get(checkpoint.origin) : remembered?.only();
     if (known) watch.push(known.size);
-    let chain = await verifyFile(options.file, watch);
+    let chain = await verifyFile(options.file, watch, options.strict ?? false);
     result = chain.result;
     if (!result.ok) return { result, notes, exitCode: 1 };
     const note = explicitNote ?? chain.trailerCheckpoint;
@@ -161,7 +164,8 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
       (size) => size !== result.head_seq && size !== 0 && !watch.includes(size),
     );
     // The trailer named a size we did not watch on the first pass: one more pass for its hash.
-    if (missing.length > 0) chain = await verifyFile(options.file, [...watch, ...missing]);
+    if (missing.length > 0)
+      chain = await verifyFile(options.file, [...watch, ...missing], options.strict ?? false);
     const hashAt = (seq: number): string | undefined =>
       seq === result.head_seq ? result.head_hash : chain.hashAt(seq);
     result = { ...result, checkpoint_size: checkpoint.size };

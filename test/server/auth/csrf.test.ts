@@ -30,7 +30,12 @@ describe('CSRF for cookie sessions', () => {
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ via: 'cookie' });
 
-    const noToken = await harness.app.inject({ method: 'POST', url: '/api/v1/auth/logout', cookies, payload: {} });
+    const noToken = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      cookies,
+      payload: {},
+    });
     expect(noToken.statusCode).toBe(403);
     expect(noToken.json()).toMatchObject({ error: { code: 'csrf_failed' } });
 

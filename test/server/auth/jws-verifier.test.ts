@@ -10,7 +10,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JWS_ALGORITHMS, JwsError, verifyCompactJws, type JwkInput, type JwsAlgorithm } from '../../../server/auth/jws-verifier.ts';
+import {
+  JWS_ALGORITHMS,
+  JwsError,
+  verifyCompactJws,
+  type JwkInput,
+  type JwsAlgorithm,
+} from '../../../server/auth/jws-verifier.ts';
 
 const VECTORS = '/work/shared/vectors/wycheproof';
 
@@ -30,7 +36,8 @@ interface Group {
 }
 
 function load(file: string): Group[] {
-  return (JSON.parse(fs.readFileSync(path.join(VECTORS, file), 'utf8')) as { testGroups: Group[] }).testGroups;
+  return (JSON.parse(fs.readFileSync(path.join(VECTORS, file), 'utf8')) as { testGroups: Group[] })
+    .testGroups;
 }
 
 function pinnedAlgorithm(key: JwkInput, token: unknown): JwsAlgorithm {
@@ -38,7 +45,9 @@ function pinnedAlgorithm(key: JwkInput, token: unknown): JwsAlgorithm {
   if ((JWS_ALGORITHMS as readonly unknown[]).includes(fromKey)) return fromKey as JwsAlgorithm;
   if (typeof token === 'string') {
     try {
-      const alg = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown }).alg;
+      const alg = (
+        JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown }
+      ).alg;
       if ((JWS_ALGORITHMS as readonly unknown[]).includes(alg)) return alg as JwsAlgorithm;
     } catch {
       // fall through to a default the key will not fit
@@ -49,7 +58,11 @@ function pinnedAlgorithm(key: JwkInput, token: unknown): JwsAlgorithm {
 
 async function accepts(key: JwkInput, token: unknown): Promise<boolean> {
   try {
-    await verifyCompactJws(typeof token === 'string' ? token : JSON.stringify(token), key, pinnedAlgorithm(key, token));
+    await verifyCompactJws(
+      typeof token === 'string' ? token : JSON.stringify(token),
+      key,
+      pinnedAlgorithm(key, token),
+    );
     return true;
   } catch (error) {
     expect(error).toBeInstanceOf(JwsError);
@@ -59,18 +72,27 @@ async function accepts(key: JwkInput, token: unknown): Promise<boolean> {
 
 /** Verdicts where we knowingly differ from the vector file, with why. */
 const DELIBERATE: Record<string, string> = {
-  'json_web_signature_test.json#346': 'key says alg PS256, token is PS384: a key is used only for its own alg (RFC 7517 §4.4)',
+  'json_web_signature_test.json#346':
+    'key says alg PS256, token is PS384: a key is used only for its own alg (RFC 7517 §4.4)',
   'json_web_signature_test.json#350': 'same as #346 with key_ops',
   'json_web_signature_test.json#347': 'key alg "ES521" is not a registered JWS algorithm (ES512 is): refused',
   'json_web_signature_test.json#351': 'same as #347 with key_ops',
-  'json_web_signature_test.json#367': 'token is byte-identical to the valid #357: no correct verifier can refuse it',
-  'json_web_signature_test.json#370': 'token is byte-identical to the valid #357: no correct verifier can refuse it',
-  'json_web_signature_test.json#372': "a '?' inside base64url: we refuse non-alphabet characters (RFC 7515 §2), lenient decoders drop them",
-  'json_web_signature_test.json#373': "a '?' inside base64url: we refuse non-alphabet characters (RFC 7515 §2), lenient decoders drop them",
+  'json_web_signature_test.json#367':
+    'token is byte-identical to the valid #357: no correct verifier can refuse it',
+  'json_web_signature_test.json#370':
+    'token is byte-identical to the valid #357: no correct verifier can refuse it',
+  'json_web_signature_test.json#372':
+    "a '?' inside base64url: we refuse non-alphabet characters (RFC 7515 §2), lenient decoders drop them",
+  'json_web_signature_test.json#373':
+    "a '?' inside base64url: we refuse non-alphabet characters (RFC 7515 §2), lenient decoders drop them",
 };
 
 describe('Wycheproof json_web_* vectors through our verifier', () => {
-  for (const file of ['json_web_signature_test.json', 'json_web_key_test.json', 'json_web_crypto_test.json']) {
+  for (const file of [
+    'json_web_signature_test.json',
+    'json_web_key_test.json',
+    'json_web_crypto_test.json',
+  ]) {
     it(`${file}: every verdict matches, except the documented ones`, async () => {
       const differences: string[] = [];
       let count = 0;
@@ -88,7 +110,11 @@ describe('Wycheproof json_web_* vectors through our verifier', () => {
         }
       }
       expect(count).toBeGreaterThan(20);
-      expect(differences.sort()).toEqual(Object.keys(DELIBERATE).filter((id) => id.startsWith(`${file}#`)).sort());
+      expect(differences.sort()).toEqual(
+        Object.keys(DELIBERATE)
+          .filter((id) => id.startsWith(`${file}#`))
+          .sort(),
+      );
     });
   }
 

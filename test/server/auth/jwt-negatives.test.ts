@@ -7,7 +7,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, type Session, type TestApp } from '../helpers.ts';
+import {
+  ADMIN_EMAIL,
+  DEV_PASSWORD,
+  bearer,
+  login,
+  startTestApp,
+  type Session,
+  type TestApp,
+} from '../helpers.ts';
 
 let harness: TestApp;
 let session: Session;
@@ -16,14 +24,21 @@ let jwtKey: Buffer;
 beforeAll(async () => {
   harness = await startTestApp();
   session = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
-  jwtKey = Buffer.from((await fs.readFile(path.join(harness.dataDir, 'secrets', 'jwt_hs256.key'), 'utf8')).trim(), 'base64');
+  jwtKey = Buffer.from(
+    (await fs.readFile(path.join(harness.dataDir, 'secrets', 'jwt_hs256.key'), 'utf8')).trim(),
+    'base64',
+  );
 });
 afterAll(async () => harness.close());
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Signs header.claims with HMAC-SHA-256 under `key`, as an attacker with that key would. */
@@ -33,7 +48,11 @@ function hs256(header: Record<string, unknown>, claims: Record<string, unknown>,
 }
 
 async function status(token: string): Promise<number> {
-  const response = await harness.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
+  const response = await harness.app.inject({
+    method: 'GET',
+    url: '/api/v1/auth/me',
+    headers: bearer(token),
+  });
   return response.statusCode;
 }
 
@@ -59,7 +78,9 @@ describe('access token verification', () => {
   it('refuses HS/EdDSA confusion: an EdDSA token, and HS256 keyed with the server public key', async () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     const claims = claimsOf(session.access_token);
-    const eddsa = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' }).sign(privateKey);
+    const eddsa = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' })
+      .sign(privateKey);
     expect(await status(eddsa)).toBe(401);
     expect(await status(hs256(header, claims, harness.app.keys.signing.publicKey))).toBe(401);
   });
@@ -96,25 +117,45 @@ describe('access token verification', () => {
   it('refuses a token after logout', async () => {
     const own = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
     expect(await status(own.access_token)).toBe(200);
-    const out = await harness.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(own.access_token) });
+    const out = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: bearer(own.access_token),
+    });
     expect(out.statusCode).toBe(204);
     expect(await status(own.access_token)).toBe(401);
-    const refresh = await harness.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: own.refresh_token } });
+    const refresh = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: own.refresh_token },
+    });
     expect(refresh.statusCode).toBe(401);
   });
 
   it('rotates refresh tokens; reusing an old one revokes the family', async () => {
     const own = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
-    const first = await harness.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: own.refresh_token } });
+    const first = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: own.refresh_token },
+    });
     expect(first.statusCode).toBe(200);
     const rotated = first.json() as Session;
     expect(rotated.refresh_token).not.toBe(own.refresh_token);
     expect(await status(rotated.access_token)).toBe(200);
     // The thief replays the consumed token: refused, and the whole session dies.
-    const reuse = await harness.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: own.refresh_token } });
+    const reuse = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: own.refresh_token },
+    });
     expect(reuse.statusCode).toBe(401);
     expect(await status(rotated.access_token)).toBe(401);
-    const next = await harness.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: rotated.refresh_token } });
+    const next = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: rotated.refresh_token },
+    });
     expect(next.statusCode).toBe(401);
     // Other sessions of the same user are untouched.
     expect(await status(session.access_token)).toBe(200);

@@ -2,6 +2,7 @@
  * HTTP hardening (seed 001): security headers on every kind of response, body limit
  * at the byte, CORS allow-list, trusted hosts, request ids, no stack traces.
  */
+import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, type TestApp } from '../helpers.ts';
@@ -47,7 +48,11 @@ describe('security headers on every status', () => {
   it('200, 401, 403, 404, 413, 429 and 500 all carry them', async () => {
     const { app } = harness;
     const admin = await login(app, ADMIN_EMAIL, DEV_PASSWORD);
-    const ok = await app.inject({ method: 'GET', url: '/api/v1/status', headers: bearer(admin.access_token) });
+    const ok = await app.inject({
+      method: 'GET',
+      url: '/api/v1/status',
+      headers: bearer(admin.access_token),
+    });
     expect(ok.statusCode).toBe(200);
     expectSecurityHeaders(ok);
 
@@ -65,7 +70,11 @@ describe('security headers on every status', () => {
     });
     expect(created.statusCode).toBe(201);
     const viewer = await login(app, 'viewer-h@example.test', 'viewer password long');
-    const forbidden = await app.inject({ method: 'GET', url: '/api/v1/users', headers: bearer(viewer.access_token) });
+    const forbidden = await app.inject({
+      method: 'GET',
+      url: '/api/v1/users',
+      headers: bearer(viewer.access_token),
+    });
     expect(forbidden.statusCode).toBe(403);
     expectSecurityHeaders(forbidden);
     expectErrorBody(forbidden, 'forbidden');
@@ -143,9 +152,17 @@ describe('body limit', () => {
 
 describe('request ids', () => {
   it('reuses a sane X-Request-ID and replaces an unsafe one', async () => {
-    const reused = await harness.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'trace-42.abc' } });
+    const reused = await harness.app.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { 'x-request-id': 'trace-42.abc' },
+    });
     expect(reused.headers['x-request-id']).toBe('trace-42.abc');
-    const unsafe = await harness.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'a b\tc{}' } });
+    const unsafe = await harness.app.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { 'x-request-id': 'a b\tc{}' },
+    });
     expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const fresh = await harness.app.inject({ method: 'GET', url: '/health' });
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -154,7 +171,11 @@ describe('request ids', () => {
 
 describe('CORS', () => {
   it('same-origin only by default: no CORS grant for any origin', async () => {
-    const response = await harness.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } });
+    const response = await harness.app.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -184,14 +205,69 @@ describe('trusted hosts', () => {
   it('refuses an unknown Host with 400 and accepts a listed one', async () => {
     const guarded = await startTestApp({ trustedHosts: ['api.example.com'] });
     try {
-      const bad = await guarded.app.inject({ method: 'GET', url: '/health', headers: { host: 'evil.example' } });
+      const bad = await guarded.app.inject({
+        method: 'GET',
+        url: '/health',
+        headers: { host: 'evil.example' },
+      });
       expect(bad.statusCode).toBe(400);
       expectErrorBody(bad, 'untrusted_host');
       expectSecurityHeaders(bad);
-      const good = await guarded.app.inject({ method: 'GET', url: '/health', headers: { host: 'api.example.com:8443' } });
+      const good = await guarded.app.inject({
+        method: 'GET',
+        url: '/health',
+        headers: { host: 'api.example.com:8443' },
+      });
       expect(good.statusCode).toBe(200);
     } finally {
       await guarded.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('carry the request id and never a password, token or API key', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const logged = await startTestApp({ logLevel: 'info' }, { logger: { stream } });
+    try {
+      const admin = await login(logged.app, ADMIN_EMAIL, DEV_PASSWORD);
+      await logged.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: ADMIN_EMAIL, password: 'a wrong but secret password' },
+      });
+      const key = await logged.app.inject({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        headers: bearer(admin.access_token),
+        payload: { name: 'k', scopes: ['status:read'] },
+      });
+      const apiKey = (key.json() as { key: string }).key;
+      await logged.app.inject({
+        method: 'GET',
+        url: '/api/v1/status',
+        headers: { 'x-api-key': apiKey, 'x-request-id': 'trace-logs-1' },
+      });
+      const text = lines.join('');
+      expect(text).toContain('trace-logs-1');
+      expect(text).toContain('"route":"/api/v1/status"');
+      for (const secret of [
+        DEV_PASSWORD,
+        'a wrong but secret password',
+        admin.access_token,
+        admin.refresh_token,
+        apiKey,
+      ]) {
+        expect(text).not.toContain(secret);
+      }
+    } finally {
+      await logged.close();
     }
   });
 });

@@ -5,7 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, userWithRole, type Session, type TestApp } from '../helpers.ts';
+import {
+  ADMIN_EMAIL,
+  DEV_PASSWORD,
+  bearer,
+  login,
+  startTestApp,
+  userWithRole,
+  type Session,
+  type TestApp,
+} from '../helpers.ts';
 
 let harness: TestApp;
 let root: Session;
@@ -38,7 +47,9 @@ describe('users', () => {
     expect(duplicate.statusCode).toBe(409);
 
     const list = await call('GET', '/api/v1/users', root.access_token);
-    expect((list.json() as { users: Array<{ email: string }> }).users.map((entry) => entry.email)).toContain('operator.one@example.test');
+    expect((list.json() as { users: Array<{ email: string }> }).users.map((entry) => entry.email)).toContain(
+      'operator.one@example.test',
+    );
     expect(list.body).not.toContain('$scrypt$');
 
     const operator = await login(harness.app, 'operator.one@example.test', 'operator password one');
@@ -52,7 +63,11 @@ describe('users', () => {
   });
 
   it('refuses weak new passwords and unknown members with a validation error', async () => {
-    const short = await call('POST', '/api/v1/users', root.access_token, { email: 'x@example.test', password: 'short', role: 'viewer' });
+    const short = await call('POST', '/api/v1/users', root.access_token, {
+      email: 'x@example.test',
+      password: 'short',
+      role: 'viewer',
+    });
     expect(short.statusCode).toBe(400);
     expect(short.json()).toMatchObject({ error: { code: 'validation_failed' } });
     const extra = await call('POST', '/api/v1/users', root.access_token, {
@@ -73,16 +88,24 @@ describe('users', () => {
     });
     expect(escalate.statusCode).toBe(403);
     const viewer = await userWithRole(harness.app, root, 'viewer');
-    const promote = await call('PATCH', `/api/v1/users/${viewer.user.id}`, admin.access_token, { role: 'admin' });
+    const promote = await call('PATCH', `/api/v1/users/${viewer.user.id}`, admin.access_token, {
+      role: 'admin',
+    });
     expect(promote.statusCode).toBe(403);
-    const demoteRoot = await call('PATCH', `/api/v1/users/${root.user.id}`, admin.access_token, { disabled: true });
+    const demoteRoot = await call('PATCH', `/api/v1/users/${root.user.id}`, admin.access_token, {
+      disabled: true,
+    });
     expect(demoteRoot.statusCode).toBe(403);
-    const fine = await call('PATCH', `/api/v1/users/${viewer.user.id}`, admin.access_token, { role: 'operator' });
+    const fine = await call('PATCH', `/api/v1/users/${viewer.user.id}`, admin.access_token, {
+      role: 'operator',
+    });
     expect(fine.statusCode).toBe(200);
   });
 
   it('protects the last enabled super_admin', async () => {
-    const disable = await call('PATCH', `/api/v1/users/${root.user.id}`, root.access_token, { disabled: true });
+    const disable = await call('PATCH', `/api/v1/users/${root.user.id}`, root.access_token, {
+      disabled: true,
+    });
     expect(disable.statusCode).toBe(409);
     const remove = await call('DELETE', `/api/v1/users/${root.user.id}`, root.access_token);
     expect(remove.statusCode).toBe(409);
@@ -110,35 +133,61 @@ describe('users', () => {
 
 describe('API keys', () => {
   it('shows the key once, stores only its hash, and authenticates with exactly its scopes', async () => {
-    const created = await call('POST', '/api/v1/api-keys', root.access_token, { name: 'metrics scraper', scopes: ['metrics:read'] });
+    const created = await call('POST', '/api/v1/api-keys', root.access_token, {
+      name: 'metrics scraper',
+      scopes: ['metrics:read'],
+    });
     expect(created.statusCode).toBe(201);
     const { key, id } = created.json() as { key: string; id: string };
     expect(key).toMatch(/^fk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     const secret = key.slice('fk_0123456789abcdef_'.length);
     expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
 
-    const stored = await harness.app.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const stored = await harness.app.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(secret);
     expect(stored.secret_hash).toBe(createHash('sha256').update(secret).digest('hex'));
     const listed = await call('GET', '/api/v1/api-keys', root.access_token);
     expect(listed.body).not.toContain(key);
 
-    const metrics = await harness.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': key } });
+    const metrics = await harness.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { 'x-api-key': key },
+    });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('factory_http_requests_total');
-    const users = await harness.app.inject({ method: 'GET', url: '/api/v1/users', headers: { 'x-api-key': key } });
+    const users = await harness.app.inject({
+      method: 'GET',
+      url: '/api/v1/users',
+      headers: { 'x-api-key': key },
+    });
     expect(users.statusCode).toBe(403);
-    const tampered = await harness.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}` } });
+    const tampered = await harness.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { 'x-api-key': `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}` },
+    });
     expect(tampered.statusCode).toBe(401);
 
     expect((await call('DELETE', `/api/v1/api-keys/${id}`, root.access_token)).statusCode).toBe(204);
-    const revoked = await harness.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': key } });
+    const revoked = await harness.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { 'x-api-key': key },
+    });
     expect(revoked.statusCode).toBe(401);
   });
 
   it('cannot grant scopes the creator does not hold', async () => {
     const admin = await userWithRole(harness.app, root, 'admin');
-    const refused = await call('POST', '/api/v1/api-keys', admin.access_token, { name: 'too much', scopes: ['users:admin'] });
+    const refused = await call('POST', '/api/v1/api-keys', admin.access_token, {
+      name: 'too much',
+      scopes: ['users:admin'],
+    });
     expect(refused.statusCode).toBe(403);
   });
 });

@@ -9,6 +9,14 @@ import { AuditFilters } from './AuditFilters.tsx';
 import { AuditTable } from './AuditTable.tsx';
 import { ChainBadge } from './ChainBadge.tsx';
 
+/**
+ * Development, tests and the benchmark: `?audit=synthetic` in the page address opens the
+ * view on the synthetic source (labelled as such) whether or not the real log is there.
+ */
+function syntheticRequested(): boolean {
+  return new URLSearchParams(window.location.search).get('audit') === 'synthetic';
+}
+
 /** Audit: the whole log in a virtual table, with filters, details, chain badge and live tail. */
 export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState> }) {
   const bridge = useBridge();
@@ -26,7 +34,8 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
   const error = useAudit(store, (s) => s.error);
 
   useEffect(() => {
-    if (!store.getState().source) void store.getState().connect(bridge);
+    if (store.getState().source) return;
+    void (syntheticRequested() ? store.getState().loadSynthetic() : store.getState().connect(bridge));
   }, [bridge, store]);
   // Paused: not subscribed at all, so nothing moves; resuming reloads what arrived meanwhile.
   useEffect(() => (source && !paused ? store.getState().follow() : undefined), [source, paused, store]);

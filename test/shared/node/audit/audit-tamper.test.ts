@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditVerifyReason } from '../../../../shared/common/audit-event.ts';
-import { chainNext } from '../../../../shared/node/audit/audit-canonical.ts';
+import { chainNext, hashUnhashedLine } from '../../../../shared/node/audit/audit-canonical.ts';
 import { checkLogAgainst, openCheckpoint } from '../../../../shared/node/audit/audit-checkpoint.ts';
 import { ChainVerifier } from '../../../../shared/node/audit/audit-chain-verifier.ts';
 import { runAuditVerify } from '../../../../shared/node/audit/offline-verify.ts';
@@ -133,6 +133,22 @@ describe('tamper detection on a 1 000-entry export', () => {
       expect(result.reason).toBe(AuditVerifyReason.NotCanonical);
       expect(result.first_bad_seq).toBe(index + 1);
     }
+  });
+});
+
+describe('strict mode', () => {
+  it('also refuses a correctly hashed line that its writer did not encode canonically', () => {
+    // A writer bug, not tampering: the hash matches the bytes, but the bytes are not canonical.
+    const previous = entries[COUNT - 2]!;
+    const sloppy = `{"seq":${COUNT},"ts":"2026-01-01T00:00:00.000Z","type":"logout","actor":null,"resource":null,"ip":null,"request_id":null,"details":{"b":1,"a":2},"prev_hash":"${previous.hash}"}`;
+    const hash = hashUnhashedLine(sloppy);
+    const line = `${sloppy.slice(0, -1)},"hash":"${hash}"}`;
+    const fast = prefixes[COUNT - 1]!.clone();
+    expect(fast.push(line)).toBe(true);
+    const strict = new ChainVerifier([], false, true);
+    for (const good of lines.slice(0, COUNT - 1)) expect(strict.push(good)).toBe(true);
+    expect(strict.push(line)).toBe(false);
+    expect(strict.result()).toMatchObject({ reason: AuditVerifyReason.NotCanonical, first_bad_seq: COUNT });
   });
 });
 

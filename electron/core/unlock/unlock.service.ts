@@ -1,0 +1,203 @@
+/**
+ * The machine and resources calls of the IPC contract (`machine.*`, `resources.*`),
+ * over the same core as the CLI: activation, the unlock pipeline and the vault, with
+ * state in the console home. Services know nothing of IPC: progress goes to `emit`.
+ *
+ * Secrets: the password arrives with the call (validated by the router), is used for
+ * this call only and is never stored, logged or sent back. Key material stays here.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  MachineInfo,
+  ResourceSummary,
+  UnlockJob,
+  UnlockProgress,
+} from '../../../shared/common/contract/bridge.ts';
+import type {
+  ActivateInput,
+  JobInput,
+  ResourceInput,
+  UnlockInput,
+} from '../../../shared/common/contract/inputs.ts';
+import { resourceListResponseSchema } from '../../../shared/common/api/resources.ts';
+import { ErrorCode } from '../../../shared/common/errors.ts';
+import { activateMachine, connect } from '../activation/activation.service.ts';
+import { readActivation, requireActivation } from '../activation/activation.store.ts';
+import { ConsoleError } from '../console-error.ts';
+import type { BridgeHandlers } from '../ipc/handlers.ts';
+import { bindingStrength } from '../machine/binding-strength.ts';
+import { COMPONENT_NAMES } from '../machine/components.ts';
+import { listRecords, findRecord } from '../vault/vault.store.ts';
+import { fingerprintFor } from '../vault/vault-opener.ts';
+import { verifyManifest } from './signed-objects.ts';
+import { unlockResource } from './unlock.pipeline.ts';
+
+export interface UnlockServiceDeps {
+  home: string;
+  /** The server the console is connected to, and who is signed in (for activation). */
+  session: () => Promise<{ serverUrl: string | null; email: string | null }>;
+  emit: (progress: UnlockProgress) => void;
+  /** The server's resource list through the signed-in session (undefined: vault only). */
+  listServer?: () => Promise<unknown>;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export class UnlockService {
+  readonly #deps: UnlockServiceDeps;
+  readonly #jobs = new Map<string, AbortController>();
+
+  constructor(deps: UnlockServiceDeps) {
+    this.#deps = deps;
+  }
+
+  get #env() {
+    return this.#deps.env ?? process.env;
+  }
+
+  async machineInfo(): Promise<MachineInfo> {
+    const fingerprint = await fingerprintFor(this.#env);
+    const activation = await readActivation(this.#deps.home);
+    const report = bindingStrength(fingerprint.components);
+    return {
+      components: COMPONENT_NAMES.map((name) => ({
+        name,
+        present: fingerprint.components[name] !== undefined,
+      })),
+      bindingStrength: report.hardware.length,
+      activated: activation !== undefined,
+      machineId: activation?.machine_id ?? null,
+      leaseValidUntil: activation?.lease.lease.valid_until ?? null,
+    };
+  }
+
+  /** Activates against the connected server as the signed-in account (the certificate must be confirmed: plain HTTP or CLI `--fingerprint` for HTTPS). */
+  async activate(input: ActivateInput): Promise<MachineInfo> {
+    const { serverUrl, email } = await this.#deps.session();
+    if (!serverUrl || !email)
+      throw new ConsoleError(
+        ErrorCode.Unauthenticated,
+        'Sign in to the Factory API before activating this machine.',
+      );
+    await activateMachine({
+      home: this.#deps.home,
+      serverUrl,
+      email,
+      password: input.password,
+      label: input.label,
+      env: this.#env,
+    });
+    return this.machineInfo();
+  }
+
+  /** The server's resources (when signed in) merged with the vault's: locked / unlocked / offline. */
+  async list(): Promise<ResourceSummary[]> {
+    const rows = new Map<string, ResourceSummary>();
+    const listServer = this.#deps.listServer;
+    if (listServer) {
+      const parsed = resourceListResponseSchema.safeParse(await listServer().catch(() => undefined));
+      for (const resource of parsed.success ? parsed.data.resources : []) {
+        rows.set(resource.id, {
+          id: resource.id,
+          name: resource.name,
+          size: resource.plaintext_size,
+          state: 'locked',
+        });
+      }
+    }
+    for (const record of await listRecords(this.#deps.home)) {
+      const manifest = record.manifest.manifest;
+      rows.set(manifest.resource_id, {
+        id: manifest.resource_id,
+        name: manifest.name,
+        size: manifest.plaintext_size,
+        state: rows.has(manifest.resource_id) ? 'unlocked' : 'offline',
+      });
+    }
+    return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Starts an unlock in the background; progress and the outcome arrive as `onUnlockProgress` events. */
+  async unlock(input: UnlockInput): Promise<UnlockJob> {
+    await requireActivation(this.#deps.home);
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    this.#jobs.set(jobId, controller);
+    const base = { jobId, resourceId: input.resourceId };
+    let last: UnlockProgress = {
+      ...base,
+      phase: 'manifest',
+      bytes: 0,
+      totalBytes: 0,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+    };
+    this.#deps.emit(last);
+    void unlockResource({
+      home: this.#deps.home,
+      idOrName: input.resourceId,
+      password: input.password,
+      env: this.#env,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        last = {
+          ...base,
+          phase: progress.phase,
+          bytes: progress.bytes,
+          totalBytes: progress.total,
+          bytesPerSecond: progress.rate,
+          etaSeconds: progress.etaSeconds,
+        };
+        this.#deps.emit(last);
+      },
+    })
+      .then(() => this.#deps.emit({ ...last, phase: 'done', etaSeconds: 0 }))
+      .catch(() => this.#deps.emit({ ...last, phase: 'failed', etaSeconds: null }))
+      .finally(() => this.#jobs.delete(jobId));
+    return { jobId, resourceId: input.resourceId };
+  }
+
+  async cancelUnlock(input: JobInput): Promise<{ cancelled: boolean }> {
+    const job = this.#jobs.get(input.jobId);
+    job?.abort();
+    return { cancelled: job !== undefined };
+  }
+
+  /** Checks a resource's manifest signature with the pinned server key: from the vault, else from the server. */
+  async verifyManifest(input: ResourceInput): Promise<{ valid: boolean }> {
+    const activation = await requireActivation(this.#deps.home);
+    const record = await findRecord(this.#deps.home, input.resourceId);
+    try {
+      if (record) {
+        verifyManifest(activation.server_key, record.manifest, record.manifest.manifest.resource_id);
+        return { valid: true };
+      }
+      const connection = connect(activation.server_url, activation.certificate);
+      try {
+        verifyManifest(
+          activation.server_key,
+          await connection.client.getManifest(input.resourceId),
+          input.resourceId,
+        );
+        return { valid: true };
+      } finally {
+        connection.close();
+      }
+    } catch (error) {
+      if (error instanceof ConsoleError && error.code === ErrorCode.IntegrityFailed) return { valid: false };
+      throw error;
+    }
+  }
+}
+
+/** The IPC handlers of `machine.*` and `resources.*` over one service. */
+export function unlockHandlers(service: UnlockService): Pick<BridgeHandlers, 'machine' | 'resources'> {
+  return {
+    machine: { getInfo: () => service.machineInfo(), activate: (input) => service.activate(input) },
+    resources: {
+      list: () => service.list(),
+      unlock: (input) => service.unlock(input),
+      cancelUnlock: (input) => service.cancelUnlock(input),
+      verifyManifest: (input) => service.verifyManifest(input),
+    },
+  };
+}

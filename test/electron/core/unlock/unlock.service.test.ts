@@ -1,0 +1,113 @@
+/**
+ * The `machine.*` and `resources.*` IPC handlers over the real core: activation as the
+ * signed-in account, an unlock job with progress events ending in `done`, the merged
+ * resource list, manifest verification, and the refusal to trust an unpinned HTTPS server.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UnlockProgress } from '../../../../shared/common/contract/bridge.ts';
+import { resourceListResponseSchema } from '../../../../shared/common/api/resources.ts';
+import { ErrorCode } from '../../../../shared/common/errors.ts';
+import { FactoryApiClient } from '../../../../electron/core/api/factory-api.client.ts';
+import { closeContainerOpenPool } from '../../../../electron/core/unlock/open-pool.ts';
+import { UnlockService, unlockHandlers } from '../../../../electron/core/unlock/unlock.service.ts';
+import {
+  ADMIN_EMAIL,
+  DEV_PASSWORD,
+  bearer,
+  login,
+  startTestApp,
+  tempDir,
+  type TestApp,
+} from '../../../server/helpers.ts';
+
+let test: TestApp;
+let url: string;
+let home: string;
+let resourceId: string;
+const body = randomBytes(600_000);
+
+beforeAll(async () => {
+  test = await startTestApp();
+  await test.app.listen({ host: '127.0.0.1', port: 0 });
+  url = `http://127.0.0.1:${(test.app.server.address() as AddressInfo).port}`;
+  const admin = await login(test.app, ADMIN_EMAIL, DEV_PASSWORD);
+  const published = await test.app.inject({
+    method: 'POST',
+    url: '/api/v1/resources?name=manual',
+    headers: { ...bearer(admin.access_token), 'content-type': 'application/octet-stream' },
+    payload: body,
+  });
+  resourceId = published.json().resource.id;
+  home = await tempDir('unlock-service-');
+  await fs.writeFile(
+    path.join(home, 'fp.json'),
+    JSON.stringify({ components: { cpu: 'svc', memory: '8', machine_id: 'svc' } }),
+  );
+});
+afterAll(async () => {
+  await test.close();
+  await fs.rm(home, { recursive: true, force: true });
+  await closeContainerOpenPool();
+});
+
+describe('unlock IPC handlers', () => {
+  it('activates, unlocks in the background with progress, lists and verifies', async () => {
+    const client = new FactoryApiClient({ baseUrl: url });
+    await client.login(ADMIN_EMAIL, DEV_PASSWORD);
+    const events: UnlockProgress[] = [];
+    let finished: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const service = new UnlockService({
+      home,
+      env: { FACTORY_FINGERPRINT_FILE: path.join(home, 'fp.json') },
+      session: async () => ({ serverUrl: url, email: ADMIN_EMAIL }),
+      listServer: () => client.send('/api/v1/resources', { schema: resourceListResponseSchema }),
+      emit: (progress) => {
+        events.push(progress);
+        if (progress.phase === 'done' || progress.phase === 'failed') finished();
+      },
+    });
+    const handlers = unlockHandlers(service);
+    expect((await handlers.machine.getInfo()).activated).toBe(false);
+    const info = await handlers.machine.activate({ label: 'desk', password: DEV_PASSWORD });
+    expect(info.activated).toBe(true);
+    expect(info.machineId).toMatch(/^mch_/);
+    expect(await handlers.resources.list()).toEqual([
+      { id: resourceId, name: 'manual', size: body.length, state: 'locked' },
+    ]);
+
+    const job = await handlers.resources.unlock({ resourceId, password: DEV_PASSWORD });
+    await done;
+    expect(events.at(-1)).toMatchObject({ jobId: job.jobId, phase: 'done' });
+    expect(events.some((event) => event.phase === 'download' && event.bytes > 0)).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(DEV_PASSWORD);
+    expect((await handlers.resources.list())[0]?.state).toBe('unlocked');
+    expect(await handlers.resources.verifyManifest({ resourceId })).toEqual({ valid: true });
+    expect(await handlers.resources.cancelUnlock({ jobId: job.jobId })).toEqual({ cancelled: false });
+  });
+
+  it('does not trust an HTTPS server whose certificate nobody confirmed', async () => {
+    const other = await tempDir('unlock-service-tls-');
+    const tls = await startTestApp({ tls: 'on' });
+    try {
+      await tls.app.listen({ host: '127.0.0.1', port: 0 });
+      const tlsUrl = `https://127.0.0.1:${(tls.app.server.address() as AddressInfo).port}`;
+      const service = new UnlockService({
+        home: other,
+        session: async () => ({ serverUrl: tlsUrl, email: ADMIN_EMAIL }),
+        emit: () => undefined,
+      });
+      await expect(service.activate({ label: 'x', password: DEV_PASSWORD })).rejects.toMatchObject({
+        code: ErrorCode.CertificateMismatch,
+      });
+      await expect(fs.access(path.join(other, 'activation.json'))).rejects.toThrow();
+    } finally {
+      await tls.close();
+      await fs.rm(other, { recursive: true, force: true });
+    }
+  });
+});
