@@ -113,20 +113,15 @@ port.on('message', (request: WorkerRequest) => {
     chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength
       ? [chunk.buffer as ArrayBuffer]
       : [];
-  const tA = performance.now();
   const parts = openJob(request.session, request.index, chunk);
-  (globalThis as any).__crypto = ((globalThis as any).__crypto ?? 0) + performance.now() - tA;
   if (parts === undefined) {
     port.postMessage({ id: request.id, ok: false, chunk } satisfies WorkerReply, giveBack);
     return;
   }
   const owned = parts.map((part) => (ownsBuffer(part) ? part : Buffer.from(part)));
   const transfer = owned.filter(ownsBuffer).map((part) => part.buffer as ArrayBuffer);
-  const tB = performance.now();
   port.postMessage({ id: request.id, ok: true, parts: owned, chunk } satisfies WorkerReply, [
     ...transfer,
     ...giveBack,
   ]);
-  (globalThis as any).__post = ((globalThis as any).__post ?? 0) + performance.now() - tB;
-  if (request.index % 64 === 63) console.error('worker crypto ms', (globalThis as any).__crypto.toFixed(0), 'post ms', (globalThis as any).__post.toFixed(0));
 });
