@@ -37,7 +37,7 @@ export class LocalCdnStore implements CdnStore {
             yield chunk;
           }
         },
-        createWriteStream(temporary, { mode: 0o600 }),
+        createWriteStream(temporary, { mode: 0o600, highWaterMark: 4 * 1024 * 1024 }),
       );
       await fs.rename(temporary, file);
     } catch (error) {

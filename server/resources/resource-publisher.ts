@@ -72,7 +72,7 @@ async function spool(source: AsyncIterable<Uint8Array>, file: string, maxBytes: 
         yield chunk;
       }
     },
-    createWriteStream(file, { mode: 0o600 }),
+    createWriteStream(file, { mode: 0o600, highWaterMark: 4 * 1024 * 1024 }),
   );
   return { size, sha256: hash.digest('hex') };
 }

@@ -112,7 +112,7 @@ try {
     for (let index = 0; index < rendered; index += 1) {
       const row = document.createElement('div');
       row.className = 'vt-row';
-      row.style.cssText = `height:24px;transform:translateY(${index * 24}px);grid-template-columns:5.5rem 10rem 10rem 10.5rem minmax(8rem, 1fr)`;
+      row.style.cssText = `height:24px;transform:translateY(${index * 24}px);grid-template-columns:5.5rem 11.5rem 10rem 10rem minmax(8rem, 1fr)`;
       for (let column = 0; column < 5; column += 1) {
         const cell = document.createElement('div');
         cell.className = 'vt-cell';

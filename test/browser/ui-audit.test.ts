@@ -2,10 +2,13 @@
  * The audit view at full scale in Chromium: a million (synthetic, labelled) entries
  * (`?audit=synthetic`; ui-views.test.ts covers the view on the real log's answer),
  * scrolled top to bottom by keyboard and by wheel with no blank rows at rest and the
- * frame gaps measured; filters, details with an agent hand-off, and chain verification.
+ * frame gaps measured; filters, details with an agent hand-off, export and chain verification.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxExportEntries } from '../../renderer/src/features/audit/audit-export.ts';
 import {
   createSyntheticAuditSource,
   syntheticRow,
@@ -161,6 +164,33 @@ describe('audit view (browser mode, Chromium)', () => {
       .locator('[data-testid="audit-table"] [role="row"][data-loaded="true"] [aria-colindex="4"]')
       .allTextContents();
     expect(new Set(actors)).toEqual(new Set(['service:cdn']));
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => grid.getAttribute('aria-rowcount')).toBe(String(rows + 1));
+  });
+
+  it('exports the filtered entries as JSON lines', async () => {
+    const reference = createSyntheticAuditSource({ count: rows });
+    const expected = await reference.load({ type: 'demo_refusal' }, 0, 1);
+    if (!expected.ok || expected.value.total === null) throw new Error('reference count failed');
+    await page.getByLabel('Type').selectOption('demo_refusal');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const grid = page.getByRole('grid', { name: 'Audit entries' });
+    await expect.poll(() => grid.getAttribute('aria-rowcount')).toBe(String(expected.value.total + 1));
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('button', { name: 'Export (JSON lines)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^audit-SYNTHETIC-.+\.jsonl$/);
+    const file = join(harness.dataDir, 'export.jsonl');
+    await download.saveAs(file);
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.length).toBe(Math.min(expected.value.total, maxExportEntries));
+    expect(new Set(lines.map((line) => (JSON.parse(line) as { type: string }).type))).toEqual(
+      new Set(['demo_refusal']),
+    );
+    expect(await page.getByTestId('export-outcome').textContent()).toContain(
+      `Saved ${lines.length.toLocaleString('en')} entries`,
+    );
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => grid.getAttribute('aria-rowcount')).toBe(String(rows + 1));
   });

@@ -25,12 +25,17 @@ async function cli(args: string[], extra: Record<string, string> = {}) {
       env: { ...process.env, ...env, ...extra },
       encoding: 'buffer',
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 60_000,
+      // Generous: each run pays Node's start and one scrypt of 128 MiB, slow on a loaded 2-core machine.
+      timeout: 170_000,
     });
     return { code: 0, stdout, stderr: stderr.toString() };
   } catch (error) {
-    const failed = error as { code?: number; stdout: Buffer; stderr: Buffer };
-    return { code: failed.code ?? 1, stdout: failed.stdout, stderr: failed.stderr.toString() };
+    const failed = error as { code?: number; signal?: string; stdout: Buffer; stderr: Buffer };
+    return {
+      code: failed.code ?? 1,
+      stdout: failed.stdout,
+      stderr: `${failed.stderr.toString()}${failed.signal ? ` (killed: ${failed.signal})` : ''}`,
+    };
   }
 }
 
@@ -71,7 +76,7 @@ describe('unlock flow through the CLI', () => {
       'line-7',
     ]);
     expect(activated.stderr).not.toContain('error');
-    expect(activated.code).toBe(0);
+    expect(activated.code, activated.stderr).toBe(0);
     expect(activated.stdout.toString()).toContain('Activated machine mch_');
 
     const listed = await cli(['resources', '--json']);
@@ -84,7 +89,7 @@ describe('unlock flow through the CLI', () => {
     await fs.mkdir(path.dirname(out));
     const unlocked = await cli(['unlock', 'firmware', '--out', out]);
     expect(unlocked.stderr).not.toContain('error');
-    expect(unlocked.code).toBe(0);
+    expect(unlocked.code, unlocked.stderr).toBe(0);
     expect((await fs.readFile(out)).equals(original)).toBe(true);
     expect((await fs.stat(out)).mode & 0o777).toBe(0o600);
     expect((await fs.readdir(path.dirname(out))).sort()).toEqual(['firmware.bin']); // no temp file left
@@ -102,14 +107,16 @@ describe('unlock flow through the CLI', () => {
     await fixture.server.close();
     const offline = await cli(['cat', id]);
     expect(offline.stderr).not.toContain('error');
-    expect(offline.code).toBe(0);
+    expect(offline.code, offline.stderr).toBe(0);
     expect(offline.stdout.equals(original)).toBe(true);
     const byName = await cli(['cat', 'firmware']);
     expect(byName.stdout.equals(original)).toBe(true);
+    // Each offline read is queued as an export event for the server's audit log.
+    expect(JSON.parse((await cli(['status', '--json'])).stdout.toString()).queued_exports).toBe(2);
 
     const wrongPassword = await cli(['cat', id], { FACTORY_PASSWORD: 'not the password at all' });
     expect(wrongPassword.code).not.toBe(0);
     expect(wrongPassword.stdout.length).toBe(0);
     expect(wrongPassword.stderr).toContain('wrong_password');
-  }, 180_000);
+  }, 600_000);
 });

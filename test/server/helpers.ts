@@ -41,7 +41,13 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const { dataDir: given, ...rest } = options;
   const dataDir = given ?? (await tempDir());
-  const app = await buildApp({ logger: false, ...rest, config: testConfig(dataDir, overrides) });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ logger: false, ...rest, config: testConfig(dataDir, overrides) });
+  } catch (error) {
+    if (!given) await fs.rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     dataDir,

@@ -7,7 +7,19 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, tempDir, type TestApp } from './helpers.ts';
+import type { ServerConfig } from '../../server/config.ts';
+import { ProdGuardError } from '../../server/prod-guard.ts';
+import { startServer } from '../../server/serve.ts';
+import {
+  ADMIN_EMAIL,
+  DEV_PASSWORD,
+  bearer,
+  login,
+  startTestApp,
+  tempDir,
+  testConfig,
+  type TestApp,
+} from './helpers.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../server/cli.ts');
 
@@ -131,29 +143,45 @@ describe('production guard', () => {
     );
   });
 
-  it('refuses each reason with its own message and a non-zero exit, and starts when all are fixed', async () => {
-    const prod = (dataDir: string, extra: Record<string, string> = {}) => ({
-      FACTORY_PROD: '1',
-      FACTORY_DATA_DIR: dataDir,
-      ...extra,
-    });
-    const cases: Array<[Record<string, string>, RegExp]> = [
-      [prod(goodDir, { FACTORY_DEBUG: '1' }), /FACTORY_DEBUG is on/],
-      [prod(goodDir, { FACTORY_DEMO_READONLY: '1' }), /demo and production are mutually exclusive/],
-      [prod(goodDir, { FACTORY_TLS: 'off' }), /FACTORY_TLS=off/],
-      [prod(goodDir, { FACTORY_TLS: 'proxy' }), /FACTORY_TRUSTED_PROXIES/],
-      [prod(goodDir, { FACTORY_DEBUG: '1', FACTORY_CORS_ORIGINS: '*' }), /FACTORY_CORS_ORIGINS is \*/],
+  const prod = (dataDir: string, extra: Partial<ServerConfig> = {}) =>
+    testConfig(dataDir, { prod: true, tls: 'on', devBootstrapPassword: undefined, ...extra });
+
+  it('refuses to start for each reason, naming it', async () => {
+    const cases: Array<[() => ServerConfig, RegExp]> = [
+      [() => prod(goodDir, { debug: true }), /FACTORY_DEBUG is on/],
+      [() => prod(goodDir, { demoReadOnly: true }), /demo and production are mutually exclusive/],
+      [() => prod(goodDir, { tls: 'off' }), /FACTORY_TLS=off/],
+      [() => prod(goodDir, { tls: 'proxy' }), /FACTORY_TRUSTED_PROXIES/],
+      [() => prod(goodDir, { debug: true, corsOrigins: ['*'] }), /FACTORY_CORS_ORIGINS is \*/],
       [
-        prod(goodDir, { FACTORY_DEV_BOOTSTRAP_PASSWORD: 'dev password 123' }),
+        () => prod(goodDir, { devBootstrapPassword: 'dev password 123' }),
         /FACTORY_DEV_BOOTSTRAP_PASSWORD is set/,
       ],
-      [prod(freshDir), /admin@localhost still uses the bootstrap password/],
-      [prod(weakDir), /admin@localhost has a known weak password/],
-      [{ FACTORY_DATA_DIR: goodDir, FACTORY_PORT: 'eighty' }, /FACTORY_PORT/],
+      [() => prod(freshDir), /admin@localhost still uses the bootstrap password/],
+      [() => prod(weakDir), /admin@localhost has a known weak password/],
+    ];
+    for (const [config, reason] of cases) {
+      const refusal = await startServer({ config: config(), logger: false }).then(
+        async (server) => {
+          await server.close();
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(ProdGuardError);
+      expect((refusal as ProdGuardError).message).toMatch(reason);
+    }
+  });
+
+  it('the CLI exits non-zero with the reason, and starts (then stops on SIGTERM) once all are fixed', async () => {
+    const cases: Array<[Record<string, string>, RegExp, number]> = [
+      [{ FACTORY_PROD: '1', FACTORY_DATA_DIR: goodDir, FACTORY_DEBUG: '1' }, /FACTORY_DEBUG is on/, 3],
+      [{ FACTORY_PROD: '1', FACTORY_DATA_DIR: weakDir }, /admin@localhost has a known weak password/, 3],
+      [{ FACTORY_DATA_DIR: goodDir, FACTORY_PORT: 'eighty' }, /FACTORY_PORT/, 2],
     ];
     const runs = await Promise.all(cases.map(([env]) => serve(env)));
     runs.forEach((run, index) => {
-      expect(run.code, run.stderr).not.toBe(0);
+      expect(run.code, run.stderr).toBe(cases[index]![2]);
       expect(run.stderr).toMatch(cases[index]![1]);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     });

@@ -2,10 +2,9 @@
  * `factory-console audit verify FILE.jsonl [--checkpoint FILE] [--key KEY] [--remember FILE]`:
  * checks an audit export offline, with the same verifier as `factory-api audit verify`.
  * The console remembers the newest checkpoint it has verified (by default in
- * `$FACTORY_CONSOLE_HOME/audit-checkpoints.json`, else `~/.factory-console/…`), so a
- * later export that is shorter than, or forks from, what it saw is reported as tampering.
+ * `audit-checkpoints.json` in the console home, see console-home.ts), so a later export
+ * that is shorter than, or forks from, what it saw is reported as tampering.
  */
-import { homedir } from 'node:os';
 import path from 'node:path';
 import {
   AUDIT_VERIFY_USAGE,
@@ -14,12 +13,12 @@ import {
   parseAuditVerifyArgs,
   runAuditVerify,
 } from '../../../shared/node/audit/offline-verify.ts';
+import { resolveConsoleHome } from '../console-home.ts';
 import { CliError, type CliCommand } from './command.ts';
 
 /** Where the console remembers checkpoints unless `--remember` says otherwise. */
 export function defaultRememberFile(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env['FACTORY_CONSOLE_HOME'] ?? path.join(homedir(), '.factory-console');
-  return path.join(home, 'audit-checkpoints.json');
+  return path.join(resolveConsoleHome({ env }), 'audit-checkpoints.json');
 }
 
 export const auditVerifyCommand: CliCommand = {

@@ -1,9 +1,12 @@
 /**
  * `factory-console cat ID|NAME`: the plaintext of a vault item to stdout, offline
- * (password + this machine + an unexpired lease + a clock not set back).
+ * (password + this machine + an unexpired lease + a clock not set back). Each use is
+ * queued as an export event and reported to the server at the next online unlock.
  */
 import { pipeline } from 'node:stream/promises';
 import { resolveConsoleHome } from '../console-home.ts';
+import { closeContainerOpenPool } from '../unlock/open-pool.ts';
+import { queueExport } from '../unlock/export-queue.ts';
 import { decryptContainer } from '../unlock/plaintext-export.ts';
 import { openVaultItem } from '../vault/vault-opener.ts';
 import { CliError, type CliCommand } from './command.ts';
@@ -22,6 +25,12 @@ export const catCommand: CliCommand = {
     const password = await readPassword(env);
     await withCliErrors(async () => {
       const item = await openVaultItem({ home, idOrName: target, password, env });
+      // Plaintext leaves the vault: recorded now, reported to the server at the next online unlock.
+      await queueExport(home, {
+        resource_id: item.manifest.resource_id,
+        machine_id: item.activation.machine_id,
+        exported_at: new Date().toISOString(),
+      });
       try {
         await pipeline(
           decryptContainer({ containerPath: item.containerPath, dek: item.dek, manifest: item.manifest }),
@@ -30,6 +39,8 @@ export const catCommand: CliCommand = {
         );
       } finally {
         item.dek.fill(0);
+        // The decrypting workers would keep a one-shot CLI process alive.
+        await closeContainerOpenPool();
       }
     });
     return 0;

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolveConsoleHome } from '../console-home.ts';
+import { closeContainerOpenPool } from '../unlock/open-pool.ts';
 import { unlockResource } from '../unlock/unlock.pipeline.ts';
 import type { UnlockProgress } from '../unlock/progress.ts';
 import { CliError, type CliCommand } from './command.ts';
@@ -62,6 +63,8 @@ export const unlockCommand: CliCommand = {
       return 0;
     } finally {
       process.removeListener('SIGINT', onSignal);
+      // The decrypting workers would keep a one-shot CLI process alive.
+      await closeContainerOpenPool();
     }
   },
 };

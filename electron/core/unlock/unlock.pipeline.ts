@@ -20,7 +20,7 @@ import { checkAndRecordClock } from '../vault/vault-clock.ts';
 import { openDelivered, openThisMachineKey } from '../vault/vault-opener.ts';
 import { CONTAINER_FILE, commitItem, itemDir, stagingDir } from '../vault/vault.store.ts';
 import { downloadBigPart } from './cdn-download.ts';
-import { flushExportQueue } from './export-queue.ts';
+import { flushExportQueue, queueExport } from './export-queue.ts';
 import { exportToFile } from './plaintext-export.ts';
 import { progressReporter, type UnlockProgress } from './progress.ts';
 import { verifyLease, verifyManifest } from './signed-objects.ts';
@@ -175,11 +175,21 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
         outPath: input.outPath,
         onBytes: progressReporter('decrypt', manifest.plaintext_size, input.onProgress),
       });
-      await client.reportExport(resourceId, {
-        machineId: activation.machine_id,
-        exportedAt: new Date().toISOString(),
-        offline: false,
-      });
+      const exportedAt = new Date().toISOString();
+      try {
+        await client.reportExport(resourceId, {
+          machineId: activation.machine_id,
+          exportedAt,
+          offline: false,
+        });
+      } catch {
+        // The file is written; the audit event must not be lost: it goes out with the next unlock.
+        await queueExport(input.home, {
+          resource_id: resourceId,
+          machine_id: activation.machine_id,
+          exported_at: exportedAt,
+        });
+      }
       return { ...result, outPath: path.resolve(input.outPath) };
     } finally {
       dek.fill(0);

@@ -47,13 +47,19 @@ async function startServer(): Promise<{ base: string; process: ChildProcess }> {
       FACTORY_SCRYPT_LOG2N: '14',
       FACTORY_LOG_LEVEL: 'error',
     },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   child = started;
+  let stderr = '';
+  started.stderr?.setEncoding('utf8');
+  started.stderr?.on('data', (text: string) => {
+    stderr = (stderr + text).slice(-4000);
+  });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: on a shared two-core machine under heavy load a cold start can take long.
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (started.exitCode !== null) throw new Error(`server exited with ${started.exitCode}`);
+    if (started.exitCode !== null) throw new Error(`server exited with ${started.exitCode}: ${stderr}`);
     try {
       if ((await fetch(`${base}/health`)).ok) return { base, process: started };
     } catch {
@@ -61,7 +67,7 @@ async function startServer(): Promise<{ base: string; process: ChildProcess }> {
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error('server did not start within 30 s');
+  throw new Error(`server did not start within 90 s: ${stderr}`);
 }
 
 async function killHard(target: ChildProcess): Promise<void> {

@@ -9,9 +9,9 @@ import { AuditDetails } from './AuditDetails.tsx';
 
 const columns: readonly VirtualColumn<AuditRow>[] = [
   { id: 'seq', header: 'Seq', width: '5.5rem', render: (row) => row.seq },
-  { id: 'at', header: 'Time (UTC)', width: '10rem', render: (row) => shortTime(row.at) },
+  { id: 'at', header: 'Time (UTC)', width: '11.5rem', render: (row) => shortTime(row.at) },
   { id: 'type', header: 'Type', width: '10rem', render: (row) => row.type },
-  { id: 'actor', header: 'Actor', width: '10.5rem', render: (row) => row.actor ?? '—' },
+  { id: 'actor', header: 'Actor', width: '10rem', render: (row) => row.actor ?? '—' },
   { id: 'summary', header: 'Summary', width: 'minmax(8rem, 1fr)', render: summarise },
 ];
 

@@ -5,6 +5,7 @@ import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import type { AuditState } from './audit.store.ts';
 import { auditStore, useAudit } from './audit.hooks.ts';
+import { AuditExport } from './AuditExport.tsx';
 import { AuditFilters } from './AuditFilters.tsx';
 import { AuditTable } from './AuditTable.tsx';
 import { ChainBadge } from './ChainBadge.tsx';
@@ -32,6 +33,7 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
   const verifiedAt = useAudit(store, (s) => s.verifiedAt);
   const verifying = useAudit(store, (s) => s.verifying);
   const error = useAudit(store, (s) => s.error);
+  const filter = useAudit(store, (s) => s.filter);
 
   useEffect(() => {
     if (store.getState().source) return;
@@ -92,6 +94,7 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
             >
               {paused ? 'Resume live tail' : 'Pause live tail'}
             </button>
+            <AuditExport source={source} filter={filter} />
             <span className="muted" data-testid="audit-count" aria-live="polite">
               {rowCount.toLocaleString('en')} {countKnown ? '' : '+ '}entries
               {missed > 0 ? ` · ${missed} new hidden by the filter` : ''}
