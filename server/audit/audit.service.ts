@@ -146,27 +146,33 @@ export class AuditService implements AuditSink {
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, MAX_BATCH);
-      const built: { item: Pending; entry: BuiltEntry }[] = [];
+      let built: { item: Pending; entry: BuiltEntry }[] = [];
       let head = this.head;
       const ts = new Date().toISOString();
-      for (const item of batch) {
-        try {
-          const entry = chainNext(head, { ...item.fields, ts });
-          built.push({ item, entry });
-          head = entry.entry;
-        } catch (error) {
-          item.reject(error);
-        }
-      }
-      if (built.length === 0) continue;
-      const rows: AuditRow[] = built.map(({ entry }) => ({ ...entry.entry, details: entry.detailsJson }));
       try {
-        await this.store.insertAll(rows);
+        // The chain is built on the head committed in the database, read inside the
+        // write transaction: another process on the same data directory may have
+        // appended since this one last wrote.
+        await this.store.appendChained((committed) => {
+          built = [];
+          head = committed ?? GENESIS_HEAD;
+          for (const item of batch) {
+            try {
+              const entry = chainNext(head, { ...item.fields, ts });
+              built.push({ item, entry });
+              head = entry.entry;
+            } catch (error) {
+              item.reject(error);
+            }
+          }
+          return built.map(({ entry }) => ({ ...entry.entry, details: entry.detailsJson }));
+        });
       } catch (error) {
         for (const { item } of built) item.reject(error);
         this.head = (await this.store.head().catch(() => undefined)) ?? this.head;
         continue;
       }
+      if (built.length === 0) continue;
       this.head = head;
       for (const { item, entry } of built) {
         item.resolve(entry.entry);

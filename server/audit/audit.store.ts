@@ -60,10 +60,22 @@ export class AuditStore {
       .executeTakeFirst();
   }
 
-  /** Inserts entries in one transaction: all are durable when this resolves, or none. */
-  async insertAll(rows: AuditRow[]): Promise<void> {
+  /**
+   * Extends the chain in one write transaction: `build` gets the committed head read
+   * inside it (the transaction holds the write lock from its start), so several
+   * processes sharing one database extend one chain instead of forking it. All rows
+   * are durable when this resolves, or none. (On PostgreSQL a concurrent writer
+   * surfaces as a primary-key conflict on seq and the batch is refused, not forked.)
+   */
+  async appendChained(build: (head: { seq: number; hash: string } | undefined) => AuditRow[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      // SQLite caps bound parameters per statement: insert in slices of 50 rows (10 columns each).
+      const head = await trx
+        .selectFrom('audit_entries')
+        .select(['seq', 'hash'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const rows = build(head);
       for (let start = 0; start < rows.length; start += 50) {
         await trx
           .insertInto('audit_entries')
