@@ -9,6 +9,8 @@ import { StatusService } from './services/status.service.ts';
 import { SettingsService } from './services/settings.service.ts';
 import { AppService } from './services/app.service.ts';
 import { pendingHandlers } from './services/pending.handlers.ts';
+import { AuditService } from './services/audit.service.ts';
+import { FirewallService } from './services/firewall.service.ts';
 import { UnlockService, unlockHandlers } from './unlock/unlock.service.ts';
 import { resolveConsoleHome } from './console-home.ts';
 import { resourceListResponseSchema } from '../../shared/common/api/resources.ts';
@@ -63,6 +65,8 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
   const settings = new SettingsService(options.settings, async (next, previous) => {
     if (next.serverUrl === previous.serverUrl) return;
     session.reset();
+    audit.stop();
+    firewall.stop();
     await connection.connect(next.serverUrl);
     await status.get();
   });
@@ -85,13 +89,34 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     emit: (progress) => router?.emit('resources', 'onUnlockProgress', progress),
   });
 
+  const audit = new AuditService(connection, (entry) => router?.emit('audit', 'onEntry', entry));
+  const firewall = new FirewallService(connection);
+
   const handlers: BridgeHandlers = {
     ...pendingHandlers,
+    audit: {
+      page: (input) => audit.page(input),
+      verify: () => audit.verify(),
+      exportTo: (input) => audit.exportTo(input),
+      verifyFile: (input) => audit.verifyFile(input),
+    },
+    firewall: {
+      listRules: () => firewall.listRules(),
+      addRule: (input) => firewall.addRule(input),
+      deleteRule: (input) => firewall.deleteRule(input),
+      rateLimits: () => firewall.rateLimits(),
+      blocks: () => firewall.blocks(),
+      refusals: () => firewall.refusals(),
+    },
     ...unlockHandlers(unlock),
     session: {
       getState: () => session.getState(),
       login: (input) => session.login(input),
-      logout: () => session.logout(),
+      logout: () => {
+        audit.stop();
+        firewall.stop();
+        return session.logout();
+      },
     },
     status: { get: () => status.get() },
     settings: { get: () => settings.get(), update: (patch) => settings.update(patch) },
@@ -112,6 +137,8 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     },
     async close() {
       status.stop();
+      audit.stop();
+      firewall.stop();
       await connection.close();
     },
   };

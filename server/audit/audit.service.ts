@@ -24,7 +24,6 @@ import type { AuditSink } from '../audit-sink.ts';
 import {
   rowToEntry,
   rowToLine,
-  type AuditRow,
   type AuditStore,
   type StoredCheckpoint,
 } from './audit.store.ts';
@@ -199,12 +198,13 @@ export class AuditService implements AuditSink {
 
   /** A keyset page of entries. */
   async page(query: AuditQuery): Promise<AuditPage> {
-    const rows = await this.store.page(query);
+    const [rows, total] = await Promise.all([this.store.page(query), this.store.count(query)]);
     const last = rows.at(-1);
     return {
       entries: rows.map(rowToEntry),
       next: rows.length === query.limit && last ? last.seq : null,
       head_seq: this.head.seq,
+      total,
     };
   }
 
@@ -241,7 +241,7 @@ export class AuditService implements AuditSink {
     let final = result;
     const latest = result.ok ? await this.store.latestCheckpoint() : undefined;
     if (latest) {
-      final = { ...final, checkpoint_size: latest.size };
+      final = { ...final, checkpoint_size: latest.size, checkpoint_at: latest.created_at };
       if (latest.size > result.head_seq) {
         final = {
           ...final,

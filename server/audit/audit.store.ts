@@ -114,6 +114,27 @@ export class AuditStore {
 
   /** A keyset page: `after` (ascending) or `before` (descending) a seq, with filters. */
   async page(query: AuditQuery): Promise<AuditRow[]> {
+    let select = this.filtered(query);
+    if (query.offset !== undefined && query.offset > 0) select = select.offset(query.offset);
+    if (query.order === 'asc') {
+      if (query.after !== undefined) select = select.where('seq', '>', query.after);
+      return select.orderBy('seq', 'asc').limit(query.limit).execute();
+    }
+    if (query.before !== undefined) select = select.where('seq', '<', query.before);
+    if (query.after !== undefined) select = select.where('seq', '>', query.after);
+    return select.orderBy('seq', 'desc').limit(query.limit).execute();
+  }
+
+  /** Entries matching the filters of `query` (keyset bound and offset ignored). */
+  async count(query: AuditQuery): Promise<number> {
+    const row = await this.filtered(query)
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number | string>().as('total'))
+      .executeTakeFirst();
+    return Number(row?.total ?? 0);
+  }
+
+  private filtered(query: AuditQuery) {
     let select = this.db.selectFrom('audit_entries').selectAll();
     if (query.type !== undefined) select = select.where('type', '=', query.type);
     if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
@@ -129,13 +150,7 @@ export class AuditStore {
         ),
       );
     }
-    if (query.order === 'asc') {
-      if (query.after !== undefined) select = select.where('seq', '>', query.after);
-      return select.orderBy('seq', 'asc').limit(query.limit).execute();
-    }
-    if (query.before !== undefined) select = select.where('seq', '<', query.before);
-    if (query.after !== undefined) select = select.where('seq', '>', query.after);
-    return select.orderBy('seq', 'desc').limit(query.limit).execute();
+    return select;
   }
 
   /** The newest checkpoint. */

@@ -179,6 +179,8 @@ export const auditQuerySchema = z.strictObject({
   since: isoMillis.or(z.iso.datetime()).optional(),
   until: isoMillis.or(z.iso.datetime()).optional(),
   q: z.string().min(1).max(256).optional(),
+  /** Rows to skip after the keyset bound: lets a viewer that knows `total` jump to any row. */
+  offset: z.coerce.number().int().min(0).max(100_000_000).optional(),
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
@@ -187,6 +189,8 @@ export const auditPageSchema = z.strictObject({
   entries: z.array(auditEntrySchema),
   next: z.number().int().nullable(),
   head_seq: z.number().int().min(0),
+  /** How many entries match the filters (ignoring the keyset bound and offset). */
+  total: z.number().int().min(0).optional(),
 });
 export type AuditPage = z.infer<typeof auditPageSchema>;
 
@@ -215,6 +219,8 @@ export const auditVerifyResultSchema = z.strictObject({
   reason: z.enum(Object.values(AuditVerifyReason) as [AuditVerifyReason, ...AuditVerifyReason[]]).optional(),
   message: z.string().optional(),
   checkpoint_size: z.number().int().min(0).optional(),
+  /** When the newest checkpoint was signed (server-side verification only). */
+  checkpoint_at: z.string().optional(),
 });
 export type AuditVerifyResult = z.infer<typeof auditVerifyResultSchema>;
 

@@ -181,10 +181,13 @@ async function measureUnlock(home: string, consoleEnv: Record<string, string>, p
   let rssPeak = rssBefore;
   let rssAtFirstByte = 0;
   let streamingPeak = 0;
+  let downloadPeak = 0;
+  let decrypting = false;
   const sampler = setInterval(() => {
     const rss = process.memoryUsage().rss;
     rssPeak = Math.max(rssPeak, rss);
     if (rssAtFirstByte > 0) streamingPeak = Math.max(streamingPeak, rss);
+    if (rssAtFirstByte > 0 && !decrypting) downloadPeak = Math.max(downloadPeak, rss);
   }, 20);
   const startedAt = performance.now();
   let firstByteMs: number | undefined;
@@ -201,7 +204,10 @@ async function measureUnlock(home: string, consoleEnv: Record<string, string>, p
         rssAtFirstByte = process.memoryUsage().rss;
         streamingPeak = rssAtFirstByte;
       }
-      if (progress.phase === 'decrypt' && downloadMs === 0) downloadMs = performance.now() - startedAt;
+      if (progress.phase === 'decrypt' && downloadMs === 0) {
+        downloadMs = performance.now() - startedAt;
+        decrypting = true;
+      }
     },
   });
   const seconds = (performance.now() - startedAt) / 1000;
@@ -216,6 +222,7 @@ async function measureUnlock(home: string, consoleEnv: Record<string, string>, p
     firstByteMs: firstByteMs ?? NaN,
     rss: (rssPeak - rssBefore) / MiB,
     streamingRss: (streamingPeak - rssAtFirstByte) / MiB,
+    downloadRss: (downloadPeak - rssAtFirstByte) / MiB,
   };
 }
 
@@ -303,6 +310,7 @@ async function main(): Promise<void> {
       // From the first CDN byte on (download, verify, decrypt): the part that could grow with the size.
       // Before it, the machine key's scrypt (128 MiB at N = 2^17) peaks and is freed.
       rss_growth_streaming_mb: round(Math.max(...runs.map((run) => run.streamingRss))),
+      rss_growth_download_mb: round(Math.max(...runs.map((run) => run.downloadRss))),
       first_byte_ms: round(bestRun.firstByteMs),
       load_average_1m: round(loadavg()[0] ?? 0, 2),
       crypto_ceiling_mb_s: round(ceiling),

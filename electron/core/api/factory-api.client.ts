@@ -127,19 +127,51 @@ export class FactoryApiClient {
     return parsed.data;
   }
 
+  /**
+   * A request whose body is not one JSON document (the `/metrics` text, the JSONL
+   * export, the SSE tail): same token, request id and error mapping as {@link send};
+   * the caller reads the body. `timeout: false` for streams that stay open.
+   */
+  async open(path: string, options: { signal?: AbortSignal; timeout?: boolean } = {}): Promise<Response> {
+    const response = await this.#raw(
+      path,
+      'GET',
+      undefined,
+      this.#accessToken,
+      options.signal,
+      options.timeout !== false,
+    );
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    let json: unknown = undefined;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    throw errorFromResponse(
+      response.status,
+      json,
+      response.headers.get('x-request-id') ?? undefined,
+      response.headers.get('retry-after'),
+    );
+  }
+
   async #raw(
     path: string,
     method: string,
     body: unknown,
     token: string | null,
     signal?: AbortSignal,
+    withTimeout = true,
   ): Promise<Response> {
     if (!path.startsWith('/')) throw new Error('API paths start with /');
     const requestId = randomUUID();
     const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': requestId };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token !== null) headers.authorization = `Bearer ${token}`;
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    // Streams that stay open (the SSE tail) pass withTimeout=false and their own signal.
+    const timeout = withTimeout ? AbortSignal.timeout(this.#timeoutMs) : new AbortController().signal;
     try {
       return await this.#fetch(this.baseUrl + path, {
         method,

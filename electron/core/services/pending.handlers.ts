@@ -1,13 +1,13 @@
 /**
  * Calls whose services are being built in other issues (machine activation — issue 5,
- * unlock — issue 6, audit and firewall views). They are in the contract with their
+ * unlock — issue 6; audit and firewall are wired in console-core.ts). They are in the contract with their
  * schemas today, validated like every call, and answer an honest `unavailable`.
  * Replace a line here with the real service when it lands.
  */
 import { notAvailableYet } from '../console-error.ts';
 import type { BridgeHandlers } from '../ipc/handlers.ts';
 
-export const pendingHandlers: Pick<BridgeHandlers, 'machine' | 'resources' | 'audit' | 'firewall'> = {
+export const pendingHandlers: Pick<BridgeHandlers, 'machine' | 'resources'> = {
   machine: {
     getInfo: async () => notAvailableYet('Machine fingerprinting'),
     activate: async () => notAvailableYet('Machine activation'),
@@ -17,15 +17,5 @@ export const pendingHandlers: Pick<BridgeHandlers, 'machine' | 'resources' | 'au
     unlock: async () => notAvailableYet('Resource unlock'),
     cancelUnlock: async () => notAvailableYet('Resource unlock'),
     verifyManifest: async () => notAvailableYet('Manifest verification'),
-  },
-  audit: {
-    page: async () => notAvailableYet('Audit paging'),
-    verify: async () => notAvailableYet('Audit chain verification'),
-  },
-  firewall: {
-    listRules: async () => notAvailableYet('The firewall rule list'),
-    addRule: async () => notAvailableYet('Firewall rule editing'),
-    deleteRule: async () => notAvailableYet('Firewall rule editing'),
-    rateLimits: async () => notAvailableYet('Rate-limit tiers'),
   },
 };

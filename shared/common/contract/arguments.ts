@@ -9,6 +9,7 @@ import type { ConsoleBridge } from './bridge.ts';
 import type { InvokeMembers } from './channels.ts';
 import {
   ActivateInput,
+  AuditExportInput,
   AuditPageInput,
   ExternalUrlInput,
   FirewallRuleInput,
@@ -37,12 +38,19 @@ export const argumentSchemas = {
     cancelUnlock: z.tuple([JobInput]),
     verifyManifest: z.tuple([ResourceInput]),
   },
-  audit: { page: z.tuple([AuditPageInput]), verify: none },
+  audit: {
+    page: z.tuple([AuditPageInput]),
+    verify: none,
+    exportTo: z.tuple([AuditExportInput]),
+    verifyFile: z.tuple([AuditExportInput]),
+  },
   firewall: {
     listRules: none,
     addRule: z.tuple([FirewallRuleInput]),
     deleteRule: z.tuple([RuleInput]),
     rateLimits: none,
+    blocks: none,
+    refusals: none,
   },
   status: { get: none },
   settings: { get: none, update: z.tuple([SettingsPatch]) },

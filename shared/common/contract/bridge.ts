@@ -7,6 +7,7 @@
  */
 import type {
   ActivateInput,
+  AuditExportInput,
   AuditPageInput,
   ExternalUrlInput,
   FirewallRuleInput,
@@ -75,17 +76,57 @@ export interface AuditEntrySummary {
   actor: string | null;
   at: string;
   hash: string;
+  /** The entry's recorded details (never secrets: the server keeps them out), e.g. a handoff's from → to. */
+  details?: Record<string, unknown>;
+  resource?: string | null;
+  prevHash?: string;
 }
 
 export interface AuditPage {
   entries: AuditEntrySummary[];
   nextCursor: string | null;
+  /** How many entries match the filter, so the view can size itself and jump anywhere. */
+  total: number | null;
 }
 
 export interface AuditVerification {
   intact: boolean;
   checked: number;
   firstBadSeq: number | null;
+  /** Why the chain failed (a stable reason string), when it did. */
+  reason?: string | null;
+  message?: string | null;
+  /** Size and signing time of the newest signed checkpoint, when there is one. */
+  checkpointSize?: number | null;
+  checkpointAt?: string | null;
+}
+
+/** The server-signed JSONL export, written by the main side to a local file. */
+export interface AuditExportResult {
+  path: string;
+  bytes: number;
+  /** Entries in the file (the checkpoint trailer line not counted). */
+  entries: number;
+}
+
+/** A recent refusal by the server's firewall or rate limiter. */
+export interface FirewallBlock {
+  ip: string;
+  reason: string;
+  ruleId: string | null;
+  tier: string | null;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+}
+
+/** One sample of the server's refusal counters (from `/metrics`), per interval. */
+export interface RefusalSample {
+  at: string;
+  /** 401 responses since the previous sample. */
+  unauthorized: number;
+  /** 429 responses since the previous sample. */
+  rateLimited: number;
 }
 
 export interface FirewallRule {
@@ -164,6 +205,10 @@ export interface ConsoleBridge {
   audit: {
     page(input: AuditPageInput): Call<AuditPage>;
     verify(): Call<AuditVerification>;
+    /** Writes the server-signed JSONL export to `path` on this machine. */
+    exportTo(input: AuditExportInput): Call<AuditExportResult>;
+    /** Verifies a local JSONL export offline (the CLI's verifier); reports the first bad entry. */
+    verifyFile(input: AuditExportInput): Call<AuditVerification>;
     onEntry(listener: Listener<AuditEntrySummary>): Unsubscribe;
   };
   firewall: {
@@ -171,6 +216,10 @@ export interface ConsoleBridge {
     addRule(input: FirewallRuleInput): Call<FirewallRule>;
     deleteRule(input: RuleInput): Call<{ deleted: boolean }>;
     rateLimits(): Call<RateLimitTier[]>;
+    /** Recent refusals (deny rules, default deny, rate limits). */
+    blocks(): Call<FirewallBlock[]>;
+    /** 401/429 counts over the last minutes, sampled from `/metrics` every few seconds. */
+    refusals(): Call<RefusalSample[]>;
   };
   status: {
     get(): Call<FactoryStatus>;

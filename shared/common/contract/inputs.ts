@@ -48,8 +48,16 @@ export const AuditPageInput = z.strictObject({
   from: isoTime.optional(),
   to: isoTime.optional(),
   search: text.optional(),
+  /** Rows to skip from the cursor (or the start): with `AuditPage.total`, a jump to any row. */
+  offset: z.int().min(0).max(100_000_000).optional(),
 });
 export type AuditPageInput = z.infer<typeof AuditPageInput>;
+
+export const AuditExportInput = z.strictObject({
+  // A local path chosen by the operator; the main side checks it (absolute, `.jsonl`).
+  path: z.string().min(1).max(ContractLimits.maxUrl),
+});
+export type AuditExportInput = z.infer<typeof AuditExportInput>;
 
 export const FirewallRuleInput = z.strictObject({
   cidr: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]),

@@ -11,6 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { readBootstrapPassword } from '../../../server/auth/bootstrap.ts';
 import { ADMIN_EMAIL, startTestApp, tempDir } from '../helpers.ts';
+// Brings the `app.auditService` decorator's type into this program.
+import type {} from '../../../server/audit/audit.plugin.ts';
 
 const run = promisify(execFile);
 const CHILD = path.join(import.meta.dirname, 'first-start.child.ts');

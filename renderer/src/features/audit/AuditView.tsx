@@ -9,6 +9,7 @@ import { AuditExport } from './AuditExport.tsx';
 import { AuditFilters } from './AuditFilters.tsx';
 import { AuditTable } from './AuditTable.tsx';
 import { ChainBadge } from './ChainBadge.tsx';
+import { SignedExport } from './SignedExport.tsx';
 
 /**
  * Development, tests and the benchmark: `?audit=synthetic` in the page address opens the
@@ -54,8 +55,9 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
         <>
           <ErrorNote error={sourceProblem} testId="audit-unavailable" />
           <p>
-            The console cannot page the real audit log yet. To try the view at full scale, load generated data
-            — it is labelled as synthetic everywhere and never mixed with real entries.
+            The console cannot page the real audit log (sign in with an account that may read it, e.g. an
+            admin or auditor). To try the view at full scale, load generated data — it is labelled as
+            synthetic everywhere and never mixed with real entries.
           </p>
           <button type="button" className="button" onClick={() => void store.getState().loadSynthetic()}>
             Show 1 000 000 synthetic entries (not real)
@@ -100,6 +102,7 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
               {missed > 0 ? ` · ${missed} new hidden by the filter` : ''}
             </span>
           </div>
+          {source.kind === 'bridge' ? <SignedExport store={store} /> : null}
           <ErrorNote error={error} />
           <AuditTable store={store} follow={!paused && !filtered && countKnown} />
         </>

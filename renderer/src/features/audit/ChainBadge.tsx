@@ -23,14 +23,19 @@ export function ChainBadge({
       <span className="badge badge-ok" data-testid="chain-badge">
         ✓ Chain verified up to seq {verification.checked}
         {verifiedAt ? ` (checked ${shortTime(verifiedAt)} UTC)` : ''}
+        {verification.checkpointSize
+          ? ` · signed checkpoint at seq ${verification.checkpointSize}` +
+            (verification.checkpointAt ? `, ${shortTime(verification.checkpointAt)} UTC` : '')
+          : ''}
       </span>
     );
   }
   const bad = verification.firstBadSeq;
   return (
     <span className="badge badge-bad" data-testid="chain-badge" role="alert">
-      ✗ Chain broken: first bad entry is seq {bad ?? '?'} (its hash or link does not match; entries up to seq{' '}
-      {verification.checked} are intact){' '}
+      ✗ Chain broken: first bad entry is seq {bad ?? '?'} (
+      {verification.reason ? verification.reason.replaceAll('_', ' ') : 'its hash or link does not match'};{' '}
+      {verification.checked} entries before it are intact){' '}
       {bad !== null ? (
         <button type="button" className="button" onClick={() => onShowBad(bad)}>
           Show it

@@ -3,8 +3,9 @@ import type { AuditRow } from './audit-source.ts';
 /** The one-line summary of an entry: `from → to` for an agent hand-off, else its resource. */
 export function summarise(row: AuditRow): string {
   if (row.type === 'agent_handoff') {
-    const from = row.details?.from;
-    const to = row.details?.to;
+    // The server records `from_agent`/`to_agent`; older summaries used `from`/`to`.
+    const from = row.details?.from_agent ?? row.details?.from;
+    const to = row.details?.to_agent ?? row.details?.to;
     if (typeof from === 'string' && typeof to === 'string') return `${from} → ${to}`;
     return 'hand-off (from/to not in this summary)';
   }

@@ -6,11 +6,12 @@
  */
 import type {
   AuditEntrySummary,
+  AuditExportResult,
   AuditVerification,
   ConsoleBridge,
 } from '../../../../shared/common/contract/bridge.ts';
 import type { AuditPageInput } from '../../../../shared/common/contract/inputs.ts';
-import { fail, ok, type Result, type Unsubscribe } from '../../../../shared/common/contract/result.ts';
+import { ok, type Result, type Unsubscribe } from '../../../../shared/common/contract/result.ts';
 
 /** One row: the contract's summary plus what a source may know beyond it. */
 export interface AuditRow extends AuditEntrySummary {
@@ -43,32 +44,22 @@ export interface AuditSource {
   load(filter: AuditFilter, start: number, limit: number): Promise<Result<AuditSlice>>;
   verify(): Promise<Result<AuditVerification>>;
   onEntry(listener: (row: AuditRow) => void): Unsubscribe;
+  /** The real log only: the server-signed JSONL written to a local path. */
+  exportSigned?(path: string): Promise<Result<AuditExportResult>>;
+  /** The real log only: offline verification of a local export (first bad entry). */
+  verifyFile?(path: string): Promise<Result<AuditVerification>>;
 }
 
-/** How many pages the bridge source walks forward to reach a row it has no cursor for. */
-const maxWalkPages = 50;
-
 /**
- * The real log through the bridge. The contract pages by opaque cursor and gives no
- * total, so rows are reached by walking pages forward from the nearest known cursor;
- * the row count grows as pages arrive (`total` becomes known at the last page).
+ * The real log through the bridge. Pages carry the filter's `total`, so the view knows
+ * its size at once; a row the source has no keyset cursor for is reached with an
+ * offset (one request, however far the operator jumps), and the cursor each page
+ * returns makes the next sequential page a cheap keyset read again.
  */
 export function createBridgeAuditSource(bridge: ConsoleBridge): AuditSource {
   let cursorKey = '';
   // Row index → the cursor that starts a page at that row.
   let cursors = new Map<number, string | undefined>([[0, undefined]]);
-
-  async function fetchFrom(filter: AuditFilter, start: number, limit: number): Promise<Result<AuditSlice>> {
-    const input: AuditPageInput = { limit, ...filter };
-    const cursor = cursors.get(start);
-    if (cursor !== undefined) input.cursor = cursor;
-    const page = await bridge.audit.page(input);
-    if (!page.ok) return page;
-    const entries = page.value.entries;
-    const hasMore = page.value.nextCursor !== null;
-    if (page.value.nextCursor !== null) cursors.set(start + entries.length, page.value.nextCursor);
-    return ok({ entries, hasMore, total: hasMore ? null : start + entries.length });
-  }
 
   return {
     kind: 'bridge',
@@ -78,18 +69,23 @@ export function createBridgeAuditSource(bridge: ConsoleBridge): AuditSource {
         cursorKey = key;
         cursors = new Map([[0, undefined]]);
       }
-      let known = Math.max(...[...cursors.keys()].filter((index) => index <= start));
-      for (let walked = 0; known < start; walked += 1) {
-        if (walked >= maxWalkPages)
-          return fail('unavailable', 'That part of the log is too far ahead; scroll on.');
-        const step = await fetchFrom(filter, known, Math.min(limit, start - known));
-        if (!step.ok) return step;
-        if (!step.value.hasMore) return ok({ entries: [], hasMore: false, total: step.value.total });
-        known += step.value.entries.length;
+      const input: AuditPageInput = { limit, ...filter };
+      if (cursors.has(start)) {
+        const cursor = cursors.get(start);
+        if (cursor !== undefined) input.cursor = cursor;
+      } else {
+        input.offset = start;
       }
-      return fetchFrom(filter, start, limit);
+      const page = await bridge.audit.page(input);
+      if (!page.ok) return page;
+      const { entries, nextCursor, total } = page.value;
+      if (nextCursor !== null) cursors.set(start + entries.length, nextCursor);
+      const hasMore = total !== null ? start + entries.length < total : nextCursor !== null;
+      return ok({ entries, hasMore, total: total ?? (hasMore ? null : start + entries.length) });
     },
     verify: () => bridge.audit.verify(),
     onEntry: (listener) => bridge.audit.onEntry(listener),
+    exportSigned: (path) => bridge.audit.exportTo({ path }),
+    verifyFile: (path) => bridge.audit.verifyFile({ path }),
   };
 }

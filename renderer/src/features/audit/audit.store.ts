@@ -5,7 +5,11 @@
  * source (and through it to the bridge).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AuditVerification, ConsoleBridge } from '../../../../shared/common/contract/bridge.ts';
+import type {
+  AuditExportResult,
+  AuditVerification,
+  ConsoleBridge,
+} from '../../../../shared/common/contract/bridge.ts';
 import type { BridgeError, Unsubscribe } from '../../../../shared/common/contract/result.ts';
 import {
   createBridgeAuditSource,
@@ -36,6 +40,13 @@ export interface AuditState {
   verifiedAt: string | null;
   verifying: boolean;
   error: BridgeError | null;
+  /** The signed export to a local file and the offline check of such a file (real log only). */
+  fileBusy: boolean;
+  exported: AuditExportResult | null;
+  fileVerification: (AuditVerification & { path: string }) | null;
+  fileError: BridgeError | null;
+  exportSigned(path: string): Promise<void>;
+  verifyFile(path: string): Promise<void>;
   connect(bridge: ConsoleBridge): Promise<void>;
   loadSynthetic(options?: Partial<SyntheticAuditOptions>): Promise<void>;
   setFilter(filter: AuditFilter): Promise<void>;
@@ -117,6 +128,34 @@ export function createAuditStore(): StoreApi<AuditState> {
       verifiedAt: null,
       verifying: false,
       error: null,
+      fileBusy: false,
+      exported: null,
+      fileVerification: null,
+      fileError: null,
+
+      async exportSigned(path) {
+        const { source } = get();
+        if (!source?.exportSigned) return;
+        set({ fileBusy: true, fileError: null, exported: null });
+        const result = await source.exportSigned(path);
+        set(
+          result.ok
+            ? { fileBusy: false, exported: result.value }
+            : { fileBusy: false, fileError: result.error },
+        );
+      },
+
+      async verifyFile(path) {
+        const { source } = get();
+        if (!source?.verifyFile) return;
+        set({ fileBusy: true, fileError: null, fileVerification: null });
+        const result = await source.verifyFile(path);
+        set(
+          result.ok
+            ? { fileBusy: false, fileVerification: { ...result.value, path } }
+            : { fileBusy: false, fileError: result.error },
+        );
+      },
 
       async connect(bridge) {
         set({ connecting: true });

@@ -6,8 +6,16 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { firewallStore, useCanEditFirewall, useFirewall } from './firewall.hooks.ts';
 import { RuleForm } from './RuleForm.tsx';
+import { BlocksTable } from './BlocksTable.tsx';
+import { RefusalChart } from './RefusalChart.tsx';
 
-/** Firewall: rules (add, delete with confirmation; disabled for roles that may not), rate-limit tiers. */
+/** How often the view refreshes blocks and the chart (the service samples on its own). */
+const monitorIntervalMs = 5_000;
+
+/**
+ * Firewall: rules (add, delete with confirmation; disabled for roles that may not; a
+ * refused change shown as such), rate-limit tiers, recent blocks and the 401/429 chart.
+ */
 export function FirewallView() {
   const bridge = useBridge();
   const rules = useFirewall((state) => state.rules);
@@ -15,17 +23,29 @@ export function FirewallView() {
   const error = useFirewall((state) => state.error);
   const busy = useFirewall((state) => state.busy);
   const lastChange = useFirewall((state) => state.lastChange);
+  const refusal = useFirewall((state) => state.refusal);
+  const blocks = useFirewall((state) => state.blocks);
+  const samples = useFirewall((state) => state.samples);
+  const monitorError = useFirewall((state) => state.monitorError);
   const canEdit = useCanEditFirewall();
   const [deleting, setDeleting] = useState<FirewallRule | null>(null);
 
   useEffect(() => {
     void firewallStore.getState().load(bridge);
+    const timer = setInterval(() => void firewallStore.getState().refreshMonitor(bridge), monitorIntervalMs);
+    return () => clearInterval(timer);
   }, [bridge]);
 
   return (
     <section aria-labelledby="firewall-title">
       <h1 id="firewall-title">Firewall</h1>
       <ErrorNote error={error} testId="firewall-error" />
+      {refusal ? (
+        <Note tone="error" testId="firewall-refusal">
+          <strong>A refused change:</strong> the server refused to {refusal.change} ({refusal.error.code}:{' '}
+          {refusal.error.message}). Nothing was changed.
+        </Note>
+      ) : null}
       {lastChange ? <Note tone="success">{lastChange}</Note> : null}
       {!canEdit ? (
         <p className="muted">
@@ -93,10 +113,10 @@ export function FirewallView() {
           </tbody>
         </table>
       ) : null}
-      <Note tone="info">
-        Recent blocks and the 401 / 429 rate chart need a metrics call the console&apos;s contract does not
-        have yet.
-      </Note>
+      <h2>Refusals</h2>
+      <ErrorNote error={monitorError} testId="firewall-monitor-error" />
+      {samples ? <RefusalChart samples={samples} /> : null}
+      {blocks ? <BlocksTable blocks={blocks} /> : null}
       {deleting ? (
         <ConfirmDialog
           title="Delete this rule?"

@@ -21,6 +21,26 @@ function makeRouter() {
     };
   const handlers: BridgeHandlers = {
     ...pendingHandlers,
+    audit: {
+      page: record('audit.page', { entries: [], nextCursor: null, total: 0 }),
+      verify: record('audit.verify', { intact: true, checked: 0, firstBadSeq: null }),
+      exportTo: record('audit.exportTo', { path: '/tmp/a.jsonl', bytes: 0, entries: 0 }),
+      verifyFile: record('audit.verifyFile', { intact: true, checked: 0, firstBadSeq: null }),
+    },
+    firewall: {
+      listRules: record('firewall.listRules', []),
+      addRule: record('firewall.addRule', {
+        id: 'r1',
+        cidr: '10.0.0.0/8',
+        action: 'deny' as const,
+        expiresAt: null,
+        note: null,
+      }),
+      deleteRule: record('firewall.deleteRule', { deleted: true }),
+      rateLimits: record('firewall.rateLimits', []),
+      blocks: record('firewall.blocks', []),
+      refusals: record('firewall.refusals', []),
+    },
     session: {
       getState: record('session.getState', state),
       login: async (input) => {

@@ -1,0 +1,72 @@
+import { useState } from 'react';
+import type { StoreApi } from 'zustand/vanilla';
+import { Note } from '../../ui/Banner.tsx';
+import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import type { AuditState } from './audit.store.ts';
+import { useAudit } from './audit.hooks.ts';
+
+/**
+ * The real log's signed export: the server writes every entry and a signed checkpoint,
+ * the console saves it to a path on this machine; the same panel verifies such a file
+ * offline and names its first bad entry. (Browser mode has no save dialog: a path field.)
+ */
+export function SignedExport({ store }: { store: StoreApi<AuditState> }) {
+  const [path, setPath] = useState('');
+  const busy = useAudit(store, (s) => s.fileBusy);
+  const exported = useAudit(store, (s) => s.exported);
+  const checked = useAudit(store, (s) => s.fileVerification);
+  const error = useAudit(store, (s) => s.fileError);
+  const trimmed = path.trim();
+
+  return (
+    <fieldset className="signed-export" data-testid="signed-export">
+      <legend>Signed export (server JSONL + checkpoint)</legend>
+      <label>
+        File path on this machine{' '}
+        <input
+          type="text"
+          value={path}
+          placeholder="/home/operator/audit.jsonl"
+          data-testid="export-path"
+          onChange={(event) => setPath(event.target.value)}
+        />
+      </label>{' '}
+      <button
+        type="button"
+        className="button"
+        disabled={busy || trimmed === ''}
+        onClick={() => void store.getState().exportSigned(trimmed)}
+      >
+        Save signed export
+      </button>{' '}
+      <button
+        type="button"
+        className="button"
+        disabled={busy || trimmed === ''}
+        onClick={() => void store.getState().verifyFile(trimmed)}
+      >
+        Verify file
+      </button>
+      {exported ? (
+        <Note tone="success" testId="signed-export-outcome">
+          Saved {exported.entries.toLocaleString('en')} entries and the signed checkpoint to {exported.path} (
+          {exported.bytes.toLocaleString('en')} bytes).
+        </Note>
+      ) : null}
+      {checked?.intact ? (
+        <Note tone="success" testId="file-verification">
+          ✓ {checked.path}: {checked.checked.toLocaleString('en')} entries verified against the signed
+          checkpoint.
+        </Note>
+      ) : null}
+      {checked && !checked.intact ? (
+        <Note tone="error" testId="file-verification">
+          ✗ {checked.path} is TAMPERED or invalid: first bad entry is seq {checked.firstBadSeq ?? '?'} (
+          {checked.reason?.replaceAll('_', ' ') ?? 'unknown reason'}
+          {checked.message ? `: ${checked.message}` : ''}).
+        </Note>
+      ) : null}
+      <ErrorNote error={error} />
+    </fieldset>
+  );
+}
