@@ -9,7 +9,7 @@
  */
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import pino from 'pino';
 import type { ServerConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
@@ -131,7 +131,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
     // One access-log line per request (below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the raw URL: query strings stay out of the logs.

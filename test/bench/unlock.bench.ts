@@ -277,14 +277,7 @@ async function main(): Promise<void> {
       pool: containerOpenPool(),
     });
 
-    const runs: Array<{
-      mbS: number;
-      seconds: number;
-      downloadMs: number;
-      firstByteMs: number;
-      rss: number;
-      streamingRss: number;
-    }> = [];
+    const runs: Array<Awaited<ReturnType<typeof measureUnlock>>> = [];
     for (let run = 0; run < RUNS; run++) {
       await fs.rm(path.join(home, 'vault'), { recursive: true, force: true }); // cold vault every run
       await fs.rm(path.join(root, 'resource.out'), { force: true });

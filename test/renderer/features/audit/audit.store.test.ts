@@ -10,7 +10,7 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** A keyset-paged log of `n` entries: cursor = last seq seen, like a real `audit.page`. */
+/** A keyset-paged log of `n` entries: cursor = last seq seen, offset and total like a real `audit.page`. */
 function pagedLog(n: number) {
   const entries: AuditEntrySummary[] = Array.from({ length: n }, (_, i) => ({
     seq: i + 1,
@@ -20,12 +20,17 @@ function pagedLog(n: number) {
     hash: 'f'.repeat(64),
   }));
   return (input: unknown) => {
-    const { cursor, limit, type } = input as AuditPageInput;
+    const { cursor, limit, type, offset } = input as AuditPageInput;
     const after = cursor ? Number(cursor) : 0;
-    const matching = entries.filter((entry) => entry.seq > after && (!type || entry.type === type));
+    const filtered = entries.filter((entry) => !type || entry.type === type);
+    const matching = filtered.filter((entry) => entry.seq > after).slice(offset ?? 0);
     const page = matching.slice(0, limit);
     const last = page[page.length - 1];
-    return { entries: page, nextCursor: matching.length > limit && last ? String(last.seq) : null };
+    return {
+      entries: page,
+      nextCursor: matching.length > limit && last ? String(last.seq) : null,
+      total: filtered.length,
+    };
   };
 }
 
@@ -64,35 +69,36 @@ describe('audit store', () => {
     expect(store.getState().verification).toEqual({ intact: false, checked: 4241, firstBadSeq: 4242 });
   });
 
-  it('walks keyset pages of the bridge to reach a far row', async () => {
+  it('jumps to a far row with one offset request, then pages on by keyset cursor', async () => {
     const test = createTestBridge({ 'audit.page': pagedLog(1_000) });
     const source = createBridgeAuditSource(test.bridge);
     const far = await source.load({}, 650, 50);
     if (!far.ok) throw new Error(far.error.message);
     expect(far.value.entries.map((row) => row.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 651 + i));
-    expect(far.value.total).toBeNull();
-    // Every page after the first asked with the cursor the previous one returned.
-    const cursors = test.calls.map(([, args]) => (args[0] as AuditPageInput).cursor);
-    expect(cursors[0]).toBeUndefined();
-    expect(cursors.slice(1).every((cursor) => cursor !== undefined)).toBe(true);
+    expect(far.value.total).toBe(1_000);
+    expect(test.calls).toHaveLength(1);
+    expect((test.calls[0]![1][0] as AuditPageInput).offset).toBe(650);
+    const next = await source.load({}, 700, 50);
+    expect(next.ok && next.value.entries[0]?.seq).toBe(701);
+    const second = test.calls[1]![1][0] as AuditPageInput;
+    expect(second.cursor).toBe('700');
+    expect(second.offset).toBeUndefined();
     const end = await source.load({}, 950, 100);
-    expect(end.ok && end.value.total).toBe(1_000);
+    expect(end.ok && end.value.hasMore).toBe(false);
   });
 
-  it('grows the row count as the table reaches the end of what the bridge gave', async () => {
+  it('knows the row count from the first page, filtered or not', async () => {
     const test = createTestBridge({ 'audit.page': pagedLog(1_000) });
     const store = createAuditStore();
     await store.getState().connect(test.bridge);
     expect(store.getState().source?.kind).toBe('bridge');
-    expect(store.getState().countKnown).toBe(false);
-    for (let round = 0; round < 10 && !store.getState().countKnown; round += 1) {
-      const count = store.getState().rowCount;
-      store.getState().ensureRange(count - 10, count - 1);
-      await settle();
-    }
     expect(store.getState().countKnown).toBe(true);
     expect(store.getState().rowCount).toBe(1_000);
+    store.getState().ensureRange(990, 999);
+    await settle();
     expect(rowAt(store.getState(), 999)?.seq).toBe(1_000);
+    await store.getState().setFilter({ type: 'agent_handoff' });
+    expect(store.getState().rowCount).toBe(500);
   });
 
   it('appends tailed entries, and stops listening while paused', async () => {
