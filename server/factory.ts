@@ -3,7 +3,11 @@
  * (STYLE.md layering table): `electron/core` starts a local server through this file
  * and nothing else of `server/`.
  */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { defaultConfig, type ServerConfig } from './config.ts';
+import { seedSampleData } from './demo/sample-data.ts';
 import { startServer } from './serve.ts';
 
 export interface StartFactoryOptions {
@@ -21,6 +25,11 @@ export interface StartFactoryOptions {
   devBootstrapPassword?: string;
   /** pino level; default `warn`. */
   logLevel?: string;
+  /**
+   * Seed sample data (a sample resource, firewall rules, pipeline audit entries) on
+   * the first start of this data directory — the console's embedded demo.
+   */
+  sampleData?: boolean;
 }
 
 export interface RunningFactory {
@@ -40,6 +49,9 @@ export async function startFactory(options: StartFactoryOptions): Promise<Runnin
   const logLevel = (LOG_LEVELS as readonly string[]).includes(options.logLevel ?? '')
     ? (options.logLevel as ServerConfig['logLevel'])
     : 'warn';
+  if (options.sampleData === true && !existsSync(sampleMarker(options.dataDir))) {
+    await seedOnce(options, logLevel);
+  }
   const config = defaultConfig({
     dataDir: options.dataDir,
     host: options.host ?? '127.0.0.1',
@@ -56,4 +68,46 @@ export async function startFactory(options: StartFactoryOptions): Promise<Runnin
     adminEmail: config.bootstrapEmail,
     close: server.close,
   };
+}
+
+function sampleMarker(dataDir: string): string {
+  return join(dataDir, 'sample-data.done');
+}
+
+/**
+ * First start with sample data: a writable factory on plain HTTP (loopback, port 0,
+ * this process only) is seeded through its API, closed, and marked done, so the
+ * caller's start (often read-only demo) finds the data in place.
+ */
+async function seedOnce(options: StartFactoryOptions, logLevel: ServerConfig['logLevel']): Promise<void> {
+  const config = defaultConfig({
+    dataDir: options.dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    tls: 'off',
+    demoReadOnly: false,
+    devBootstrapPassword: options.devBootstrapPassword,
+    logLevel,
+  });
+  const server = await startServer({ config });
+  try {
+    const password = options.devBootstrapPassword ?? (await readBootstrapPassword(options.dataDir));
+    if (password === undefined) {
+      throw new Error('cannot seed sample data: no bootstrap password file (the admin already changed it?)');
+    }
+    await seedSampleData(server.url, config.bootstrapEmail, password);
+  } finally {
+    await server.close();
+  }
+  await writeFile(sampleMarker(options.dataDir), `${new Date().toISOString()}\n`, { mode: 0o600 });
+}
+
+/** The bootstrap file's `password: …` line (server/auth/bootstrap.ts writes it). */
+async function readBootstrapPassword(dataDir: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(join(dataDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
+    return /^password: (.+)$/m.exec(text)?.[1];
+  } catch {
+    return undefined;
+  }
 }

@@ -21,12 +21,7 @@ import { chainNext, GENESIS_HEAD, type BuiltEntry } from '../../shared/node/audi
 import { parseCheckpointBody, signCheckpoint } from '../../shared/node/audit/audit-checkpoint.ts';
 import { formatVerifierKey } from '../../shared/node/audit/signed-note.ts';
 import type { AuditSink } from '../audit-sink.ts';
-import {
-  rowToEntry,
-  rowToLine,
-  type AuditStore,
-  type StoredCheckpoint,
-} from './audit.store.ts';
+import { rowToEntry, rowToLine, type AuditStore, type StoredCheckpoint } from './audit.store.ts';
 import { redactDetails } from './audit-redact.ts';
 import { recoverAtStart, type RecoveryReport } from './audit-recovery.ts';
 import { verifyStoredChain } from './audit-verify.ts';

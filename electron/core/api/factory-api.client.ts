@@ -143,7 +143,7 @@ export class FactoryApiClient {
     );
     if (response.ok) return response;
     const text = await response.text().catch(() => '');
-    let json: unknown = undefined;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {

@@ -57,6 +57,8 @@ export async function startEmbeddedFactory(options: EmbeddedFactoryOptions): Pro
     host: '127.0.0.1',
     port: 0,
     demo: true,
+    // First start: a sample resource, firewall rules and pipeline audit entries to explore.
+    sampleData: true,
     // Plain HTTP on loopback for now: the API client has no certificate pinning yet
     // (issue 6 adds it; then switch to 'on' and pin certFingerprint256).
     tls: 'off',

@@ -9,6 +9,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { randomBytes } from 'node:crypto';
 import {
   auditCheckpointSchema,
@@ -140,7 +141,7 @@ export class AuditService {
     });
     try {
       await pipeline(
-        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
         counter,
         createWriteStream(temporary, { flags: 'wx', mode: 0o600 }),
       );
@@ -164,8 +165,9 @@ export class AuditService {
       throw new ConsoleError('not_found', 'No file at that path.');
     let key: string | undefined;
     try {
-      key = (await this.#connection.client.send('/api/v1/audit/checkpoint', { schema: auditCheckpointSchema }))
-        .verifier_key;
+      key = (
+        await this.#connection.client.send('/api/v1/audit/checkpoint', { schema: auditCheckpointSchema })
+      ).verifier_key;
     } catch {
       key = undefined; // Offline: the chain and checkpoint body are still checked.
     }

@@ -39,7 +39,7 @@ export class FirewallService {
   #timer: NodeJS.Timeout | null = null;
   #previous: { unauthorized: number; rateLimited: number } | null = null;
   #samples: RefusalSample[] = [];
-  #sampling: Promise<void> | null = null;
+  #sampling = false;
 
   constructor(connection: FactoryConnection, options: FirewallServiceOptions = {}) {
     this.#connection = connection;
@@ -78,7 +78,9 @@ export class FirewallService {
 
   /** The tiers as "N requests per window": the window is the time a bucket takes to refill. */
   async rateLimits(): Promise<RateLimitTier[]> {
-    const limits = await this.#connection.client.send('/api/v1/firewall/limits', { schema: rateLimitsSchema });
+    const limits = await this.#connection.client.send('/api/v1/firewall/limits', {
+      schema: rateLimitsSchema,
+    });
     return (Object.entries(limits) as [string, { capacity: number; refill_per_s: number }][]).map(
       ([name, tier]) => ({
         name,
@@ -111,10 +113,13 @@ export class FirewallService {
     if (this.#timer === null) {
       await this.#sample();
       this.#timer = setInterval(() => {
-        this.#sampling ??= this.#sample()
+        // A slow server must not stack samples up: skip a tick while one is in flight.
+        if (this.#sampling) return;
+        this.#sampling = true;
+        this.#sample()
           .catch(() => undefined)
           .finally(() => {
-            this.#sampling = null;
+            this.#sampling = false;
           });
       }, this.#intervalMs);
       this.#timer.unref();

@@ -11,7 +11,12 @@ export function readCounter(text: string, name: string): number {
     if (line.startsWith('#') || !line.startsWith(name)) continue;
     const rest = line.slice(name.length);
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    const value = Number(rest.slice(rest.lastIndexOf('}') + 1).trim().split(/\s+/)[0]);
+    const value = Number(
+      rest
+        .slice(rest.lastIndexOf('}') + 1)
+        .trim()
+        .split(/\s+/)[0],
+    );
     if (Number.isFinite(value)) total += value;
   }
   return total;

@@ -37,7 +37,10 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
   const filter = useAudit(store, (s) => s.filter);
 
   useEffect(() => {
-    if (store.getState().source) return;
+    const current = store.getState();
+    // Back on the view: nobody listened while it was closed, so re-read the real log.
+    if (current.source?.kind === 'bridge') void current.setFilter(current.filter);
+    if (current.source) return;
     void (syntheticRequested() ? store.getState().loadSynthetic() : store.getState().connect(bridge));
   }, [bridge, store]);
   // Paused: not subscribed at all, so nothing moves; resuming reloads what arrived meanwhile.
