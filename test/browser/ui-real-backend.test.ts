@@ -54,6 +54,8 @@ describe('audit and firewall on the real backend (browser mode, Chromium)', () =
     await expect.poll(() => page.getByTestId('audit-count').textContent()).toMatch(/^[\d,]+ entries/);
     await expect.poll(() => table.textContent(), { timeout: 10_000 }).toContain('login_success');
     expect(await table.textContent()).toContain(harness.adminEmail ?? '');
+    // The embedded demo's seeded pipeline hand-offs: details reach the summary column.
+    await expect.poll(() => table.textContent(), { timeout: 10_000 }).toContain('planner → builder');
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await expect
       .poll(() => page.getByTestId('chain-badge').textContent(), { timeout: 15_000 })
@@ -64,15 +66,15 @@ describe('audit and firewall on the real backend (browser mode, Chromium)', () =
   it('shows a change refused by the demo server as a refused change', async () => {
     await open('Firewall');
     await page.getByTestId('firewall-rules').waitFor({ timeout: 15_000 });
-    await page.getByLabel('Address or CIDR').fill('203.0.113.0/24');
+    await page.getByLabel('Address or CIDR').fill('198.51.100.0/24');
     await page.getByLabel('Note').fill('ui test');
     await page.getByRole('button', { name: 'Add rule' }).click();
     const refusal = page.getByTestId('firewall-refusal');
     await refusal.waitFor({ timeout: 15_000 });
     expect(await refusal.textContent()).toMatch(
-      /A refused change:.*add deny 203\.0\.113\.0\/24.*demo_read_only/,
+      /A refused change:.*add deny 198\.51\.100\.0\/24.*demo_read_only/,
     );
-    expect(await page.getByTestId('firewall-rules').textContent()).not.toContain('203.0.113.0/24');
+    expect(await page.getByTestId('firewall-rules').textContent()).not.toContain('198.51.100.0/24');
     await page.getByTestId('firewall-blocks').waitFor({ timeout: 15_000 });
     await page
       .getByTestId('refusal-chart')
@@ -100,6 +102,10 @@ describe('audit and firewall on the real backend (browser mode, Chromium)', () =
     await page.getByTestId('export-path').fill(file);
     await page.getByRole('button', { name: 'Save signed export' }).click();
     await page.getByTestId('signed-export-outcome').waitFor({ timeout: 15_000 });
+    // The export is itself audited; the open view receives it through the live tail.
+    await expect
+      .poll(() => page.getByTestId('audit-table').textContent(), { timeout: 10_000 })
+      .toContain('audit_export');
     await page.getByRole('button', { name: 'Verify file' }).click();
     await expect
       .poll(() => page.getByTestId('file-verification').textContent(), { timeout: 15_000 })

@@ -5,13 +5,13 @@
  * 0600 in the target folder and renames it only when every chunk verified — never a
  * partial file under the target name.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
+import { openContainerFile } from '../../../shared/node/crypto/container-file.ts';
 import { IntegrityError } from '../../../shared/node/crypto/errors.ts';
 import { ConsoleError } from '../console-error.ts';
 import { containerOpenPool } from './open-pool.ts';
@@ -45,32 +45,25 @@ export async function* decryptContainer(input: DecryptInput): AsyncGenerator<Buf
 }
 
 /**
- * Decrypts into `outPath` atomically: a temporary 0600 file beside it, fsync, rename.
- * Streamed through the worker pool (memory stays at a few chunks: measured ~17 MiB
- * above idle for 256 MiB–1 GiB, where the crypto core's offset-based file opener
- * grew by ~70 MiB), and checked against the manifest's plaintext SHA-256 and size.
+ * Decrypts into `outPath` atomically (temp 0600 + fsync + rename, by the crypto core's
+ * file opener: workers read, verify and write their chunks by offset). Every chunk's
+ * MAC under the DEK is checked, so the bytes are the sealed ones; the plaintext size
+ * must also be the manifest's. Chosen over streaming through `decryptContainer` for
+ * speed: measured ~4× faster at 1 GiB here, at ~70 MiB more peak RSS (issue 6 bench).
  */
 export async function exportToFile(input: DecryptInput & { outPath: string }): Promise<void> {
   if (input.signal?.aborted) throw new ConsoleError(ErrorCode.Cancelled, 'The export was cancelled.');
-  const target = path.resolve(input.outPath);
-  const temporary = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`,
-  );
-  try {
-    await pipeline(
-      decryptContainer(input),
-      createWriteStream(temporary, { mode: 0o600, flags: 'wx', highWaterMark: 4 * 1024 * 1024 }),
-    );
-    const handle = await fs.open(temporary, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temporary, target);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
+  input.onBytes?.(0);
+  const { plaintextSize } = await openContainerFile({
+    containerPath: input.containerPath,
+    outputPath: path.resolve(input.outPath),
+    dek: input.dek,
+    resourceId: input.manifest.resource_id,
+    pool: containerOpenPool(),
+  });
+  if (plaintextSize !== input.manifest.plaintext_size) {
+    await fs.rm(path.resolve(input.outPath), { force: true });
+    throw new IntegrityError();
   }
+  input.onBytes?.(plaintextSize);
 }

@@ -26,6 +26,20 @@ export function AuditDetails({ row, synthetic }: { row: AuditRow | undefined; sy
             <dd data-testid="handoff">{summarise(row)}</dd>
           </>
         ) : null}
+        {row.resource ? (
+          <>
+            <dt>Resource</dt>
+            <dd>{row.resource}</dd>
+          </>
+        ) : null}
+        {row.details && Object.keys(row.details).length > 0 ? (
+          <>
+            <dt>Details</dt>
+            <dd>
+              <pre data-testid="audit-entry-details">{JSON.stringify(row.details, null, 2)}</pre>
+            </dd>
+          </>
+        ) : null}
         <dt>Hash{synthetic ? ' (synthetic, not SHA-256)' : ''}</dt>
         <dd>
           <code>{row.hash}</code>
