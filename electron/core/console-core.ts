@@ -8,7 +8,6 @@ import { SessionService } from './services/session.service.ts';
 import { StatusService } from './services/status.service.ts';
 import { SettingsService } from './services/settings.service.ts';
 import { AppService } from './services/app.service.ts';
-import { pendingHandlers } from './services/pending.handlers.ts';
 import { AuditService } from './services/audit.service.ts';
 import { FirewallService } from './services/firewall.service.ts';
 import { UnlockService, unlockHandlers } from './unlock/unlock.service.ts';
@@ -93,7 +92,6 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
   const firewall = new FirewallService(connection);
 
   const handlers: BridgeHandlers = {
-    ...pendingHandlers,
     audit: {
       page: (input) => audit.page(input),
       verify: () => audit.verify(),

@@ -13,8 +13,3 @@ export class ConsoleError extends Error {
     this.code = code;
   }
 }
-
-/** The answer of a call whose service is not built yet: honest and typed. */
-export function notAvailableYet(what: string): never {
-  throw new ConsoleError('unavailable', `${what} is not available yet in this version of the console`);
-}

@@ -3,6 +3,10 @@
  * temporary data directory (inject), checked with the crypto core as the client would.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../shared/common/canonical-json.ts';
 import { openContainerBuffer } from '../../../shared/node/crypto/container.ts';
@@ -177,6 +181,32 @@ describe('resources in demo mode', () => {
         payload: randomBytes(1001),
       });
       expect(response.statusCode).toBe(413);
+      // Nothing of the refused upload is left behind (spool and CDN).
+      expect(await fs.readdir(path.join(small.dataDir, 'spool')).catch(() => [])).toEqual([]);
+      // Without a Content-Length (chunked, over a real socket), the limit is enforced while counting.
+      await small.app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (small.app.server.address() as AddressInfo).port;
+      const chunkedStatus = await new Promise<number>((resolve, reject) => {
+        const request = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/v1/resources?name=chunked',
+            headers: { ...bearer(session.access_token), 'content-type': 'application/octet-stream' },
+          },
+          (answer) => {
+            answer.resume();
+            resolve(answer.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.write(randomBytes(600));
+        request.end(randomBytes(600));
+      });
+      expect(chunkedStatus).toBe(413);
+      expect(await fs.readdir(path.join(small.dataDir, 'spool')).catch(() => [])).toEqual([]);
+      expect(await fs.readdir(path.join(small.dataDir, 'cdn')).catch(() => [])).toEqual([]);
       const ok = await small.app.inject({
         method: 'POST',
         url: '/api/v1/resources?name=fits',

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { IpcRouter, type CallRecord, type SenderInfo } from '../../../../electron/core/ipc/router.ts';
 import type { BridgeHandlers } from '../../../../electron/core/ipc/handlers.ts';
 import { ConsoleError } from '../../../../electron/core/console-error.ts';
-import { pendingHandlers } from '../../../../electron/core/services/pending.handlers.ts';
 import { defaultSettings } from '../../../../electron/core/services/settings.store.ts';
 import type { SessionState } from '../../../../shared/common/contract/bridge.ts';
 
@@ -19,8 +18,17 @@ function makeRouter() {
       calls.push({ channel, args });
       return value;
     };
+  const unavailable = (what: string) => async (): Promise<never> => {
+    throw new ConsoleError('unavailable', `${what} is not part of this test`);
+  };
   const handlers: BridgeHandlers = {
-    ...pendingHandlers,
+    machine: { getInfo: unavailable('machine.getInfo'), activate: unavailable('machine.activate') },
+    resources: {
+      list: unavailable('resources.list'),
+      unlock: unavailable('resources.unlock'),
+      cancelUnlock: unavailable('resources.cancelUnlock'),
+      verifyManifest: unavailable('resources.verifyManifest'),
+    },
     audit: {
       page: record('audit.page', { entries: [], nextCursor: null, total: 0 }),
       verify: record('audit.verify', { intact: true, checked: 0, firstBadSeq: null }),
@@ -192,12 +200,12 @@ describe('IpcRouter', () => {
     expect(log.some((entry) => entry.outcome === 'internal' && entry.reference)).toBe(true);
   });
 
-  it('answers pending services with a typed unavailable', async () => {
+  it("passes a service's typed error through as it is", async () => {
     const { router } = makeRouter();
     const result = await router.handle('resources.list', [], ourPage);
     expect(result).toEqual({
       ok: false,
-      error: { code: 'unavailable', message: expect.stringMatching(/not available yet/) },
+      error: { code: 'unavailable', message: 'resources.list is not part of this test' },
     });
   });
 
