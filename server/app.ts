@@ -69,6 +69,18 @@ export const LOG_REDACT_PATHS = [
   '*.key',
 ];
 
+/**
+ * A request in a log line: method, path and id. The query string stays out: it can
+ * carry a signed download URL's signature (`/cdn/…?sig=`) or a search term.
+ */
+const LOG_SERIALIZERS = {
+  req: (request: { method?: string; url?: string; id?: string }) => ({
+    method: request.method,
+    path: String(request.url ?? '').split('?')[0],
+    id: request.id,
+  }),
+};
+
 function loggerOptions(options: BuildAppOptions): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   const logger = options.logger;
   if (logger !== undefined && logger !== null && typeof logger === 'object' && 'child' in logger) {
@@ -80,6 +92,7 @@ function loggerOptions(options: BuildAppOptions): Pick<FastifyServerOptions, 'lo
       logger: {
         level: options.config.logLevel,
         redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+        serializers: LOG_SERIALIZERS,
         ...logger,
       },
     };
@@ -88,7 +101,11 @@ function loggerOptions(options: BuildAppOptions): Pick<FastifyServerOptions, 'lo
   // together), so logging does not cost a system call per line under load.
   return {
     loggerInstance: pino(
-      { level: options.config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } },
+      {
+        level: options.config.logLevel,
+        redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+        serializers: LOG_SERIALIZERS,
+      },
       pino.destination({ dest: 1, sync: false }),
     ) as unknown as FastifyServerOptions['loggerInstance'],
   };

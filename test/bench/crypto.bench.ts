@@ -129,7 +129,19 @@ async function main(): Promise<void> {
     cpuSeconds.push(lastCpuSeconds);
     return rate;
   });
-  const mbPerCpuSecond = SIZE / 1e6 / Math.min(...cpuSeconds);
+  // The same with the calling thread as one of the lanes (cores - 1 workers + caller):
+  // every core does crypto and none is oversubscribed by the feeding thread.
+  const lanePool = new ContainerOpenPool(Math.max(1, cores - 1), { callerLane: true });
+  await timeOpen(() => lanePool.open([warmUp], { dek, resourceId }), 8 * MiB);
+  const laneCpuSeconds: number[] = [];
+  const callerLane = await best(RUNS, async () => {
+    const rate = await timeOpen(() => lanePool.open(source, { dek, resourceId }), SIZE);
+    laneCpuSeconds.push(lastCpuSeconds);
+    return rate;
+  });
+  await lanePool.close();
+  const laneWins = callerLane.best > parallel.best;
+  const mbPerCpuSecond = SIZE / 1e6 / Math.min(...(laneWins ? laneCpuSeconds : cpuSeconds));
   // File → file (what an export or the vault does): workers pread, verify, decrypt and
   // pwrite themselves. On /dev/shm when there is one, so the disk does not set the pace.
   const fileDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'fc-crypto-bench-'));
@@ -147,8 +159,10 @@ async function main(): Promise<void> {
   await rm(fileDir, { recursive: true, force: true });
   await pool.close();
   // The product opens containers of ≥ 4 chunks on the pool: that is the figure that counts.
-  const openMbS = parallel.best;
-  const mode = `ContainerOpenPool, ${cores} workers (best of ${RUNS})`;
+  const openMbS = Math.max(parallel.best, callerLane.best);
+  const mode = laneWins
+    ? `ContainerOpenPool, ${Math.max(1, cores - 1)} worker(s) + the calling thread (best of ${RUNS})`
+    : `ContainerOpenPool, ${cores} workers (best of ${RUNS})`;
 
   const forgeContainer = sealContainerBuffer(plaintext.subarray(0, FORGE_SIZE), { dek, resourceId });
   const forgeMbS = forgeOpen(forgeContainer, dek, resourceId, MiB);
@@ -169,6 +183,7 @@ async function main(): Promise<void> {
     open_mode: mode,
     open_file_to_file_runs_mb_s: fileRuns.map((value) => round(value)),
     open_parallel_runs_mb_s: parallel.all.map(round),
+    open_caller_lane_runs_mb_s: callerLane.all.map(round),
     open_single_thread_runs_mb_s: single.all.map(round),
     seal_single_thread_mb_s: round(sealMbS),
     node_hmac_sha256_one_thread_mb_s: round(nodeHmacMbS),

@@ -103,15 +103,26 @@ class ChunkWorker {
 
 let nextSession = 0;
 
+export interface ContainerOpenPoolOptions {
+  /**
+   * The calling thread opens every (workers + 1)-th chunk itself during a streaming
+   * `open`, instead of only feeding and reordering. With `workers = cores - 1` every
+   * core does crypto and none is oversubscribed. Default false.
+   */
+  callerLane?: boolean;
+}
+
 /** A pool of container-opening workers, kept for the life of the process (or until `close`). */
 export class ContainerOpenPool {
   private readonly workers: ChunkWorker[] = [];
+  private readonly callerLane: boolean;
   private closed = false;
 
   /** `size` worker threads (default: the machine's available parallelism, at most 16). */
-  constructor(size: number = availableParallelism()) {
+  constructor(size: number = availableParallelism(), options: ContainerOpenPoolOptions = {}) {
     const count = Math.max(1, Math.min(Math.floor(size), 16));
     for (let i = 0; i < count; i++) this.workers.push(new ChunkWorker());
+    this.callerLane = options.callerLane === true;
   }
 
   /** Number of worker threads. */
@@ -129,13 +140,13 @@ export class ContainerOpenPool {
     try {
       const header = await readContainerHeader(reader, keys);
       options.onHeader?.(header);
-      if (header.chunkCount < MIN_PARALLEL_CHUNKS || this.workers.length < 2) {
+      if (header.chunkCount < MIN_PARALLEL_CHUNKS || this.workers.length + (this.callerLane ? 1 : 0) < 2) {
         yield* this.openHere(reader, keys, header);
         return;
       }
       for (const worker of this.workers) worker.send(beginRequest(session, keys, header));
       begun = true;
-      yield* this.openOnWorkers(reader, session, header);
+      yield* this.openOnWorkers(reader, session, keys, header);
     } finally {
       await reader.cancel();
       // Best effort: a dead or closed worker holds no session keys any more.
@@ -158,10 +169,12 @@ export class ContainerOpenPool {
   private async *openOnWorkers(
     reader: ByteReader,
     session: number,
+    keys: ContainerKeys,
     header: ContainerHeader,
   ): AsyncGenerator<Buffer> {
     const inFlight: Promise<ChunkResult>[] = [];
-    const window = this.workers.length * QUEUE_PER_WORKER;
+    const lanes = this.workers.length + (this.callerLane ? 1 : 0);
+    const window = lanes * QUEUE_PER_WORKER;
     // Chunk buffers travel to a worker and back (transferred, not copied) and are
     // reused: fresh 1 MiB buffers would cost a page fault per 4 KiB every time.
     const fullLength = storedChunkLength(header.chunkSize);
@@ -181,12 +194,16 @@ export class ContainerOpenPool {
           : Buffer.allocUnsafeSlow(length);
       const stored = await reader.read(length, slot);
       if (stored.buffer !== slot.buffer) stored.copy(slot);
+      const lane = index % lanes;
+      if (lane === this.workers.length) {
+        // The caller's own lane: verified and decrypted here, released in order below.
+        inFlight.push(Promise.resolve(openHereResult(keys, header, index, slot.subarray(0, stored.length))));
+        if (slot.length === fullLength) spare.push(slot);
+        while (inFlight.length >= window) yield* released(await inFlight.shift()!);
+        continue;
+      }
       // A short read (truncation) is sent as is: the worker rejects it, in order.
-      const job = this.workers[index % this.workers.length]!.open(
-        session,
-        index,
-        slot.subarray(0, stored.length),
-      );
+      const job = this.workers[lane]!.open(session, index, slot.subarray(0, stored.length));
       job.catch(() => undefined); // awaited below in order; this only silences an abandoned tail
       inFlight.push(job);
       while (inFlight.length >= window) yield* released(await inFlight.shift()!);
@@ -227,6 +244,20 @@ export class ContainerOpenPool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+}
+
+/** One chunk opened on the calling thread, as a worker would answer it (no plaintext on failure). */
+function openHereResult(
+  keys: ContainerKeys,
+  header: ContainerHeader,
+  index: number,
+  stored: Buffer,
+): ChunkResult {
+  try {
+    return { id: -1, ok: true, parts: openChunkParts(keys, header, index, stored) };
+  } catch {
+    return { id: -1, ok: false };
   }
 }
 

@@ -74,6 +74,29 @@ describe('parallel open (worker threads)', () => {
     }
   });
 
+  it('with the caller as a lane: in order, and a bad chunk in either lane is the one error', async () => {
+    const pool = new ContainerOpenPool(1, { callerLane: true });
+    try {
+      const { released, error } = await drain(pool.open(pieces(sealed, [333, 70_000]), { dek, resourceId }));
+      expect(error).toBeUndefined();
+      expect(released.equals(plaintext)).toBe(true);
+      // Two lanes: even chunks go to the worker, odd ones stay on the calling thread.
+      for (const failing of [2, 3, header.chunkCount - 1]) {
+        const damaged = Buffer.from(sealed);
+        const position = ranges[failing]!.end - 1;
+        damaged[position] = damaged[position]! ^ 0x80;
+        const result = await drain(pool.open(pieces(damaged), { dek, resourceId }));
+        expect(isIntegrity(result.error)).toBe(true);
+        expect(result.released.equals(plaintext.subarray(0, failing * CHUNK))).toBe(true);
+      }
+      const truncated = await drain(pool.open([sealed.subarray(0, ranges[3]!.end - 5)], { dek, resourceId }));
+      expect(isIntegrity(truncated.error)).toBe(true);
+      expect(truncated.released.equals(plaintext.subarray(0, 3 * CHUNK))).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('truncation, extension, swapped chunks and a wrong resource are rejected', async () => {
     const [a, b] = [ranges[2]!, ranges[3]!];
     const cases: Array<[Buffer, number]> = [
