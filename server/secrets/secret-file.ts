@@ -4,9 +4,10 @@
  * another process got there first — so concurrent first starts agree on one value
  * and nobody ever reads a half-written key.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
+import { createFileOnce } from '../../shared/node/atomic-file.ts';
+
+export { createFileOnce };
 
 export const SECRET_DIR_MODE = 0o700;
 export const SECRET_FILE_MODE = 0o600;
@@ -16,33 +17,6 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: SECRET_DIR_MODE });
   const stat = await fs.stat(dir);
   if ((stat.mode & 0o077) !== 0) await fs.chmod(dir, SECRET_DIR_MODE);
-}
-
-/**
- * Writes `content` to `file` only if it does not exist yet. Returns true if this call
- * created it. The file appears complete or not at all.
- */
-export async function createFileOnce(file: string, content: string | Uint8Array): Promise<boolean> {
-  const temporary = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  const handle = await fs.open(temporary, 'wx', SECRET_FILE_MODE);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.link(temporary, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await fs.rm(temporary, { force: true });
-  }
 }
 
 /**

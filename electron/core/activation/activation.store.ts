@@ -4,12 +4,12 @@
  * e-mail. Nothing secret: the private key is in the sealed key file, the password
  * and tokens only in memory. Validated on every read; written atomically.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { machineIdSchema, signedLeaseSchema } from '../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
+import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
 import { ConsoleError } from '../console-error.ts';
 
 const activationSchema = z.strictObject({
@@ -30,25 +30,6 @@ export type Activation = z.infer<typeof activationSchema>;
 
 export function activationPath(home: string): string {
   return path.join(home, 'activation.json');
-}
-
-/** Writes `content` to `file` atomically (temp file 0600, fsync, rename). */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(temporary, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /** The activation record, or undefined when this console home is not activated. */

@@ -5,7 +5,8 @@
  * Not secret, but kept 0600 with the rest of the home.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { createFileOnce } from '../../../shared/node/atomic-file.ts';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 
@@ -56,17 +57,8 @@ export async function readInstallSalt(home: string): Promise<Buffer | undefined>
 export async function loadOrCreateInstallSalt(home: string): Promise<Buffer> {
   const existing = await readInstallSalt(home);
   if (existing) return existing;
-  await mkdir(machineDir(home), { recursive: true, mode: 0o700 });
   const path = installSaltPath(home);
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, `${randomBytes(INSTALL_SALT_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(temp, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temp);
-  }
+  await createFileOnce(path, `${randomBytes(INSTALL_SALT_BYTES).toString('hex')}\n`);
   const salt = await readInstallSalt(home);
   if (!salt) throw new InstallSaltError(path);
   return salt;

@@ -19,14 +19,15 @@
  *   two changed components can be named. They never unlock anything; they let a
  *   password guess be tested with all but two components, one fewer than a slot.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { lengthPrefixed, uint64 } from '../../../shared/node/crypto/encoding.ts';
 import type { ScryptParams } from '../../../shared/node/crypto/kdf.ts';
 import { COMPONENT_NAMES, type ComponentName } from './components.ts';
+import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
 import { machineDir } from './install-salt.ts';
 
 export const KEY_FILE_FORMAT = 'factory-console/machine-key';
@@ -207,19 +208,5 @@ export async function readKeyFile(path: string): Promise<KeyFile | undefined> {
  * the old one, so a crash leaves either the old or the new file, never a mix.
  */
 export async function writeKeyFile(path: string, file: KeyFile): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode } from '../../../shared/common/errors.ts';
-import { writeFileAtomic } from '../activation/activation.store.ts';
+import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
 import { ConsoleError } from '../console-error.ts';
 import { vaultDir } from './vault.store.ts';
 

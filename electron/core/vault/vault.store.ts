@@ -19,7 +19,7 @@ import {
   type SignedManifest,
 } from '../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
-import { writeFileAtomic } from '../activation/activation.store.ts';
+import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
 import { ConsoleError } from '../console-error.ts';
 
 const recordSchema = z.strictObject({

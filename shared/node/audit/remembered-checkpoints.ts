@@ -4,8 +4,8 @@
  * inconsistent with, a remembered checkpoint is tampering, even if the attacker also
  * holds a valid older checkpoint.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.ts';
 import { z } from 'zod';
 import type { Checkpoint } from './audit-checkpoint.ts';
 
@@ -76,9 +76,7 @@ export class RememberedCheckpoints {
       note,
       verifier_key: verifierKey,
     };
-    await mkdir(dirname(this.path), { recursive: true });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(this.data, null, 2)}\n`, { mode: 0o600 });
-    await rename(temp, this.path);
+    // Fsynced and renamed: a remembered checkpoint is what catches a rolled-back log.
+    await writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 2)}\n`);
   }
 }
