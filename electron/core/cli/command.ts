@@ -1,17 +1,2 @@
-/** One `factory-console` subcommand. Commands print to stdout/stderr and return an exit code. */
-export interface CliCommand {
-  /** The words that select it, e.g. `fingerprint` or `audit verify`. */
-  name: string;
-  summary: string;
-  run(args: string[]): Promise<number>;
-}
-
-/** A failure the operator can act on: printed as one line, no stack trace. */
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
+/** `factory-console` subcommands use the shared CLI types (shared/node/cli/dispatch.ts). */
+export { CliError, type CliCommand } from '../../../shared/node/cli/dispatch.ts';
