@@ -14,7 +14,9 @@ import type { MachinesService } from './machines.service.ts';
 export function machinesRoutes(app: FastifyInstance, machines: MachinesService): void {
   app.post(
     '/api/v1/machines',
-    { config: { permission: Permission.MachinesActivate } },
+    // Open in a public demo: activation (and giving the seat back) is the first step
+    // of the unlock path that a demo exists to show (issue 4: "and, later, unlocks").
+    { config: { permission: Permission.MachinesActivate, demoAllowed: true } },
     async (request, reply) => {
       const principal = principalOf(request);
       // Client input: validated; the hardware hash is stored, never echoed or logged.
@@ -49,7 +51,9 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
 
   app.delete(
     '/api/v1/machines/:id',
-    { config: { permission: Permission.MachinesActivate } },
+    // Open in a public demo: activation (and giving the seat back) is the first step
+    // of the unlock path that a demo exists to show (issue 4: "and, later, unlocks").
+    { config: { permission: Permission.MachinesActivate, demoAllowed: true } },
     async (request, reply) => {
       const principal = principalOf(request);
       const id = machineIdSchema.parse((request.params as { id: string }).id);

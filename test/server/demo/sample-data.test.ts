@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_RESOURCE, sampleResourceBytes } from '../../../server/demo/sample-data.ts';
+import { openContainerBuffer } from '../../../shared/node/crypto/container.ts';
+import { openEnvelope } from '../../../shared/node/crypto/envelope.ts';
+import { generateX25519KeyPair } from '../../../shared/node/crypto/x25519.ts';
 import { startFactory, type RunningFactory } from '../../../server/factory.ts';
 
 const password = 'sample-data test password';
@@ -82,6 +85,40 @@ describe('embedded demo sample data', () => {
     expect(JSON.stringify(handoffs.body)).toContain('"from_agent":"builder"');
     const verify = await api('/api/v1/audit/verify', token);
     expect(verify.body).toMatchObject({ ok: true });
+  });
+
+  it('lets a demo visitor activate and unlock the sample: the bytes come back exactly', async () => {
+    const token = await login();
+    const keys = generateX25519KeyPair();
+    const activation = await api('/api/v1/machines', token, {
+      method: 'POST',
+      body: JSON.stringify({
+        hw_hash: createHash('sha384').update('demo machine').digest('hex'),
+        public_key: keys.publicKey.toString('base64'),
+        label: 'demo visitor',
+      }),
+    });
+    expect(activation.status).toBeLessThan(300);
+    const machineId = activation.body['machine_id'] as string;
+    const list = (await api('/api/v1/resources', token)).body['resources'] as Array<{ id: string }>;
+    const resourceId = list[0]!.id;
+    const unlock = await api(`/api/v1/resources/${resourceId}/unlock`, token, {
+      method: 'POST',
+      body: JSON.stringify({ machine_id: machineId }),
+    });
+    expect(unlock.status).toBe(200);
+    const payload = openEnvelope({
+      recipientPrivateKey: keys.privateKey,
+      resourceId,
+      machineId,
+      envelope: Buffer.from(unlock.body['envelope'] as string, 'base64'),
+    });
+    const big = Buffer.from(
+      await (await fetch(`${factory.url}${String(unlock.body['cdn_url'])}`)).arrayBuffer(),
+    );
+    const container = Buffer.concat([payload.subarray(32), big]);
+    const plaintext = openContainerBuffer(container, { dek: payload.subarray(0, 32), resourceId });
+    expect(plaintext.equals(sampleResourceBytes())).toBe(true);
   });
 
   it('serves it read-only, and does not seed twice', async () => {

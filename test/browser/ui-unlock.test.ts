@@ -1,0 +1,248 @@
+/**
+ * Activation and unlock from the UI in browser mode (Chromium, the real router):
+ * sign in, activate this machine with a label, unlock `sample-model` from the
+ * Resources view while watching the progress bar (bytes, rate, ETA), see it land in
+ * the vault, and check the vault holds exactly the published bytes through
+ * `factory-console cat` on the same console home.
+ *
+ * The embedded demo factory refuses machine activation (`403 demo_read_only`: a public
+ * demo allows only sign-in, sign-out, refresh and unlocks), and the first test checks
+ * the UI says so. The flow then runs against a writable Factory API started here with
+ * the same sample data (`startFactory({ sampleData: true })`), chosen in Settings like
+ * an operator would, through a loopback proxy that slows downloads to ~2 MiB/s so the
+ * 3 MiB transfer outlasts several 200 ms progress reports.
+ *
+ * The console core keeps its activation and vault in the console home
+ * (`FACTORY_CONSOLE_HOME`, electron/core/console-home.ts); the harness passes this
+ * process's environment to `npm start`, so a temporary home and a fixed fingerprint
+ * (`FACTORY_FINGERPRINT_FILE`) are set here for the started console and the CLI alike.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_RESOURCE, sampleResourceBytes } from '../../server/demo/sample-data.ts';
+import { startFactory, type RunningFactory } from '../../server/factory.ts';
+import { startThrottleProxy, type ThrottleProxy } from './throttle-proxy.ts';
+import { screenshotDir, startConsoleUnderTest, type ConsoleUnderTest } from './ui-harness.ts';
+
+const HOME_ENV = 'FACTORY_CONSOLE_HOME';
+const FINGERPRINT_ENV = 'FACTORY_FINGERPRINT_FILE';
+
+let harness: ConsoleUnderTest;
+let factory: RunningFactory;
+/** The console reaches the writable factory through this proxy, slowed to ~2 MiB/s. */
+let proxy: ThrottleProxy;
+let page: Page;
+let home: string;
+/** The writable factory's first-run admin password. */
+let password: string;
+const saved: Record<string, string | undefined> = {};
+const problems: string[] = [];
+
+/** One observed state of the progress bar (recorded in the page on every DOM change). */
+interface ProgressSample {
+  text: string;
+  value: number;
+  max: number;
+}
+
+async function open(label: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: label, exact: true }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+function sampleRow() {
+  return page.getByTestId('resources').locator('tbody tr', { hasText: SAMPLE_RESOURCE.name });
+}
+
+async function signIn(email: string, secret: string): Promise<void> {
+  await open('Sign in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(secret);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+  await page.getByTestId('signed-in').waitFor({ timeout: 15_000 });
+}
+
+/** Fills and submits the activation form; resolves on success or the error shown. */
+async function activate(label: string, secret: string): Promise<void> {
+  await open('Sign in');
+  const form = page.getByRole('form', { name: 'Activate this machine' });
+  await form.getByLabel('Machine label').fill(label);
+  await form.getByLabel('Password').fill(secret);
+  await form.getByRole('button', { name: 'Activate' }).click();
+  await page
+    .getByText(/This machine is activated \(mch_/)
+    .or(page.getByTestId('activation-error'))
+    .first()
+    .waitFor({ timeout: 30_000 });
+  // The password field is emptied on submit; the secret stays out of the page.
+  expect(await form.getByLabel('Password').inputValue()).toBe('');
+  expect(await page.content()).not.toContain(secret);
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(tmpdir(), 'ui-unlock-'));
+  const fingerprint = path.join(home, 'fingerprint.json');
+  await writeFile(
+    fingerprint,
+    JSON.stringify({ components: { cpu: 'ui-unlock cpu', memory: '16 GiB', machine_id: 'ui-unlock' } }),
+  );
+  for (const name of [HOME_ENV, FINGERPRINT_ENV]) saved[name] = process.env[name];
+  process.env[HOME_ENV] = path.join(home, 'console-home');
+  process.env[FINGERPRINT_ENV] = fingerprint;
+  const factoryDir = path.join(home, 'factory');
+  factory = await startFactory({ dataDir: factoryDir, tls: 'off', sampleData: true, logLevel: 'silent' });
+  const bootstrap = await readFile(path.join(factoryDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
+  password = /^password: (.+)$/m.exec(bootstrap)?.[1] ?? '';
+  if (!password) throw new Error('the writable factory wrote no bootstrap password');
+  // On loopback 3 MiB take a few ms, less than the 200 ms between progress reports.
+  proxy = await startThrottleProxy(factory.url, 2 * 1024 * 1024);
+  harness = await startConsoleUnderTest();
+  page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(harness.url);
+  await page.getByTestId('mode-banner').waitFor({ timeout: 15_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+  await proxy?.close();
+  await factory?.close();
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe('activation and unlock from the UI (browser mode, Chromium)', () => {
+  it('the embedded demo factory lets this machine activate (demo keeps the unlock path open)', async () => {
+    if (!harness.adminEmail) throw new Error(`no admin printed:\n${harness.output()}`);
+    const demoPassword = await harness.adminPassword();
+    await signIn(harness.adminEmail, demoPassword);
+    await activate('ui-unlock demo', demoPassword);
+    const activationError = page.getByTestId('activation-error');
+    expect(await activationError.count(), (await activationError.allTextContents()).join()).toBe(0);
+    await open('Machine');
+    await expect
+      .poll(() => page.getByTestId('machine-activated').textContent(), { timeout: 15_000 })
+      .toMatch(/^activated \(mch_\w+\)$/);
+  }, 60_000);
+
+  it('activates this machine with a label on a writable Factory API chosen in Settings', async () => {
+    await open('Settings');
+    await page.getByLabel(/Factory API address/).fill(proxy.url);
+    await page.getByRole('button', { name: 'Save server' }).click();
+    await page.getByText('Saved.').waitFor({ timeout: 30_000 });
+    // A fresh page: every slice reloads against the newly chosen server.
+    await page.goto(harness.url);
+    await page.getByTestId('mode-banner').waitFor({ timeout: 15_000 });
+    await open('Sign in');
+    await expect
+      .poll(() => page.getByTestId('session-server').textContent(), { timeout: 15_000 })
+      .toBe(proxy.url);
+    await signIn(factory.adminEmail, password);
+    await activate('ui-unlock bench', password);
+    const activationError = page.getByTestId('activation-error');
+    expect(await activationError.count(), (await activationError.allTextContents()).join()).toBe(0);
+
+    // Signed in, the status poll reads the new server's mode (development) for the banner.
+    await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 30_000 }).toBe('development');
+    await open('Machine');
+    await expect
+      .poll(() => page.getByTestId('machine-activated').textContent(), { timeout: 15_000 })
+      .toMatch(/^activated \(mch_\w+\)$/);
+    await page.screenshot({ path: `${screenshotDir}/machine-activated.png`, fullPage: true });
+  }, 60_000);
+
+  it('unlocks sample-model with a moving progress bar, then shows it in the vault', async () => {
+    await open('Resources');
+    await expect.poll(() => sampleRow().count(), { timeout: 15_000 }).toBe(1);
+    expect(await sampleRow().locator('td').nth(1).textContent()).toBe('locked');
+
+    // Record every state of the progress bar as React renders it: an unlock of a few
+    // MiB can outrun any polling from the test process.
+    await page.evaluate(() => {
+      const samples: { text: string; value: number; max: number }[] = [];
+      (window as unknown as { progressSamples: typeof samples }).progressSamples = samples;
+      const record = (): void => {
+        const bar = document.querySelector('[data-testid="progress"]');
+        const meter = bar?.querySelector('progress');
+        if (!bar || !meter) return;
+        const text = bar.textContent ?? '';
+        if (samples[samples.length - 1]?.text !== text)
+          samples.push({ text, value: meter.value, max: meter.max });
+      };
+      new MutationObserver(record).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+
+    await sampleRow().getByRole('button', { name: 'Unlock', exact: true }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Unlock ${SAMPLE_RESOURCE.name}` });
+    await dialog.getByLabel('Password').fill(password);
+    await dialog.getByRole('button', { name: 'Unlock', exact: true }).click();
+
+    // Polled in the page on every frame: a bar part-way through, with bytes, rate and time left.
+    await page.waitForFunction(
+      () => {
+        const meter = document.querySelector<HTMLProgressElement>('[data-testid="progress"] progress');
+        const text = document.querySelector('[data-testid="progress"]')?.textContent ?? '';
+        return meter !== null && meter.value > 0 && meter.value < meter.max && / left$/.test(text);
+      },
+      undefined,
+      { polling: 'raf', timeout: 30_000 },
+    );
+    await page.screenshot({ path: `${screenshotDir}/resources-unlocking.png`, fullPage: true });
+
+    const outcome = sampleRow().locator('.badge', { hasText: /^unlock(ed| failed)$/ });
+    await outcome.waitFor({ timeout: 60_000 });
+    expect(await outcome.textContent()).toBe('unlocked');
+    expect(await page.getByTestId('resources-error').count()).toBe(0);
+
+    const samples = await page.evaluate(
+      () => (window as unknown as { progressSamples: ProgressSample[] }).progressSamples,
+    );
+    const size = sampleResourceBytes().length;
+    // Bytes, rate and time left were on screen together at least once, mid-transfer.
+    const moving = samples.filter(
+      (sample) =>
+        /[\d.]+ (B|KiB|MiB) of [\d.]+ (KiB|MiB)/.test(sample.text) &&
+        /· [\d.]+ (B|KiB|MiB|GiB)\/s/.test(sample.text) &&
+        /· (\d+ min )?\d+ s left/.test(sample.text) &&
+        sample.value > 0 &&
+        sample.value < sample.max,
+    );
+    expect(moving.length, JSON.stringify(samples)).toBeGreaterThan(0);
+    // The bar moved: several distinct byte counts on screen, and the total is the whole resource.
+    const values = samples.map((sample) => sample.value);
+    expect(new Set(values.filter((value) => value > 0)).size).toBeGreaterThan(1);
+    expect(Math.max(...samples.map((sample) => sample.max))).toBeGreaterThanOrEqual(size);
+
+    await expect
+      .poll(() => sampleRow().locator('td').nth(1).textContent(), { timeout: 15_000 })
+      .toBe('in vault');
+    await page.screenshot({ path: `${screenshotDir}/resources-unlocked.png`, fullPage: true });
+  }, 60_000);
+
+  it('the vault holds exactly the published bytes (factory-console cat on the same home)', () => {
+    const cli = spawnSync(process.execPath, ['electron/core/cli/index.ts', 'cat', SAMPLE_RESOURCE.name], {
+      env: { ...process.env, FACTORY_PASSWORD: password },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60_000,
+    });
+    // stderr carries only the CLI's notice that the fingerprint comes from the override file.
+    expect(cli.status, cli.stderr.toString()).toBe(0);
+    expect(cli.stderr.toString()).not.toMatch(/error/i);
+    const expected = sampleResourceBytes();
+    expect(cli.stdout.length).toBe(expected.length);
+    expect(cli.stdout.equals(expected)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
