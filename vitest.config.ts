@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // One runner for every test. The environment comes from the folder (STYLE.md):
@@ -5,6 +7,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './scripts/summary-reporter.ts'],
+    // A safety net: a test that does not choose a console home (install salt, machine
+    // key, vault) gets a throwaway one, never the user's real per-user folder.
+    env: { FACTORY_CONSOLE_HOME: join(tmpdir(), `factory-console-test-home-${process.pid}`) },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: tests that start servers or workers run files in parallel, not tests.

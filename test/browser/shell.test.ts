@@ -19,7 +19,12 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'console-shell-'));
   await mkdir('test-results', { recursive: true });
   child = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, FACTORY_CONSOLE_BROWSER: '1', FACTORY_CONSOLE_DATA_DIR: folder },
+    env: {
+      ...process.env,
+      FACTORY_CONSOLE_BROWSER: '1',
+      FACTORY_CONSOLE_DATA_DIR: folder,
+      FACTORY_CONSOLE_HOME: join(folder, 'home'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   url = await new Promise<string>((resolve, reject) => {

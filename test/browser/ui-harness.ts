@@ -65,6 +65,9 @@ export async function startConsoleUnderTest(): Promise<ConsoleUnderTest> {
     ...process.env,
     FACTORY_CONSOLE_BROWSER: '1',
     FACTORY_CONSOLE_DATA_DIR: dataDir,
+    // The console's home (install salt, machine key, vault) stays inside the test's
+    // folder unless the test chose one: tests never touch the user's real home.
+    FACTORY_CONSOLE_HOME: process.env.FACTORY_CONSOLE_HOME ?? join(dataDir, 'home'),
   };
   delete env.NODE_ENV;
   await ensureProductionRenderer(env);
