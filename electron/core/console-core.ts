@@ -3,6 +3,7 @@
  * router. Electron main and browser mode both call {@link createConsoleCore} and only
  * add their transport, so the renderer code is identical in both.
  */
+import { z } from 'zod';
 import { FactoryConnection, type EmbeddedStarter } from './services/factory-connection.ts';
 import { SessionService } from './services/session.service.ts';
 import { StatusService } from './services/status.service.ts';
@@ -85,6 +86,11 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
       return { serverUrl: state.serverUrl, email: state.email };
     },
     listServer: () => connection.client.send('/api/v1/resources', { schema: resourceListResponseSchema }),
+    deactivateOnServer: (machineId) =>
+      connection.client.send(`/api/v1/machines/${encodeURIComponent(machineId)}`, {
+        method: 'DELETE',
+        schema: z.undefined(),
+      }),
     emit: (progress) => router?.emit('resources', 'onUnlockProgress', progress),
   });
 
@@ -101,6 +107,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     firewall: {
       listRules: () => firewall.listRules(),
       addRule: (input) => firewall.addRule(input),
+      updateRule: (input) => firewall.updateRule(input),
       deleteRule: (input) => firewall.deleteRule(input),
       rateLimits: () => firewall.rateLimits(),
       blocks: () => firewall.blocks(),

@@ -3,12 +3,10 @@
  * (frees its seat), then deletes the machine key, the activation and the vault.
  * `--local-only` skips the server (it is unreachable or the machine was revoked).
  */
-import fs from 'node:fs/promises';
 import { connect } from '../activation/activation.service.ts';
-import { removeActivation, requireActivation } from '../activation/activation.store.ts';
+import { requireActivation } from '../activation/activation.store.ts';
+import { removeLocalActivation } from '../activation/deactivation.ts';
 import { resolveConsoleHome } from '../console-home.ts';
-import { machineKeyPath } from '../machine/machine-key.ts';
-import { removeVault } from '../vault/vault.store.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
 import { readPassword } from './password-prompt.ts';
@@ -34,9 +32,7 @@ export const deactivateCommand: CliCommand = {
         connection.close();
       }
     }
-    await removeVault(home);
-    await fs.rm(machineKeyPath(home), { force: true });
-    await removeActivation(home);
+    await removeLocalActivation(home);
     process.stdout.write(
       `Deactivated machine ${activation.machine_id}: key, vault and activation removed.\n`,
     );

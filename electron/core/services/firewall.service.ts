@@ -1,5 +1,5 @@
 /**
- * The firewall view's backend: rules (list, add, delete — the server audits every
+ * The firewall view's backend: rules (list, add, edit expiry, delete — the server audits every
  * change and refuses them in public demo mode), rate-limit tiers, recent refusals,
  * and a series of 401/429 counts sampled from the server's Prometheus `/metrics`.
  */
@@ -17,7 +17,11 @@ import type {
   RateLimitTier,
   RefusalSample,
 } from '../../../shared/common/contract/bridge.ts';
-import type { FirewallRuleInput, RuleInput } from '../../../shared/common/contract/inputs.ts';
+import type {
+  FirewallRuleInput,
+  RuleExpiryInput,
+  RuleInput,
+} from '../../../shared/common/contract/inputs.ts';
 import type { FactoryConnection } from './factory-connection.ts';
 import { readCounter } from './prometheus-text.ts';
 
@@ -65,6 +69,19 @@ export class FirewallService {
       },
       schema: firewallRuleSchema,
     });
+    return toRule(rule);
+  }
+
+  /** Changes only the expiry (`null`: permanent); an unknown rule answers `not_found`. */
+  async updateRule(input: RuleExpiryInput): Promise<FirewallRule> {
+    const rule = await this.#connection.client.send(
+      `/api/v1/firewall/rules/${encodeURIComponent(input.ruleId)}`,
+      {
+        method: 'PATCH',
+        body: { expires_at: input.expiresAt },
+        schema: firewallRuleSchema,
+      },
+    );
     return toRule(rule);
   }
 

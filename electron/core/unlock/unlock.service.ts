@@ -23,6 +23,7 @@ import { resourceListResponseSchema } from '../../../shared/common/api/resources
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { activateMachine, connect } from '../activation/activation.service.ts';
 import { readActivation, requireActivation } from '../activation/activation.store.ts';
+import { removeLocalActivation } from '../activation/deactivation.ts';
 import { ConsoleError } from '../console-error.ts';
 import type { BridgeHandlers } from '../ipc/handlers.ts';
 import { bindingStrength } from '../machine/binding-strength.ts';
@@ -39,6 +40,8 @@ export interface UnlockServiceDeps {
   emit: (progress: UnlockProgress) => void;
   /** The server's resource list through the signed-in session (undefined: vault only). */
   listServer?: () => Promise<unknown>;
+  /** Revokes a machine on the connected server through the signed-in session. */
+  deactivateOnServer?: (machineId: string) => Promise<void>;
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -67,7 +70,36 @@ export class UnlockService {
       activated: activation !== undefined,
       machineId: activation?.machine_id ?? null,
       leaseValidUntil: activation?.lease.lease.valid_until ?? null,
+      // Public identifiers only: the pinned PEM and public key stay on the main side.
+      serverUrl: activation?.server_url ?? null,
+      serverCertificateFingerprint: activation?.certificate?.fingerprint256 ?? null,
+      serverKeyId: activation?.key_id ?? null,
     };
+  }
+
+  /**
+   * Deactivates like the CLI: the server revokes the machine first (through the session
+   * signed in to the activation's server), and only then is the local state deleted, so
+   * a refusal leaves everything as it was. Running unlocks are cancelled.
+   */
+  async deactivate(): Promise<MachineInfo> {
+    const activation = await requireActivation(this.#deps.home);
+    const { serverUrl, email } = await this.#deps.session();
+    const deactivateOnServer = this.#deps.deactivateOnServer;
+    if (!serverUrl || !email || !deactivateOnServer)
+      throw new ConsoleError(
+        ErrorCode.Unauthenticated,
+        'Sign in to the Factory API before deactivating this machine.',
+      );
+    if (new URL(serverUrl).origin !== new URL(activation.server_url).origin)
+      throw new ConsoleError(
+        ErrorCode.Conflict,
+        `This machine is activated with ${activation.server_url}; sign in there to deactivate it (or run "factory-console deactivate --local-only").`,
+      );
+    await deactivateOnServer(activation.machine_id);
+    for (const controller of this.#jobs.values()) controller.abort();
+    await removeLocalActivation(this.#deps.home);
+    return this.machineInfo();
   }
 
   /** Activates against the connected server as the signed-in account (the certificate must be confirmed: plain HTTP or CLI `--fingerprint` for HTTPS). */
@@ -192,7 +224,11 @@ export class UnlockService {
 /** The IPC handlers of `machine.*` and `resources.*` over one service. */
 export function unlockHandlers(service: UnlockService): Pick<BridgeHandlers, 'machine' | 'resources'> {
   return {
-    machine: { getInfo: () => service.machineInfo(), activate: (input) => service.activate(input) },
+    machine: {
+      getInfo: () => service.machineInfo(),
+      activate: (input) => service.activate(input),
+      deactivate: () => service.deactivate(),
+    },
     resources: {
       list: () => service.list(),
       unlock: (input) => service.unlock(input),

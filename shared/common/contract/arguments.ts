@@ -16,6 +16,7 @@ import {
   JobInput,
   LoginInput,
   ResourceInput,
+  RuleExpiryInput,
   RuleInput,
   SettingsPatch,
   UnlockInput,
@@ -31,7 +32,7 @@ const none = z.tuple([]);
 
 export const argumentSchemas = {
   session: { getState: none, login: z.tuple([LoginInput]), logout: none },
-  machine: { getInfo: none, activate: z.tuple([ActivateInput]) },
+  machine: { getInfo: none, activate: z.tuple([ActivateInput]), deactivate: none },
   resources: {
     list: none,
     unlock: z.tuple([UnlockInput]),
@@ -47,6 +48,7 @@ export const argumentSchemas = {
   firewall: {
     listRules: none,
     addRule: z.tuple([FirewallRuleInput]),
+    updateRule: z.tuple([RuleExpiryInput]),
     deleteRule: z.tuple([RuleInput]),
     rateLimits: none,
     blocks: none,

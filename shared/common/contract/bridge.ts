@@ -14,6 +14,7 @@ import type {
   JobInput,
   LoginInput,
   ResourceInput,
+  RuleExpiryInput,
   RuleInput,
   SettingsPatch,
   UnlockInput,
@@ -45,6 +46,12 @@ export interface MachineInfo {
   activated: boolean;
   machineId: string | null;
   leaseValidUntil: string | null;
+  /** The server this machine is activated with (null: not activated). */
+  serverUrl: string | null;
+  /** SHA-256 fingerprint of the pinned server TLS certificate (null: plain HTTP or not activated). Public. */
+  serverCertificateFingerprint: string | null;
+  /** Id of the pinned server signing key that manifests and leases must verify under. Public. */
+  serverKeyId: string | null;
 }
 
 export interface ResourceSummary {
@@ -194,6 +201,12 @@ export interface ConsoleBridge {
   machine: {
     getInfo(): Call<MachineInfo>;
     activate(input: ActivateInput): Call<MachineInfo>;
+    /**
+     * Revokes this machine on the server through the signed-in session (frees its seat),
+     * then deletes the machine key, the vault and the activation here, like the CLI's
+     * `deactivate`. Answers the machine's state afterwards (not activated).
+     */
+    deactivate(): Call<MachineInfo>;
   };
   resources: {
     list(): Call<ResourceSummary[]>;
@@ -214,6 +227,8 @@ export interface ConsoleBridge {
   firewall: {
     listRules(): Call<FirewallRule[]>;
     addRule(input: FirewallRuleInput): Call<FirewallRule>;
+    /** Changes only a rule's expiry (`null`: never expires); the server audits it. */
+    updateRule(input: RuleExpiryInput): Call<FirewallRule>;
     deleteRule(input: RuleInput): Call<{ deleted: boolean }>;
     rateLimits(): Call<RateLimitTier[]>;
     /** Recent refusals (deny rules, default deny, rate limits). */

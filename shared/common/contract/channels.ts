@@ -29,7 +29,7 @@ export type EventPayload<F> = F extends (listener: Listener<infer P>) => Unsubsc
 
 export const bridgeChannels = {
   session: { getState: 'invoke', login: 'invoke', logout: 'invoke' },
-  machine: { getInfo: 'invoke', activate: 'invoke' },
+  machine: { getInfo: 'invoke', activate: 'invoke', deactivate: 'invoke' },
   resources: {
     list: 'invoke',
     unlock: 'invoke',
@@ -41,6 +41,7 @@ export const bridgeChannels = {
   firewall: {
     listRules: 'invoke',
     addRule: 'invoke',
+    updateRule: 'invoke',
     deleteRule: 'invoke',
     rateLimits: 'invoke',
     blocks: 'invoke',

@@ -70,6 +70,10 @@ export type FirewallRuleInput = z.infer<typeof FirewallRuleInput>;
 export const RuleInput = z.strictObject({ ruleId: id });
 export type RuleInput = z.infer<typeof RuleInput>;
 
+/** A new expiry for one rule; `null` makes the rule permanent. */
+export const RuleExpiryInput = z.strictObject({ ruleId: id, expiresAt: isoTime.nullable() });
+export type RuleExpiryInput = z.infer<typeof RuleExpiryInput>;
+
 export const SettingsPatch = z.strictObject({
   // null switches back to the embedded default (a local demo Factory API).
   serverUrl: httpUrl.nullable().optional(),

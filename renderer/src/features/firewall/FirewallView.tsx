@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { firewallStore, useCanEditFirewall, useFirewall } from './firewall.hooks.ts';
 import { RuleForm } from './RuleForm.tsx';
+import { ExpiryEditor } from './ExpiryEditor.tsx';
 import { BlocksTable } from './BlocksTable.tsx';
 import { RefusalChart } from './RefusalChart.tsx';
 
@@ -13,8 +14,9 @@ import { RefusalChart } from './RefusalChart.tsx';
 const monitorIntervalMs = 5_000;
 
 /**
- * Firewall: rules (add, delete with confirmation; disabled for roles that may not; a
- * refused change shown as such), rate-limit tiers, recent blocks and the 401/429 chart.
+ * Firewall: rules (add, edit expiry in place, delete with confirmation; disabled for
+ * roles that may not; a refused change shown as such), rate-limit tiers, recent blocks
+ * and the 401/429 chart.
  */
 export function FirewallView() {
   const bridge = useBridge();
@@ -29,6 +31,7 @@ export function FirewallView() {
   const monitorError = useFirewall((state) => state.monitorError);
   const canEdit = useCanEditFirewall();
   const [deleting, setDeleting] = useState<FirewallRule | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
 
   useEffect(() => {
     void firewallStore.getState().load(bridge);
@@ -75,9 +78,31 @@ export function FirewallView() {
               <tr key={rule.id}>
                 <th scope="row">{rule.cidr}</th>
                 <td>{rule.action}</td>
-                <td>{rule.expiresAt ?? 'never'}</td>
+                <td>
+                  {editing === rule.id && canEdit ? (
+                    <ExpiryEditor
+                      rule={rule}
+                      onCancel={() => setEditing(null)}
+                      onSave={(expiresAt) => {
+                        setEditing(null);
+                        void firewallStore.getState().setExpiry(bridge, rule.id, expiresAt);
+                      }}
+                    />
+                  ) : (
+                    (rule.expiresAt ?? 'never')
+                  )}
+                </td>
                 <td>{rule.note ?? ''}</td>
                 <td>
+                  <button
+                    type="button"
+                    className="button"
+                    aria-label={`Edit expiry of ${rule.cidr}`}
+                    disabled={!canEdit || busy || editing === rule.id}
+                    onClick={() => setEditing(rule.id)}
+                  >
+                    Edit expiry
+                  </button>{' '}
                   <button
                     type="button"
                     className="button button-danger"

@@ -37,6 +37,8 @@ export interface FirewallState {
   /** Refreshes the recent blocks and the 401/429 samples (the view polls this). */
   refreshMonitor(bridge: ConsoleBridge): Promise<void>;
   add(bridge: ConsoleBridge, rule: FirewallRuleInput): Promise<boolean>;
+  /** Sets a rule's expiry (`null`: never); a rule that thereby ends leaves the list. */
+  setExpiry(bridge: ConsoleBridge, ruleId: string, expiresAt: string | null): Promise<boolean>;
   remove(bridge: ConsoleBridge, ruleId: string): Promise<boolean>;
 }
 
@@ -89,6 +91,27 @@ export function createFirewallStore(): StoreApi<FirewallState> {
           error: null,
           rules: [...(get().rules ?? []), result.value],
           lastChange: `Added: ${result.value.action} ${result.value.cidr}`,
+        });
+        return true;
+      },
+      async setExpiry(bridge, ruleId, expiresAt) {
+        set({ busy: true, refusal: null });
+        const result = await bridge.firewall.updateRule({ ruleId, expiresAt });
+        const target = (get().rules ?? []).find((rule) => rule.id === ruleId);
+        const name = target ? `${target.action} ${target.cidr}` : `rule ${ruleId}`;
+        if (!result.ok) return failed(`change the expiry of ${name}`, result.error);
+        const updated = result.value;
+        // The server lists active rules only: one whose new expiry has passed is gone.
+        const ended = updated.expiresAt !== null && Date.parse(updated.expiresAt) <= Date.now();
+        set({
+          busy: false,
+          error: null,
+          rules: (get().rules ?? []).flatMap((rule) =>
+            rule.id !== ruleId ? [rule] : ended ? [] : [updated],
+          ),
+          lastChange: ended
+            ? `Expired: ${updated.action} ${updated.cidr}`
+            : `Expiry of ${updated.action} ${updated.cidr}: ${updated.expiresAt ?? 'never'}`,
         });
         return true;
       },

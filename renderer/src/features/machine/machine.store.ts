@@ -11,17 +11,24 @@ export interface MachineState {
   error: BridgeError | null;
   loading: boolean;
   activating: boolean;
+  deactivating: boolean;
+  /** The outcome of the last deactivation, for the confirmation line. */
+  lastChange: string | null;
   load(bridge: ConsoleBridge): Promise<void>;
   /** Activates with a label; the password goes to the bridge and is not kept. */
   activate(bridge: ConsoleBridge, label: string, password: string): Promise<boolean>;
+  /** Revokes this machine on the server and deletes its local key, vault and activation. */
+  deactivate(bridge: ConsoleBridge): Promise<boolean>;
 }
 
 export function createMachineStore(): StoreApi<MachineState> {
-  return createStore<MachineState>((set) => ({
+  return createStore<MachineState>((set, get) => ({
     info: null,
     error: null,
     loading: false,
     activating: false,
+    deactivating: false,
+    lastChange: null,
     async load(bridge) {
       set({ loading: true });
       const result = await bridge.machine.getInfo();
@@ -38,6 +45,22 @@ export function createMachineStore(): StoreApi<MachineState> {
         result.ok
           ? { activating: false, info: result.value, error: null }
           : { activating: false, error: result.error },
+      );
+      return result.ok;
+    },
+    async deactivate(bridge) {
+      const machineId = get().info?.machineId ?? null;
+      set({ deactivating: true, lastChange: null });
+      const result = await bridge.machine.deactivate();
+      set(
+        result.ok
+          ? {
+              deactivating: false,
+              info: result.value,
+              error: null,
+              lastChange: `Deactivated machine ${machineId ?? ''}: key, vault and activation removed.`,
+            }
+          : { deactivating: false, error: result.error },
       );
       return result.ok;
     },

@@ -22,7 +22,11 @@ function makeRouter() {
     throw new ConsoleError('unavailable', `${what} is not part of this test`);
   };
   const handlers: BridgeHandlers = {
-    machine: { getInfo: unavailable('machine.getInfo'), activate: unavailable('machine.activate') },
+    machine: {
+      getInfo: unavailable('machine.getInfo'),
+      activate: unavailable('machine.activate'),
+      deactivate: unavailable('machine.deactivate'),
+    },
     resources: {
       list: unavailable('resources.list'),
       unlock: unavailable('resources.unlock'),
@@ -38,6 +42,13 @@ function makeRouter() {
     firewall: {
       listRules: record('firewall.listRules', []),
       addRule: record('firewall.addRule', {
+        id: 'r1',
+        cidr: '10.0.0.0/8',
+        action: 'deny' as const,
+        expiresAt: null,
+        note: null,
+      }),
+      updateRule: record('firewall.updateRule', {
         id: 'r1',
         cidr: '10.0.0.0/8',
         action: 'deny' as const,
