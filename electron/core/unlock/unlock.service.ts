@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   MachineInfo,
+  ResourceExportResult,
   ResourceSummary,
   UnlockJob,
   UnlockProgress,
@@ -16,6 +17,7 @@ import type {
 import type {
   ActivateInput,
   JobInput,
+  ResourceExportInput,
   ResourceInput,
   UnlockInput,
 } from '../../../shared/common/contract/inputs.ts';
@@ -32,6 +34,7 @@ import { listRecords, findRecord } from '../vault/vault.store.ts';
 import { fingerprintFor } from '../vault/vault-opener.ts';
 import { verifyManifest } from './signed-objects.ts';
 import { unlockResource } from './unlock.pipeline.ts';
+import { exportVaultItem } from './vault-export.ts';
 
 export interface UnlockServiceDeps {
   home: string;
@@ -188,6 +191,17 @@ export class UnlockService {
     return { jobId, resourceId: input.resourceId };
   }
 
+  /** Exports a vault item to a new file (offline capable, audited or queued); see `exportVaultItem`. */
+  async exportTo(input: ResourceExportInput): Promise<ResourceExportResult> {
+    return exportVaultItem({
+      home: this.#deps.home,
+      resourceId: input.resourceId,
+      target: input.path,
+      password: input.password,
+      env: this.#env,
+    });
+  }
+
   async cancelUnlock(input: JobInput): Promise<{ cancelled: boolean }> {
     const job = this.#jobs.get(input.jobId);
     job?.abort();
@@ -232,6 +246,7 @@ export function unlockHandlers(service: UnlockService): Pick<BridgeHandlers, 'ma
     resources: {
       list: () => service.list(),
       unlock: (input) => service.unlock(input),
+      exportTo: (input) => service.exportTo(input),
       cancelUnlock: (input) => service.cancelUnlock(input),
       verifyManifest: (input) => service.verifyManifest(input),
     },

@@ -15,6 +15,7 @@ import {
   FirewallRuleInput,
   JobInput,
   LoginInput,
+  ResourceExportInput,
   ResourceInput,
   RuleExpiryInput,
   RuleInput,
@@ -36,6 +37,7 @@ export const argumentSchemas = {
   resources: {
     list: none,
     unlock: z.tuple([UnlockInput]),
+    exportTo: z.tuple([ResourceExportInput]),
     cancelUnlock: z.tuple([JobInput]),
     verifyManifest: z.tuple([ResourceInput]),
   },

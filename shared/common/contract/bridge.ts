@@ -13,6 +13,7 @@ import type {
   FirewallRuleInput,
   JobInput,
   LoginInput,
+  ResourceExportInput,
   ResourceInput,
   RuleExpiryInput,
   RuleInput,
@@ -109,6 +110,15 @@ export interface AuditVerification {
 }
 
 /** The server-signed JSONL export, written by the main side to a local file. */
+export interface ResourceExportResult {
+  /** The absolute path written. */
+  path: string;
+  /** Plaintext bytes written (the signed manifest's size). */
+  bytes: number;
+  /** `reported`: the server audited the export now; `queued`: offline, sent with the next online unlock. */
+  audit: 'reported' | 'queued';
+}
+
 export interface AuditExportResult {
   path: string;
   bytes: number;
@@ -211,6 +221,12 @@ export interface ConsoleBridge {
   resources: {
     list(): Call<ResourceSummary[]>;
     unlock(input: UnlockInput): Call<UnlockJob>;
+    /**
+     * Decrypts a vault item into a new file at an absolute `path` (temp 0600 + rename;
+     * an existing file is never overwritten). Works offline: the password opens the
+     * machine key. Audited on the server, or queued until the next online unlock.
+     */
+    exportTo(input: ResourceExportInput): Call<ResourceExportResult>;
     cancelUnlock(input: JobInput): Call<{ cancelled: boolean }>;
     verifyManifest(input: ResourceInput): Call<{ valid: boolean }>;
     onUnlockProgress(listener: Listener<UnlockProgress>): Unsubscribe;

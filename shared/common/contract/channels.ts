@@ -33,6 +33,7 @@ export const bridgeChannels = {
   resources: {
     list: 'invoke',
     unlock: 'invoke',
+    exportTo: 'invoke',
     cancelUnlock: 'invoke',
     verifyManifest: 'invoke',
     onUnlockProgress: 'event',

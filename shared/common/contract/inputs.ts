@@ -40,6 +40,15 @@ export type JobInput = z.infer<typeof JobInput>;
 export const ResourceInput = z.strictObject({ resourceId: id });
 export type ResourceInput = z.infer<typeof ResourceInput>;
 
+/** Export of a vault item to a local file chosen by the operator (the main side checks the path). */
+export const ResourceExportInput = z.strictObject({
+  resourceId: id,
+  path: z.string().min(1).max(ContractLimits.maxUrl),
+  // Secret: opens the machine key offline; used for this call only, never echoed or logged.
+  password: z.string().min(1).max(1024),
+});
+export type ResourceExportInput = z.infer<typeof ResourceExportInput>;
+
 export const AuditPageInput = z.strictObject({
   cursor: z.string().max(512).optional(),
   limit: z.int().min(1).max(ContractLimits.maxPageSize),

@@ -5,6 +5,7 @@ import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { formatBytes, ProgressBar } from '../../ui/ProgressBar.tsx';
 import { resourcesStore, useResources } from './resources.hooks.ts';
+import { ExportDialog } from './ExportDialog.tsx';
 import { UnlockDialog } from './UnlockDialog.tsx';
 
 const stateLabel: Record<ResourceSummary['state'], string> = {
@@ -13,7 +14,7 @@ const stateLabel: Record<ResourceSummary['state'], string> = {
   offline: 'offline lease',
 };
 
-/** Resources: the list, unlock with progress (bytes, rate, ETA, cancel) and manifest verification. */
+/** Resources: the list, unlock with progress (bytes, rate, ETA, cancel), manifest verification and export. */
 export function ResourcesView() {
   const bridge = useBridge();
   const resources = useResources((state) => state.resources);
@@ -21,6 +22,7 @@ export function ResourcesView() {
   const progress = useResources((state) => state.progress);
   const verified = useResources((state) => state.verified);
   const [asking, setAsking] = useState<ResourceSummary | null>(null);
+  const [exporting, setExporting] = useState<ResourceSummary | null>(null);
 
   useEffect(() => {
     void resourcesStore.getState().load(bridge);
@@ -85,6 +87,22 @@ export function ResourcesView() {
                     >
                       Verify manifest
                     </button>
+                    {resource.state !== 'locked' ? (
+                      <>
+                        {' '}
+                        <button
+                          type="button"
+                          className="button"
+                          aria-label={`Export ${resource.name}`}
+                          onClick={() => {
+                            resourcesStore.getState().clearExport(resource.id);
+                            setExporting(resource);
+                          }}
+                        >
+                          Export
+                        </button>
+                      </>
+                    ) : null}
                     {job?.phase === 'failed' ? <span className="badge badge-bad">unlock failed</span> : null}
                     {job?.phase === 'done' ? <span className="badge badge-ok">unlocked</span> : null}
                     {check ? (
@@ -100,7 +118,6 @@ export function ResourcesView() {
         </table>
       ) : null}
       {resources?.length === 0 ? <Note tone="info">No resources are published for this account.</Note> : null}
-      <Note tone="info">Export with a save dialog is not in the console&apos;s contract yet.</Note>
       {asking ? (
         <UnlockDialog
           name={asking.name}
@@ -111,6 +128,9 @@ export function ResourcesView() {
             void resourcesStore.getState().unlock(bridge, target.id, password);
           }}
         />
+      ) : null}
+      {exporting ? (
+        <ExportDialog resourceId={exporting.id} name={exporting.name} onClose={() => setExporting(null)} />
       ) : null}
     </section>
   );

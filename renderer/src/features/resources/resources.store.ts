@@ -1,14 +1,16 @@
 /**
  * Resources slice (zustand): the resource list, running unlocks with their progress,
- * and manifest verification results. The unlock password is an argument, never state.
+ * manifest verification results and the last export per resource. Passwords are
+ * arguments, never state.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
   ConsoleBridge,
+  ResourceExportResult,
   ResourceSummary,
   UnlockProgress,
 } from '../../../../shared/common/contract/bridge.ts';
-import type { BridgeError, Unsubscribe } from '../../../../shared/common/contract/result.ts';
+import type { BridgeError, Result, Unsubscribe } from '../../../../shared/common/contract/result.ts';
 
 export interface ResourcesState {
   resources: ResourceSummary[] | null;
@@ -16,10 +18,14 @@ export interface ResourcesState {
   /** The latest progress per resource id (one unlock per resource at a time). */
   progress: Record<string, UnlockProgress>;
   verified: Record<string, { valid: boolean; at: string }>;
+  /** The outcome of the latest export per resource id (`busy` while it runs). */
+  exports: Record<string, { busy: true } | { busy: false; outcome: Result<ResourceExportResult> }>;
   load(bridge: ConsoleBridge): Promise<void>;
   unlock(bridge: ConsoleBridge, resourceId: string, password: string): Promise<void>;
   cancel(bridge: ConsoleBridge, jobId: string): Promise<void>;
   verify(bridge: ConsoleBridge, resourceId: string): Promise<void>;
+  exportTo(bridge: ConsoleBridge, resourceId: string, path: string, password: string): Promise<void>;
+  clearExport(resourceId: string): void;
   follow(bridge: ConsoleBridge): Unsubscribe;
 }
 
@@ -29,6 +35,7 @@ export function createResourcesStore(): StoreApi<ResourcesState> {
     error: null,
     progress: {},
     verified: {},
+    exports: {},
     async load(bridge) {
       const result = await bridge.resources.list();
       set(result.ok ? { resources: result.value, error: null } : { error: result.error });
@@ -70,6 +77,15 @@ export function createResourcesStore(): StoreApi<ResourcesState> {
             }
           : { error: result.error },
       );
+    },
+    async exportTo(bridge, resourceId, path, password) {
+      set({ exports: { ...get().exports, [resourceId]: { busy: true } } });
+      const outcome = await bridge.resources.exportTo({ resourceId, path, password });
+      set({ exports: { ...get().exports, [resourceId]: { busy: false, outcome } } });
+    },
+    clearExport(resourceId) {
+      const { [resourceId]: _dropped, ...rest } = get().exports;
+      set({ exports: rest });
     },
     follow(bridge) {
       return bridge.resources.onUnlockProgress((update) => {

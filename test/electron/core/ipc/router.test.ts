@@ -30,6 +30,7 @@ function makeRouter() {
     resources: {
       list: unavailable('resources.list'),
       unlock: unavailable('resources.unlock'),
+      exportTo: unavailable('resources.exportTo'),
       cancelUnlock: unavailable('resources.cancelUnlock'),
       verifyManifest: unavailable('resources.verifyManifest'),
     },

@@ -8,6 +8,9 @@ export const validArguments: Record<string, unknown[]> = {
   'machine.deactivate': [],
   'resources.list': [],
   'resources.unlock': [{ resourceId: 'res_01', password: 'correct horse battery staple' }],
+  'resources.exportTo': [
+    { resourceId: 'res_01', path: '/tmp/manual.bin', password: 'correct horse battery staple' },
+  ],
   'resources.cancelUnlock': [{ jobId: 'job-1' }],
   'resources.verifyManifest': [{ resourceId: 'res_01' }],
   'audit.page': [{ limit: 100, type: 'login', from: '2026-01-01T00:00:00Z' }],

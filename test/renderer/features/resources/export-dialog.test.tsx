@@ -1,0 +1,86 @@
+/**
+ * The resources view's Export: offered only on rows in the vault, a dialog with a path
+ * and a password field, the password cleared once sent, the path and bytes written
+ * shown on success, and a refusal shown with what to do (the dialog stays open).
+ */
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ResourcesView } from '../../../../renderer/src/features/resources/ResourcesView.tsx';
+import { resourcesStore } from '../../../../renderer/src/features/resources/resources.hooks.ts';
+import { createTestBridge } from '../../bridge-double.ts';
+import { renderWithBridge } from '../../render-with-bridge.tsx';
+
+afterEach(cleanup);
+beforeEach(() => resourcesStore.setState({ resources: null, error: null, progress: {}, exports: {} }));
+
+const size = 3 * 1024 * 1024 + 17;
+
+function exportBridge() {
+  const written = new Set<string>();
+  return createTestBridge({
+    'resources.list': () => [
+      { id: 'model-a', name: 'Model A', size, state: 'unlocked' },
+      { id: 'model-b', name: 'Model B', size: 10, state: 'locked' },
+      { id: 'model-c', name: 'Model C', size: 20, state: 'offline' },
+    ],
+    'resources.exportTo': (input) => {
+      const { path } = input as { path: string };
+      if (written.has(path)) throw new Error(`${path} already exists and is never overwritten`);
+      written.add(path);
+      return { path, bytes: size, audit: 'reported' };
+    },
+  });
+}
+
+function fill(dialog: HTMLElement, path: string, password: string): HTMLInputElement {
+  fireEvent.change(within(dialog).getByLabelText(/Save to/), { target: { value: path } });
+  const secret = within(dialog).getByLabelText('Password') as HTMLInputElement;
+  fireEvent.change(secret, { target: { value: password } });
+  return secret;
+}
+
+describe('resource export dialog', () => {
+  it('is offered only for resources in the vault', async () => {
+    renderWithBridge(exportBridge().bridge, <ResourcesView />);
+    await screen.findByText('Model A');
+    expect(screen.getByRole('button', { name: 'Export Model A' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Export Model C' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Export Model B' })).toBeNull();
+  });
+
+  it('sends path and password once, clears the password, shows the result, then the refusal', async () => {
+    const test = exportBridge();
+    renderWithBridge(test.bridge, <ResourcesView />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Export Model A' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Export Model A' });
+
+    const secret = fill(dialog, '/srv/out/model-a.bin', 'pw-1');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
+    expect(secret.value).toBe('');
+    const result = within(dialog).getByTestId('export-result');
+    await waitFor(() => expect(result.textContent).toContain('/srv/out/model-a.bin'));
+    expect(result.textContent).toContain(`${size} bytes`);
+    expect(result.textContent).toContain('The server recorded the export.');
+    const sent = test.calls.filter(([channel]) => channel === 'resources.exportTo');
+    expect(sent).toEqual([
+      ['resources.exportTo', [{ resourceId: 'model-a', path: '/srv/out/model-a.bin', password: 'pw-1' }]],
+    ]);
+    // The password is not kept in the store.
+    expect(JSON.stringify(resourcesStore.getState())).not.toContain('pw-1');
+
+    fill(dialog, '/srv/out/model-a.bin', 'pw-2');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(result.textContent).toContain('already exists'));
+    expect(result.textContent).toContain('bad_request');
+    expect(result.textContent).toContain('absolute path in an existing folder');
+    expect(screen.getByRole('alertdialog', { name: 'Export Model A' })).toBe(dialog);
+
+    // An empty password sends nothing.
+    fill(dialog, '/srv/out/other.bin', '');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
+    expect(test.calls.filter(([channel]) => channel === 'resources.exportTo')).toHaveLength(2);
+
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+  });
+});
