@@ -3,6 +3,7 @@
  * mocks), driven with `inject()`; scrypt at its minimum allowed cost to keep tests fast.
  */
 import fs from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -110,4 +111,29 @@ export async function relaxRateLimits(app: FastifyInstance, admin: Session): Pro
   if (response.statusCode !== 200 && response.statusCode !== 204) {
     throw new Error(`could not relax rate limits: ${response.statusCode} ${response.body}`);
   }
+}
+
+/** Listens on a free loopback port; returns the base URL (`http://127.0.0.1:PORT`). */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+/** Publishes `body` as resource `name` through the API; returns the publish response. */
+export async function publishResource(
+  app: FastifyInstance,
+  session: Session,
+  name: string,
+  body: Uint8Array,
+): Promise<{ resource: { id: string }; manifest: { manifest: Record<string, unknown> } }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/resources?name=${encodeURIComponent(name)}`,
+    headers: { ...bearer(session.access_token), 'content-type': 'application/octet-stream' },
+    payload: Buffer.from(body),
+  });
+  if (response.statusCode !== 201 && response.statusCode !== 200) {
+    throw new Error(`publish ${name}: ${response.statusCode} ${response.body}`);
+  }
+  return response.json();
 }

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
@@ -15,8 +14,9 @@ import { resourcesDb } from '../../../../server/resources/resources.tables.ts';
 import {
   ADMIN_EMAIL,
   DEV_PASSWORD,
-  bearer,
+  listenOnLoopback,
   login,
+  publishResource,
   startTestApp,
   tempDir,
   type TestApp,
@@ -32,17 +32,11 @@ let bigPart: Buffer;
 
 beforeAll(async () => {
   test = await startTestApp();
-  await test.app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(test.app.server.address() as AddressInfo).port}`;
+  baseUrl = await listenOnLoopback(test.app);
   transport = new PinnedTransport(baseUrl);
   const admin = await login(test.app, ADMIN_EMAIL, DEV_PASSWORD);
-  const published = await test.app.inject({
-    method: 'POST',
-    url: '/api/v1/resources?name=part',
-    headers: { ...bearer(admin.access_token), 'content-type': 'application/octet-stream' },
-    payload: randomBytes(3 * 1024 * 1024),
-  });
-  manifest = published.json().manifest.manifest;
+  const published = await publishResource(test.app, admin, 'part', randomBytes(3 * 1024 * 1024));
+  manifest = published.manifest.manifest as typeof manifest;
   const row = await resourcesDb(test.app.db)
     .selectFrom('resources')
     .select('cdn_object')

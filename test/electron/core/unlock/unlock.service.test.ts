@@ -17,8 +17,9 @@ import { UnlockService, unlockHandlers } from '../../../../electron/core/unlock/
 import {
   ADMIN_EMAIL,
   DEV_PASSWORD,
-  bearer,
+  listenOnLoopback,
   login,
+  publishResource,
   startTestApp,
   tempDir,
   type TestApp,
@@ -32,16 +33,9 @@ const body = randomBytes(600_000);
 
 beforeAll(async () => {
   test = await startTestApp();
-  await test.app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(test.app.server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(test.app);
   const admin = await login(test.app, ADMIN_EMAIL, DEV_PASSWORD);
-  const published = await test.app.inject({
-    method: 'POST',
-    url: '/api/v1/resources?name=manual',
-    headers: { ...bearer(admin.access_token), 'content-type': 'application/octet-stream' },
-    payload: body,
-  });
-  resourceId = published.json().resource.id;
+  resourceId = (await publishResource(test.app, admin, 'manual', body)).resource.id;
   home = await tempDir('unlock-service-');
   await fs.writeFile(
     path.join(home, 'fp.json'),

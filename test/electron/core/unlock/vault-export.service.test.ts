@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnlockProgress } from '../../../../shared/common/contract/bridge.ts';
@@ -16,9 +15,11 @@ import { closeContainerOpenPool } from '../../../../electron/core/unlock/open-po
 import { UnlockService, unlockHandlers } from '../../../../electron/core/unlock/unlock.service.ts';
 import {
   ADMIN_EMAIL,
-  DEV_PASSWORD,
   bearer,
+  DEV_PASSWORD,
+  listenOnLoopback,
   login,
+  publishResource,
   startTestApp,
   tempDir,
   type TestApp,
@@ -34,16 +35,9 @@ const body = randomBytes(700_001);
 
 beforeAll(async () => {
   test = await startTestApp();
-  await test.app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(test.app.server.address() as AddressInfo).port}`;
+  url = await listenOnLoopback(test.app);
   const admin = await login(test.app, ADMIN_EMAIL, DEV_PASSWORD);
-  const published = await test.app.inject({
-    method: 'POST',
-    url: '/api/v1/resources?name=manual',
-    headers: { ...bearer(admin.access_token), 'content-type': 'application/octet-stream' },
-    payload: body,
-  });
-  resourceId = published.json().resource.id;
+  resourceId = (await publishResource(test.app, admin, 'manual', body)).resource.id;
   home = await tempDir('vault-export-');
   out = await tempDir('vault-export-out-');
   await fs.writeFile(
