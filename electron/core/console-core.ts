@@ -3,16 +3,21 @@
  * router. Electron main and browser mode both call {@link createConsoleCore} and only
  * add their transport, so the renderer code is identical in both.
  */
-import { z } from 'zod';
 import { FactoryConnection, type EmbeddedStarter } from './services/factory-connection.ts';
 import { SessionService } from './services/session.service.ts';
 import { StatusService } from './services/status.service.ts';
 import { SettingsService } from './services/settings.service.ts';
+import { KnownServersStore, originOf } from './services/known-servers.store.ts';
+import { ServerTrustService } from './services/server-trust.service.ts';
 import { AppService } from './services/app.service.ts';
 import { AuditService } from './services/audit.service.ts';
 import { FirewallService } from './services/firewall.service.ts';
 import { UnlockService, unlockHandlers } from './unlock/unlock.service.ts';
+import { VaultLockService, vaultHandlers } from './vault/vault-lock.service.ts';
+import { requireActivation } from './activation/activation.store.ts';
+import { noContentSchema } from './api/factory-api.client.ts';
 import { resolveConsoleHome } from './console-home.ts';
+import { ConsoleError } from './console-error.ts';
 import { resourceListResponseSchema } from '../../shared/common/api/resources.ts';
 import type { SettingsStore } from './services/settings.store.ts';
 import { IpcRouter, type CallRecord, type SenderInfo } from './ipc/router.ts';
@@ -48,11 +53,13 @@ export interface ConsoleCore {
 }
 
 export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
+  const trust = new ServerTrustService(new KnownServersStore(options.dataDir));
   const connection = new FactoryConnection({
     startEmbedded:
       options.startEmbedded ??
       (() => startEmbeddedFactory({ consoleDataDir: options.dataDir, startFactory: options.startFactory })),
     timeoutMs: options.apiTimeoutMs,
+    pinFor: (serverUrl) => trust.pinFor(serverUrl),
   });
   // The router is created below; events go through this late-bound emitter.
   let router: IpcRouter | null = null;
@@ -62,14 +69,24 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     (next) => router?.emit('status', 'onChange', next),
     options.statusIntervalMs,
   );
-  const settings = new SettingsService(options.settings, async (next, previous) => {
-    if (next.serverUrl === previous.serverUrl) return;
+  const reconnect = async (serverUrl: string | null) => {
     session.reset();
     audit.stop();
     firewall.stop();
-    await connection.connect(next.serverUrl);
+    await connection.connect(serverUrl);
     await status.get();
-  });
+  };
+  const settings = new SettingsService(
+    options.settings,
+    async (next, previous) => {
+      if (next.serverUrl !== previous.serverUrl) await reconnect(next.serverUrl);
+    },
+    // An https server is selectable only once its certificate was confirmed (server.trust).
+    (next, previous) => {
+      if (next.serverUrl !== null && next.serverUrl !== previous.serverUrl)
+        trust.requireTrusted(next.serverUrl);
+    },
+  );
   const app = new AppService({
     name: 'Factory Console',
     version: options.version,
@@ -79,8 +96,36 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     externalHosts: externalHostAllowList,
   });
 
+  const home = resolveConsoleHome();
+  /** The session, when it is on the activation's server (the same password signs in; exports report through it). */
+  const onActivationServer = async (activationUrl: string) => {
+    const state = await session.getState();
+    return state.serverUrl !== null && originOf(state.serverUrl) === originOf(activationUrl) ? state : null;
+  };
+  const vault = new VaultLockService({
+    home,
+    autoLockMinutes: () => options.settings.read().autoLockMinutes,
+    strictHardware: () => options.settings.read().strictHardware,
+    emit: (state) => router?.emit('vault', 'onChange', state),
+    signIn: async (activation, password) =>
+      (await onActivationServer(activation.serverUrl))
+        ? session.login({ email: activation.email, password })
+        : session.getState(),
+    sessionState: () => session.getState(),
+  });
+
   const unlock = new UnlockService({
-    home: resolveConsoleHome(),
+    home,
+    vault,
+    strictHardware: () => options.settings.read().strictHardware,
+    // A password-less export (vault unlocked) reports through the signed-in session; else it is queued.
+    reportExport: async (resourceId, event) => {
+      const activation = await requireActivation(home);
+      if (!(await onActivationServer(activation.server_url))?.signedIn)
+        throw new ConsoleError('unauthenticated', 'Not signed in to the activation server.');
+      await connection.client.reportExport(resourceId, { ...event, offline: false });
+    },
+    trustedFingerprint: (serverUrl) => trust.pinFor(serverUrl)?.fingerprint256,
     session: async () => {
       const state = await session.getState();
       return { serverUrl: state.serverUrl, email: state.email };
@@ -89,7 +134,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     deactivateOnServer: (machineId) =>
       connection.client.send(`/api/v1/machines/${encodeURIComponent(machineId)}`, {
         method: 'DELETE',
-        schema: z.undefined(),
+        schema: noContentSchema,
       }),
     emit: (progress) => router?.emit('resources', 'onUnlockProgress', progress),
   });
@@ -98,6 +143,16 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
   const firewall = new FirewallService(connection);
 
   const handlers: BridgeHandlers = {
+    server: {
+      inspect: (input) => trust.inspect(input),
+      trust: async (input) => {
+        const identity = await trust.trust(input);
+        // A new pin for the server in use (its certificate was renewed): reconnect through it.
+        const current = options.settings.read().serverUrl;
+        if (current !== null && originOf(current) === identity.origin) await reconnect(current);
+        return identity;
+      },
+    },
     audit: {
       page: (input) => audit.page(input),
       verify: () => audit.verify(),
@@ -114,6 +169,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
       refusals: () => firewall.refusals(),
     },
     ...unlockHandlers(unlock),
+    ...vaultHandlers(vault),
     session: {
       getState: () => session.getState(),
       login: (input) => session.login(input),
@@ -141,6 +197,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
       status.start();
     },
     async close() {
+      vault.dispose();
       status.stop();
       audit.stop();
       firewall.stop();

@@ -2,7 +2,8 @@ import type { ErrorCode } from '../../shared/common/errors.ts';
 
 /**
  * A failure a service wants the UI to see: a registry code and a sentence safe to
- * show (no secrets, no paths, no stack). Anything else a service throws becomes
+ * show (no secrets, no stack; a path only when it is
+ * the operator's own file they must act on). Anything else a service throws becomes
  * `internal` at the router.
  */
 export class ConsoleError extends Error {

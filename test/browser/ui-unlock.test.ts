@@ -83,6 +83,14 @@ async function activate(label: string, secret: string): Promise<void> {
   expect(await page.content()).not.toContain(secret);
 }
 
+/** The first-run admin password a factory left in its data folder. */
+async function bootstrapPassword(dataDir: string): Promise<string> {
+  const bootstrap = await readFile(path.join(dataDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
+  const found = /^password: (.+)$/m.exec(bootstrap)?.[1];
+  if (!found) throw new Error(`the factory in ${dataDir} wrote no bootstrap password`);
+  return found;
+}
+
 beforeAll(async () => {
   home = await mkdtemp(path.join(tmpdir(), 'ui-unlock-'));
   const fingerprint = path.join(home, 'fingerprint.json');
@@ -95,9 +103,7 @@ beforeAll(async () => {
   process.env[FINGERPRINT_ENV] = fingerprint;
   const factoryDir = path.join(home, 'factory');
   factory = await startFactory({ dataDir: factoryDir, tls: 'off', sampleData: true, logLevel: 'silent' });
-  const bootstrap = await readFile(path.join(factoryDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
-  password = /^password: (.+)$/m.exec(bootstrap)?.[1] ?? '';
-  if (!password) throw new Error('the writable factory wrote no bootstrap password');
+  password = await bootstrapPassword(factoryDir);
   // On loopback 3 MiB take a few ms, less than the 200 ms between progress reports.
   proxy = await startThrottleProxy(factory.url, 2 * 1024 * 1024);
   harness = await startConsoleUnderTest();
@@ -135,12 +141,23 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
   it('activates this machine with a label on a writable Factory API chosen in Settings', async () => {
     await open('Settings');
     await page.getByLabel(/Factory API address/).fill(proxy.url);
-    await page.getByRole('button', { name: 'Save server' }).click();
-    await page.getByText('Saved.').waitFor({ timeout: 30_000 });
-    // A fresh page: every slice reloads against the newly chosen server.
-    await page.goto(harness.url);
+    await page.getByRole('button', { name: 'Check server' }).click();
+    // Plain http on loopback: nothing to pin, said plainly, then one click to use it.
+    const card = page.getByTestId('server-identity');
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.getAttribute('data-trust')).toBe('plain_http');
+    await card.getByRole('button', { name: `Use ${new URL(proxy.url).origin}` }).click();
+    await page.getByTestId('server-applied').waitFor({ timeout: 30_000 });
+    // A fresh page: the machine is activated (on the demo factory) and nobody is signed
+    // in, so the locked screen asks for that account's password only.
+    await page.reload(); // a real reload (a goto that changes only the fragment would not load anew)
+    await page.getByTestId('lock-screen').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('lock-email').textContent()).toBe(harness.adminEmail);
+    expect(await page.getByRole('form', { name: 'Unlock the vault' }).locator('input').count()).toBe(1);
+    await page.screenshot({ path: `${screenshotDir}/locked.png`, fullPage: true });
+    await page.getByRole('button', { name: /Not now/ }).click();
     await page.getByTestId('mode-banner').waitFor({ timeout: 15_000 });
-    await open('Sign in');
+    expect(await page.locator('main').getAttribute('data-view')).toBe('session');
     await expect
       .poll(() => page.getByTestId('session-server').textContent(), { timeout: 15_000 })
       .toBe(proxy.url);
@@ -245,4 +262,73 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
     expect(cli.stdout.equals(expected)).toBe(true);
     expect(problems).toEqual([]);
   });
+
+  it('locked and offline: the password alone opens the vault, and an export asks for nothing more', async () => {
+    await open('Sign in');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+    await proxy.close(); // from here on the factory is out of reach
+    await page.reload();
+    await page.getByTestId('lock-screen').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('lock-email').textContent()).toBe(factory.adminEmail);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page.getByTestId('lock-now').waitFor({ timeout: 30_000 });
+    expect(await page.locator('main').getAttribute('data-view')).toBe('resources');
+    expect(await page.content()).not.toContain(password);
+
+    await expect
+      .poll(() => sampleRow().locator('td').nth(1).textContent(), { timeout: 15_000 })
+      .toBe('offline lease');
+    await sampleRow()
+      .getByRole('button', { name: `Export ${SAMPLE_RESOURCE.name}` })
+      .click();
+    const dialog = page.getByRole('alertdialog', { name: `Export ${SAMPLE_RESOURCE.name}` });
+    expect(await dialog.getByLabel('Password').count()).toBe(0);
+    const target = path.join(home, 'exported-offline.bin');
+    await dialog.getByLabel(/Save to/).fill(target);
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect
+      .poll(() => dialog.getByTestId('export-result').textContent(), { timeout: 30_000 })
+      .toContain('recorded at the next online unlock');
+    expect((await readFile(target)).equals(sampleResourceBytes())).toBe(true);
+    await page.screenshot({ path: `${screenshotDir}/resources-offline-unlocked.png`, fullPage: true });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByTestId('lock-now').click();
+    await page.getByTestId('lock-screen').waitFor({ timeout: 15_000 });
+  }, 90_000);
+
+  it('confirms an https server certificate on first use, then signs in over the pinned connection', async () => {
+    const tlsDir = path.join(home, 'tls-factory');
+    const tlsFactory = await startFactory({ dataDir: tlsDir, tls: 'on', logLevel: 'silent' });
+    try {
+      const expected = tlsFactory.certFingerprint256 ?? '';
+      expect(expected).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      await page.getByRole('button', { name: /Not now/ }).click();
+      await page.getByRole('form', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+      await page.getByLabel(/Factory API address/).fill(tlsFactory.url);
+      await page.getByRole('button', { name: 'Check server' }).click();
+      const card = page.getByTestId('server-identity');
+      await card.waitFor({ timeout: 15_000 });
+      expect(await card.getAttribute('data-trust')).toBe('new');
+      expect(await page.getByTestId('presented-fingerprint').textContent()).toBe(expected);
+
+      const trust = page.getByRole('button', { name: 'Trust this certificate and use the server' });
+      await page.getByLabel(/Fingerprint you were given/).fill('AB:'.repeat(31) + 'AB');
+      await page.getByTestId('fingerprint-mismatch').waitFor();
+      expect(await trust.isDisabled()).toBe(true);
+      await page.getByLabel(/Fingerprint you were given/).fill(expected.replace(/:/g, '').toLowerCase());
+      await page.getByTestId('fingerprint-match').waitFor();
+      await page.screenshot({ path: `${screenshotDir}/server-certificate-confirm.png`, fullPage: true });
+      await trust.click();
+      await page.getByTestId('server-applied').waitFor({ timeout: 30_000 });
+
+      await signIn(tlsFactory.adminEmail, await bootstrapPassword(tlsDir));
+      expect(await page.getByTestId('session-server').textContent()).toBe(tlsFactory.url);
+      expect(problems).toEqual([]);
+    } finally {
+      await tlsFactory.close();
+    }
+  }, 90_000);
 });

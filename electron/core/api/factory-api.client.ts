@@ -6,7 +6,7 @@
  * request going through it.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { errorResponseSchema } from '../../../shared/common/api/errors.ts';
 import {
   healthResponseSchema,
@@ -16,6 +16,9 @@ import {
 import { tokenResponseSchema, type TokenResponse } from '../../../shared/common/api/auth.ts';
 import { ErrorCode, httpStatusOf } from '../../../shared/common/errors.ts';
 import { FactoryApiError } from './factory-api.error.ts';
+
+/** A 204 answer: no body to parse. */
+export const noContentSchema = z.undefined();
 
 export interface FactoryApiClientOptions {
   /** e.g. `http://127.0.0.1:8443` — paths are appended to it. */
@@ -90,6 +93,21 @@ export class FactoryApiClient {
   }
 
   /** Forgets the token locally; the server-side logout is best effort. */
+  /**
+   * Tells the server (audit) that a resource was exported to a file on this machine.
+   * Here rather than in the resilient client: the console's signed-in session reports too.
+   */
+  async reportExport(
+    id: string,
+    input: { machineId: string; exportedAt: string; offline: boolean },
+  ): Promise<void> {
+    await this.send(`/api/v1/resources/${encodeURIComponent(id)}/exports`, {
+      method: 'POST',
+      body: { machine_id: input.machineId, exported_at: input.exportedAt, offline: input.offline },
+      schema: noContentSchema,
+    });
+  }
+
   async logout(): Promise<void> {
     const held = this.#accessToken;
     this.#accessToken = null;

@@ -12,7 +12,6 @@
  * Secrets: the password lives only in this object's memory, for the re-login; it is
  * never logged, persisted or sent anywhere but the login request.
  */
-import { z } from 'zod';
 import {
   activateMachineResponseSchema,
   cdnUrlResponseSchema,
@@ -27,7 +26,12 @@ import {
 } from '../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions } from './circuit-breaker.ts';
-import { FactoryApiClient, type FactoryApiClientOptions, type RequestOptions } from './factory-api.client.ts';
+import {
+  FactoryApiClient,
+  noContentSchema,
+  type FactoryApiClientOptions,
+  type RequestOptions,
+} from './factory-api.client.ts';
 import { FactoryApiError } from './factory-api.error.ts';
 
 export interface RetryPolicy {
@@ -47,7 +51,6 @@ export interface ResilientApiClientOptions extends FactoryApiClientOptions {
 }
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
-const noContent = z.undefined();
 
 /** A failure that says the server (or the way to it) is in trouble, not that the request was wrong. */
 export function isServerFailure(error: unknown): boolean {
@@ -152,18 +155,6 @@ export class ResilientApiClient extends FactoryApiClient {
     });
   }
 
-  /** Tells the server (audit) that a resource was exported to a file on this machine. */
-  async reportExport(
-    id: string,
-    input: { machineId: string; exportedAt: string; offline: boolean },
-  ): Promise<void> {
-    await this.send(`/api/v1/resources/${encodeURIComponent(id)}/exports`, {
-      method: 'POST',
-      body: { machine_id: input.machineId, exported_at: input.exportedAt, offline: input.offline },
-      schema: noContent,
-    });
-  }
-
   /** `POST /api/v1/machines`. */
   activateMachine(input: {
     hwHash: string;
@@ -184,7 +175,7 @@ export class ResilientApiClient extends FactoryApiClient {
   async deactivateMachine(machineId: string): Promise<void> {
     await this.send(`/api/v1/machines/${encodeURIComponent(machineId)}`, {
       method: 'DELETE',
-      schema: noContent,
+      schema: noContentSchema,
     });
   }
 }

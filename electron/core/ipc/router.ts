@@ -11,6 +11,7 @@ import { bridgeChannels, channelName, listChannels } from '../../../shared/commo
 import { ContractLimits } from '../../../shared/common/contract/limits.ts';
 import { fail, ok, type Result, type Unsubscribe } from '../../../shared/common/contract/result.ts';
 import { ConsoleError } from '../console-error.ts';
+import { isIntegrityError } from '../../../shared/node/crypto/errors.ts';
 import { inspectPayload } from './payload-guard.ts';
 import type { BridgeEventPayloads, BridgeHandlers, EventDomain } from './handlers.ts';
 
@@ -123,6 +124,8 @@ export class IpcRouter {
       return ok(await handler(...parsed.data));
     } catch (error) {
       if (error instanceof ConsoleError) return fail(error.code, error.message);
+      // The crypto core's one integrity error: a fixed, cause-free sentence (no oracle).
+      if (isIntegrityError(error)) return fail(error.code, error.message);
       // Unexpected: the log gets a reference and the error's class, never its message
       // (it may quote a secret); the UI gets only the reference.
       const reference = randomUUID();

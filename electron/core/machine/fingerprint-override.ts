@@ -16,6 +16,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode } from '../../../shared/common/errors.ts';
+import { ConsoleError } from '../console-error.ts';
 import { COMPONENT_NAMES, type ComponentName, type Components, type MissingComponent } from './components.ts';
 import { normaliseComponentValue } from './fingerprint.normalise.ts';
 
@@ -34,10 +35,9 @@ const overrideSchema = z.strictObject({
 });
 
 /** The override file is missing, unreadable or malformed. */
-export class FingerprintOverrideError extends Error {
-  readonly code: typeof ErrorCode.ValidationFailed = ErrorCode.ValidationFailed;
+export class FingerprintOverrideError extends ConsoleError {
   constructor(message: string) {
-    super(message);
+    super(ErrorCode.ValidationFailed, message);
     this.name = 'FingerprintOverrideError';
   }
 }

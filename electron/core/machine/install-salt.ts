@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createFileOnce } from '../../../shared/node/atomic-file.ts';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../shared/common/errors.ts';
+import { ConsoleError } from '../console-error.ts';
 
 export const INSTALL_SALT_BYTES = 32;
 
@@ -23,10 +24,11 @@ export function installSaltPath(home: string): string {
 }
 
 /** The install salt is damaged: a hand edit or a truncated write. */
-export class InstallSaltError extends Error {
-  readonly code: typeof ErrorCode.IntegrityFailed = ErrorCode.IntegrityFailed;
+export class InstallSaltError extends ConsoleError {
   constructor(path: string) {
     super(
+      ErrorCode.IntegrityFailed,
+
       `The install salt ${path} is damaged (expected ${INSTALL_SALT_BYTES * 2} hex digits). ` +
         'Restore it from a backup, or delete it and re-activate this machine.',
     );

@@ -24,6 +24,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode } from '../../../shared/common/errors.ts';
+import { ConsoleError } from '../console-error.ts';
 import { lengthPrefixed, uint64 } from '../../../shared/node/crypto/encoding.ts';
 import type { ScryptParams } from '../../../shared/node/crypto/kdf.ts';
 import { COMPONENT_NAMES, type ComponentName } from './components.ts';
@@ -40,10 +41,10 @@ export function machineKeyPath(home: string): string {
 }
 
 /** The key file is missing a part, truncated, or was edited. */
-export class KeyFileDamagedError extends Error {
-  readonly code: typeof ErrorCode.IntegrityFailed = ErrorCode.IntegrityFailed;
+export class KeyFileDamagedError extends ConsoleError {
   constructor(path: string, detail: string) {
     super(
+      ErrorCode.IntegrityFailed,
       `The machine key file ${path} is damaged (${detail}). ` +
         'Restore it from a backup, or re-activate this machine online (factory-console activate).',
     );

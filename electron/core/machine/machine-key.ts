@@ -6,6 +6,7 @@
  * derivation and its rationale: machine-key.slots.ts; the file: machine-key.file.ts.
  */
 import { ErrorCode } from '../../../shared/common/errors.ts';
+import { ConsoleError } from '../console-error.ts';
 import { MACHINE_KEK_SCRYPT, type ScryptParams } from '../../../shared/node/crypto/kdf.ts';
 import { generateX25519KeyPair, x25519PublicKeyOf } from '../../../shared/node/crypto/x25519.ts';
 import { COMPONENT_NAMES, type ComponentName, type Components } from './components.ts';
@@ -22,14 +23,12 @@ import { deriveStage, diagnose, sealKeyFile, tryOpen, type Derived } from './mac
 export { KeyFileDamagedError, machineKeyPath } from './machine-key.file.ts';
 
 /** A failure to open or create the machine key, with the error-registry code for IPC and the CLI. */
-export class MachineKeyError extends Error {
-  readonly code: ErrorCode;
+export class MachineKeyError extends ConsoleError {
   /** Components that differ from the activation's fingerprint (names only). */
   readonly changed: ComponentName[];
   constructor(code: ErrorCode, message: string, changed: ComponentName[] = []) {
-    super(message);
+    super(code, message);
     this.name = 'MachineKeyError';
-    this.code = code;
     this.changed = changed;
   }
 }

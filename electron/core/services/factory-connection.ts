@@ -3,7 +3,9 @@
  * configured — the embedded default, a local demo Factory API this class starts and
  * stops. Everything that talks to the server asks this class for the current client.
  */
+import { ErrorCode } from '../../../shared/common/errors.ts';
 import { FactoryApiClient } from '../api/factory-api.client.ts';
+import { PinnedTransport, type CertificatePin } from '../api/pinned-transport.ts';
 import { ConsoleError } from '../console-error.ts';
 import type { EmbeddedFactory } from '../embedded/embedded-factory.ts';
 
@@ -15,18 +17,29 @@ export interface ConnectionInfo {
   adminEmail: string | null;
 }
 
+export interface FactoryConnectionOptions {
+  startEmbedded: EmbeddedStarter;
+  timeoutMs?: number;
+  /** The certificate the operator confirmed for an https server (see ServerTrustService). */
+  pinFor?: (serverUrl: string) => CertificatePin | undefined;
+}
+
 export class FactoryConnection {
   readonly #startEmbedded: EmbeddedStarter;
   readonly #timeoutMs: number | undefined;
+  readonly #pinFor: (serverUrl: string) => CertificatePin | undefined;
   #client: FactoryApiClient | null = null;
+  #transport: PinnedTransport | null = null;
   #embedded: EmbeddedFactory | null = null;
   #monitor: FactoryApiClient | null = null;
-  #failure: string | null = null;
+  /** Why the last connect failed (code and a safe sentence), until the next one succeeds. */
+  #failure: ConsoleError | null = null;
   #pending: Promise<void> = Promise.resolve();
 
-  constructor(options: { startEmbedded: EmbeddedStarter; timeoutMs?: number }) {
+  constructor(options: FactoryConnectionOptions) {
     this.#startEmbedded = options.startEmbedded;
     this.#timeoutMs = options.timeoutMs;
+    this.#pinFor = options.pinFor ?? (() => undefined);
   }
 
   /** Points the console at `serverUrl`, or at a freshly started embedded factory when null. */
@@ -40,7 +53,13 @@ export class FactoryConnection {
           this.#failure = null;
         },
         (error: unknown) => {
-          this.#failure = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
+          this.#failure =
+            error instanceof ConsoleError
+              ? new ConsoleError(error.code, error.message.slice(0, 300))
+              : new ConsoleError(
+                  ErrorCode.Unavailable,
+                  `The embedded Factory API could not start: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`,
+                );
           throw error;
         },
       );
@@ -53,24 +72,49 @@ export class FactoryConnection {
       return;
     }
     await this.#stopEmbedded();
-    this.#client = null;
-    this.#monitor = null;
+    this.#dropClient();
     if (serverUrl === null) {
       this.#embedded = await this.#startEmbedded();
       this.#client = new FactoryApiClient({ baseUrl: this.#embedded.url, timeoutMs: this.#timeoutMs });
     } else {
-      this.#client = new FactoryApiClient({ baseUrl: serverUrl, timeoutMs: this.#timeoutMs });
+      this.#client = this.#pinnedClient(serverUrl);
     }
+  }
+
+  /**
+   * A client for a configured server. https goes only through the confirmed pin: the
+   * handshake fails before a byte (a password, a token) is sent to any other certificate.
+   */
+  #pinnedClient(serverUrl: string): FactoryApiClient {
+    if (new URL(serverUrl).protocol !== 'https:')
+      return new FactoryApiClient({ baseUrl: serverUrl, timeoutMs: this.#timeoutMs });
+    const pin = this.#pinFor(serverUrl);
+    if (!pin)
+      throw new ConsoleError(
+        ErrorCode.CertificateMismatch,
+        `No certificate is confirmed for ${new URL(serverUrl).origin}: check its fingerprint and trust it (Sign in view).`,
+      );
+    this.#transport = new PinnedTransport(serverUrl, { pin });
+    return new FactoryApiClient({
+      baseUrl: serverUrl,
+      timeoutMs: this.#timeoutMs,
+      fetch: this.#transport.fetch,
+    });
+  }
+
+  #dropClient(): void {
+    this.#client = null;
+    this.#monitor = null;
+    this.#transport?.close();
+    this.#transport = null;
   }
 
   /** The current client; `unavailable` while connecting or after a failed start. */
   get client(): FactoryApiClient {
     if (!this.#client) {
-      throw new ConsoleError(
-        'unavailable',
-        this.#failure
-          ? `The embedded Factory API could not start: ${this.#failure}`
-          : 'The console is not connected to a Factory API yet.',
+      throw (
+        this.#failure ??
+        new ConsoleError(ErrorCode.Unavailable, 'The console is not connected to a Factory API yet.')
       );
     }
     return this.#client;
@@ -123,7 +167,7 @@ export class FactoryConnection {
 
   async close(): Promise<void> {
     await this.#pending.catch(() => undefined);
-    this.#client = null;
+    this.#dropClient();
     await this.#stopEmbedded();
   }
 

@@ -6,13 +6,17 @@ import type { SettingsStore } from './settings.store.ts';
 export class SettingsService {
   readonly #store: SettingsStore;
   readonly #onChange: (next: ConsoleSettings, previous: ConsoleSettings) => Promise<void>;
+  readonly #check: (next: ConsoleSettings, previous: ConsoleSettings) => void;
 
+  /** `check` runs before anything is stored: a refused change leaves the settings as they were. */
   constructor(
     store: SettingsStore,
     onChange: (next: ConsoleSettings, previous: ConsoleSettings) => Promise<void>,
+    check: (next: ConsoleSettings, previous: ConsoleSettings) => void = () => undefined,
   ) {
     this.#store = store;
     this.#onChange = onChange;
+    this.#check = check;
   }
 
   async get(): Promise<ConsoleSettings> {
@@ -26,7 +30,9 @@ export class SettingsService {
       serverUrl: patch.serverUrl === undefined ? previous.serverUrl : patch.serverUrl,
       theme: patch.theme ?? previous.theme,
       strictHardware: patch.strictHardware ?? previous.strictHardware,
+      autoLockMinutes: patch.autoLockMinutes ?? previous.autoLockMinutes,
     };
+    this.#check(next, previous);
     this.#store.write(next);
     await this.#onChange(next, previous);
     return next;

@@ -17,6 +17,7 @@ export const defaultSettings: ConsoleSettings = Object.freeze({
   serverUrl: null,
   theme: 'system',
   strictHardware: false,
+  autoLockMinutes: 15,
 });
 
 /** The stored form, validated on every read: a hand-edited or corrupt file falls back to defaults. */
@@ -27,6 +28,7 @@ export const storedSettingsSchema = z.object({
     .catch(null),
   theme: z.enum(['system', 'light', 'dark']).catch('system'),
   strictHardware: z.boolean().catch(false),
+  autoLockMinutes: z.int().min(1).max(1440).catch(15),
 });
 
 /** Parses whatever a store holds into valid settings, defaulting field by field. */

@@ -32,6 +32,8 @@ export interface UnlockInput {
   password: string;
   /** Export the plaintext to this file (explicit, audited). */
   outPath?: string;
+  /** Refuse any changed hardware component when opening the machine key (strict-hardware setting). */
+  strict?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal;
   onProgress?: (progress: UnlockProgress) => void;
@@ -137,7 +139,9 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
       resourceId,
       now,
     });
-    const key = await openThisMachineKey(input.home, activation, input.password, input.env ?? process.env);
+    const key = await openThisMachineKey(input.home, activation, input.password, input.env ?? process.env, {
+      ...(input.strict ? { strict: true } : {}),
+    });
     const envelope = Buffer.from(unlocked.envelope, 'base64');
     let dek: Buffer;
     let small: Buffer;

@@ -32,9 +32,10 @@ import { bindingStrength } from '../machine/binding-strength.ts';
 import { COMPONENT_NAMES } from '../machine/components.ts';
 import { listRecords, findRecord } from '../vault/vault.store.ts';
 import { fingerprintFor } from '../vault/vault-opener.ts';
+import type { VaultLockService } from '../vault/vault-lock.service.ts';
 import { verifyManifest } from './signed-objects.ts';
 import { unlockResource } from './unlock.pipeline.ts';
-import { exportVaultItem } from './vault-export.ts';
+import { exportVaultItem, type ReportExport } from './vault-export.ts';
 
 export interface UnlockServiceDeps {
   home: string;
@@ -46,6 +47,14 @@ export interface UnlockServiceDeps {
   /** Revokes a machine on the connected server through the signed-in session. */
   deactivateOnServer?: (machineId: string) => Promise<void>;
   env?: Readonly<Record<string, string | undefined>>;
+  /** The vault's lock: exports without a password use its key; (de)activation locks it. */
+  vault?: VaultLockService;
+  /** The strict-hardware setting, applied wherever the machine key is opened. */
+  strictHardware?: () => boolean;
+  /** Reports a password-less export through the signed-in session (absent or failing: queued). */
+  reportExport?: ReportExport;
+  /** The certificate fingerprint the operator confirmed for an https server (server.trust). */
+  trustedFingerprint?: (serverUrl: string) => string | undefined;
 }
 
 export class UnlockService {
@@ -58,6 +67,10 @@ export class UnlockService {
 
   get #env() {
     return this.#deps.env ?? process.env;
+  }
+
+  get #strict(): boolean {
+    return this.#deps.strictHardware?.() ?? false;
   }
 
   async machineInfo(): Promise<MachineInfo> {
@@ -102,10 +115,15 @@ export class UnlockService {
     await deactivateOnServer(activation.machine_id);
     for (const controller of this.#jobs.values()) controller.abort();
     await removeLocalActivation(this.#deps.home);
+    await this.#deps.vault?.lock();
     return this.machineInfo();
   }
 
-  /** Activates against the connected server as the signed-in account (the certificate must be confirmed: plain HTTP or CLI `--fingerprint` for HTTPS). */
+  /**
+   * Activates against the connected server as the signed-in account. For https the
+   * certificate the operator confirmed (`server.trust`) is the one pinned; the server
+   * must still present it.
+   */
   async activate(input: ActivateInput): Promise<MachineInfo> {
     const { serverUrl, email } = await this.#deps.session();
     if (!serverUrl || !email)
@@ -113,6 +131,7 @@ export class UnlockService {
         ErrorCode.Unauthenticated,
         'Sign in to the Factory API before activating this machine.',
       );
+    const fingerprint = this.#deps.trustedFingerprint?.(serverUrl);
     await activateMachine({
       home: this.#deps.home,
       serverUrl,
@@ -120,7 +139,10 @@ export class UnlockService {
       password: input.password,
       label: input.label,
       env: this.#env,
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
     });
+    // A new activation has a new key: the vault starts locked, and the UI hears of it.
+    await this.#deps.vault?.lock();
     return this.machineInfo();
   }
 
@@ -172,6 +194,7 @@ export class UnlockService {
       idOrName: input.resourceId,
       password: input.password,
       env: this.#env,
+      strict: this.#strict,
       signal: controller.signal,
       onProgress: (progress) => {
         last = {
@@ -191,15 +214,27 @@ export class UnlockService {
     return { jobId, resourceId: input.resourceId };
   }
 
-  /** Exports a vault item to a new file (offline capable, audited or queued); see `exportVaultItem`. */
+  /**
+   * Exports a vault item to a new file (offline capable, audited or queued); see
+   * `exportVaultItem`. With a password it opens the machine key itself; without one it
+   * uses the unlocked vault's key (a clear `unauthenticated` error while locked).
+   */
   async exportTo(input: ResourceExportInput): Promise<ResourceExportResult> {
-    return exportVaultItem({
+    const common = {
       home: this.#deps.home,
       resourceId: input.resourceId,
       target: input.path,
-      password: input.password,
       env: this.#env,
-    });
+      strict: this.#strict,
+    };
+    if (input.password !== undefined) return exportVaultItem({ ...common, password: input.password });
+    const vault = this.#deps.vault;
+    if (!vault)
+      throw new ConsoleError(ErrorCode.Unauthenticated, 'Give the password to export this vault item.');
+    const report = this.#deps.reportExport;
+    return vault.withKey((privateKey) =>
+      exportVaultItem({ ...common, key: { privateKey }, ...(report ? { report } : {}) }),
+    );
   }
 
   async cancelUnlock(input: JobInput): Promise<{ cancelled: boolean }> {

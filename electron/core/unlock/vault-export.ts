@@ -4,6 +4,8 @@
  * (every chunk's MAC checked, temp 0600 + rename) after `openVaultItem` verified the
  * manifest, the lease, the clock and the machine key. Audited like the CLI's `--out`:
  * reported to the server at once when it answers, otherwise queued for the next unlock.
+ * The machine key is opened with the password, or is the unlocked vault's (no password:
+ * then the caller's `report` tells the server, as there is nothing to sign in with).
  *
  * Trust boundary: `target` comes from the renderer. It must be absolute, and an
  * existing file (or link) there is never replaced: the finished export is linked into
@@ -16,18 +18,30 @@ import type { ResourceExportResult } from '../../../shared/common/contract/bridg
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { connect } from '../activation/activation.service.ts';
 import { ConsoleError } from '../console-error.ts';
-import { openVaultItem } from '../vault/vault-opener.ts';
+import { openVaultItem, type MachineKeyCredential } from '../vault/vault-opener.ts';
 import { flushExportQueue, queueExport } from './export-queue.ts';
 import { exportToFile } from './plaintext-export.ts';
 
-export interface VaultExportInput {
+/** Reports one export to the server through a session the caller holds; throws when it cannot. */
+export type ReportExport = (
+  resourceId: string,
+  event: { machineId: string; exportedAt: string },
+) => Promise<void>;
+
+/**
+ * `password` (secret: opens the machine key, also signs in to report the export) or
+ * `key` (an already opened machine key, owned and zeroed by the caller).
+ */
+export type VaultExportInput = MachineKeyCredential & {
   home: string;
   resourceId: string;
   target: string;
-  /** Secret: opens the machine key; also signs in to report the export. */
-  password: string;
   env?: Readonly<Record<string, string | undefined>>;
-}
+  /** Refuse any changed hardware component when the password opens the key. */
+  strict?: boolean;
+  /** Without a password: how to report the export (absent or failing: queued). */
+  report?: ReportExport;
+};
 
 /** The checked absolute target; refuses relative paths, NUL bytes and names already in use. */
 async function checkTarget(target: string): Promise<string> {
@@ -87,9 +101,24 @@ async function auditExport(
   home: string,
   opened: { serverUrl: string; pin: Parameters<typeof connect>[1]; email: string; machineId: string },
   resourceId: string,
-  password: string,
+  password: string | undefined,
+  report: ReportExport | undefined,
 ): Promise<'reported' | 'queued'> {
   const exportedAt = new Date().toISOString();
+  if (password === undefined) {
+    try {
+      if (!report) throw new Error('no session to report through');
+      await report(resourceId, { machineId: opened.machineId, exportedAt });
+      return 'reported';
+    } catch {
+      await queueExport(home, {
+        resource_id: resourceId,
+        machine_id: opened.machineId,
+        exported_at: exportedAt,
+      });
+      return 'queued';
+    }
+  }
   const connection = connect(opened.serverUrl, opened.pin, { timeoutMs: 5_000 });
   try {
     await connection.client.login(opened.email, password);
@@ -115,12 +144,15 @@ async function auditExport(
 /** Exports one vault item to a new file at `target`; see the module comment for the guarantees. */
 export async function exportVaultItem(input: VaultExportInput): Promise<ResourceExportResult> {
   const target = await checkTarget(input.target);
-  const item = await openVaultItem({
+  const common = {
     home: input.home,
     idOrName: input.resourceId,
-    password: input.password,
     ...(input.env ? { env: input.env } : {}),
-  });
+    ...(input.strict ? { strict: true } : {}),
+  };
+  const item = await openVaultItem(
+    input.key !== undefined ? { ...common, key: input.key } : { ...common, password: input.password },
+  );
   const staged = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${randomBytes(6).toString('hex')}.export`,
@@ -148,6 +180,7 @@ export async function exportVaultItem(input: VaultExportInput): Promise<Resource
     },
     item.manifest.resource_id,
     input.password,
+    input.report,
   );
   return { path: target, bytes: item.manifest.plaintext_size, audit };
 }

@@ -39,12 +39,17 @@ export function fingerprintFor(env: Readonly<Record<string, string | undefined>>
   return env === process.env ? getFingerprint({ env }) : collectFingerprint({ env, warn: () => undefined });
 }
 
-/** Opens this machine's private key with the operator's password. Secret result: zero it after use. */
+/**
+ * Opens this machine's private key with the operator's password. `strict` (the
+ * console's strict-hardware setting) refuses any changed component instead of
+ * re-binding one. Secret result: zero it after use.
+ */
 export async function openThisMachineKey(
   home: string,
   activation: Activation,
   password: string,
   env: Readonly<Record<string, string | undefined>>,
+  options: { strict?: boolean } = {},
 ): Promise<{ privateKey: Buffer; rebound: boolean }> {
   const fingerprint = await fingerprintFor(env);
   const opened = await openMachineKey({
@@ -52,6 +57,7 @@ export async function openThisMachineKey(
     email: activation.email,
     password,
     components: fingerprint.components,
+    ...(options.strict ? { strict: true } : {}),
   });
   return { privateKey: opened.privateKey, rebound: opened.rebound };
 }
@@ -79,13 +85,24 @@ export function openDelivered(input: {
   return { dek, small };
 }
 
-export async function openVaultItem(input: {
+/**
+ * What opens the machine key: the operator's password (opened here, zeroed here), or a
+ * key the caller already opened (the unlocked vault's; the caller owns it and zeroes it).
+ */
+export type MachineKeyCredential =
+  { password: string; key?: never } | { key: { readonly privateKey: Buffer }; password?: never };
+
+export type OpenVaultItemInput = MachineKeyCredential & {
   home: string;
   idOrName: string;
-  password: string;
   env?: Readonly<Record<string, string | undefined>>;
   now?: number;
-}): Promise<OpenedVaultItem> {
+  /** Refuse any changed hardware component (only used with a password). */
+  strict?: boolean;
+};
+
+/** Opens one vault item offline; see the module comment for what is checked. */
+export async function openVaultItem(input: OpenVaultItemInput): Promise<OpenedVaultItem> {
   const now = input.now ?? Date.now();
   const activation = await requireActivation(input.home);
   const record = await findRecord(input.home, input.idOrName);
@@ -104,7 +121,15 @@ export async function openVaultItem(input: {
   const info = await fs.stat(containerPath).catch(() => undefined);
   if (!info || info.size !== manifest.container_size) throw new IntegrityError();
   const envelope = await fs.readFile(path.join(directory, ENVELOPE_FILE));
-  const key = await openThisMachineKey(input.home, activation, input.password, input.env ?? process.env);
+  const key =
+    input.key !== undefined
+      ? { privateKey: input.key.privateKey, rebound: false, owned: false }
+      : {
+          ...(await openThisMachineKey(input.home, activation, input.password, input.env ?? process.env, {
+            ...(input.strict ? { strict: true } : {}),
+          })),
+          owned: true,
+        };
   try {
     const { dek, small } = openDelivered({
       privateKey: key.privateKey,
@@ -126,6 +151,7 @@ export async function openVaultItem(input: {
     }
     return { activation, record, manifest, containerPath, dek, rebound: key.rebound };
   } finally {
-    key.privateKey.fill(0);
+    // Key material: zero what was opened here; a caller's key is the caller's to zero.
+    if (key.owned) key.privateKey.fill(0);
   }
 }

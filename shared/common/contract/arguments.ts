@@ -19,8 +19,11 @@ import {
   ResourceInput,
   RuleExpiryInput,
   RuleInput,
+  ServerTrustInput,
+  ServerUrlInput,
   SettingsPatch,
   UnlockInput,
+  VaultUnlockInput,
 } from './inputs.ts';
 
 type ParametersOf<F> = F extends (...args: infer A) => unknown ? A : never;
@@ -32,6 +35,8 @@ export type ArgumentSchemas<B> = {
 const none = z.tuple([]);
 
 export const argumentSchemas = {
+  server: { inspect: z.tuple([ServerUrlInput]), trust: z.tuple([ServerTrustInput]) },
+  vault: { getState: none, unlock: z.tuple([VaultUnlockInput]), lock: none },
   session: { getState: none, login: z.tuple([LoginInput]), logout: none },
   machine: { getInfo: none, activate: z.tuple([ActivateInput]), deactivate: none },
   resources: {

@@ -17,8 +17,11 @@ import type {
   ResourceInput,
   RuleExpiryInput,
   RuleInput,
+  ServerTrustInput,
+  ServerUrlInput,
   SettingsPatch,
   UnlockInput,
+  VaultUnlockInput,
 } from './inputs.ts';
 import type { Result, Unsubscribe } from './result.ts';
 
@@ -31,6 +34,54 @@ export interface SessionState {
   email: string | null;
   role: string | null;
   serverUrl: string | null;
+}
+
+/**
+ * A server's TLS identity as the console sees it, read without sending the server
+ * anything (trust on first use, DESIGN.md §5). Public values only.
+ */
+export interface ServerIdentity {
+  /** The origin inspected, e.g. `https://factory.example.com:8443`. */
+  origin: string;
+  /**
+   * `plain_http`: no certificate to pin (acceptable on loopback only); `trusted`: the
+   * presented certificate is the pinned one; `new`: never confirmed on this console;
+   * `changed`: the server presents a different certificate than the pinned one.
+   */
+  trust: 'plain_http' | 'trusted' | 'new' | 'changed';
+  /** SHA-256 of the certificate presented now (`AB:CD:…`); null over plain http. */
+  presented: string | null;
+  /** The fingerprint this console pinned for the origin, if any. */
+  pinned: string | null;
+  /** The certificate's subject and expiry, to help compare with what the administrator said. */
+  subject: string | null;
+  validTo: string | null;
+}
+
+/**
+ * The offline vault's lock (DESIGN.md §3.6): while unlocked, the main side holds this
+ * machine's opened key in memory until the idle time runs out or the operator locks.
+ */
+export interface VaultState {
+  /** False: nothing to unlock (activate first). */
+  activated: boolean;
+  locked: boolean;
+  /** The activation's account; the locked screen asks only for its password. */
+  email: string | null;
+  /** The server the machine is activated with. */
+  serverUrl: string | null;
+  machineLabel: string | null;
+  /** Items in the vault, usable offline while their leases run. */
+  items: number;
+  /** When the unlocked vault locks itself unless used again (null while locked). */
+  locksAt: string | null;
+}
+
+/** The outcome of the locked screen: the vault, and whether the same password also signed in. */
+export interface VaultUnlockResult {
+  vault: VaultState;
+  /** Signed in to the activation's server too (false: offline or another server is selected). */
+  session: SessionState;
 }
 
 /** One hardware component of the fingerprint: whether it was found, never its value. */
@@ -192,6 +243,8 @@ export interface ConsoleSettings {
   serverUrl: string | null;
   theme: 'system' | 'light' | 'dark';
   strictHardware: boolean;
+  /** Minutes an unlocked vault stays unlocked without use (1–1440). */
+  autoLockMinutes: number;
 }
 
 export interface AppInfo {
@@ -203,6 +256,30 @@ export interface AppInfo {
 }
 
 export interface ConsoleBridge {
+  server: {
+    /** Reads the server's certificate without sending it anything; says whether it is pinned. */
+    inspect(input: ServerUrlInput): Call<ServerIdentity>;
+    /**
+     * Pins the server's certificate after the operator compared its fingerprint: refused
+     * (nothing stored) unless the server presents exactly `fingerprint256` right now.
+     * An https server must be trusted before it can be selected in settings.
+     */
+    trust(input: ServerTrustInput): Call<ServerIdentity>;
+  };
+  vault: {
+    getState(): Call<VaultState>;
+    /**
+     * Opens this machine's key with the activation account's password, offline (the
+     * hardware must still match). If the console is connected to the activation's
+     * server and it answers, the same password also signs in; otherwise the vault is
+     * usable offline. The password is never kept; the opened key stays on the main side.
+     */
+    unlock(input: VaultUnlockInput): Call<VaultUnlockResult>;
+    /** Forgets the opened key now. */
+    lock(): Call<VaultState>;
+    /** Pushed when the vault locks itself (idle) or is locked, unlocked, activated or deactivated. */
+    onChange(listener: Listener<VaultState>): Unsubscribe;
+  };
   session: {
     getState(): Call<SessionState>;
     login(input: LoginInput): Call<SessionState>;
@@ -224,7 +301,8 @@ export interface ConsoleBridge {
     /**
      * Decrypts a vault item into a new file at an absolute `path` (temp 0600 + rename;
      * an existing file is never overwritten). Works offline: the password opens the
-     * machine key. Audited on the server, or queued until the next online unlock.
+     * machine key, or, without a password, the unlocked vault's key does. Audited on
+     * the server, or queued until the next online unlock.
      */
     exportTo(input: ResourceExportInput): Call<ResourceExportResult>;
     cancelUnlock(input: JobInput): Call<{ cancelled: boolean }>;

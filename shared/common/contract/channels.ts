@@ -28,6 +28,8 @@ export type EventMembers<T> = { [K in keyof T]: MemberKind<T[K]> extends 'event'
 export type EventPayload<F> = F extends (listener: Listener<infer P>) => Unsubscribe ? P : never;
 
 export const bridgeChannels = {
+  server: { inspect: 'invoke', trust: 'invoke' },
+  vault: { getState: 'invoke', unlock: 'invoke', lock: 'invoke', onChange: 'event' },
   session: { getState: 'invoke', login: 'invoke', logout: 'invoke' },
   machine: { getInfo: 'invoke', activate: 'invoke', deactivate: 'invoke' },
   resources: {

@@ -45,7 +45,8 @@ export const ResourceExportInput = z.strictObject({
   resourceId: id,
   path: z.string().min(1).max(ContractLimits.maxUrl),
   // Secret: opens the machine key offline; used for this call only, never echoed or logged.
-  password: z.string().min(1).max(1024),
+  // Optional while the vault is unlocked (its opened key is used instead).
+  password: z.string().min(1).max(1024).optional(),
 });
 export type ResourceExportInput = z.infer<typeof ResourceExportInput>;
 
@@ -88,8 +89,37 @@ export const SettingsPatch = z.strictObject({
   serverUrl: httpUrl.nullable().optional(),
   theme: z.enum(['system', 'light', 'dark']).optional(),
   strictHardware: z.boolean().optional(),
+  autoLockMinutes: z.int().min(1).max(1440).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+/** A Factory API address to inspect (its certificate is read, nothing is sent). */
+export const ServerUrlInput = z.strictObject({ url: httpUrl });
+export type ServerUrlInput = z.infer<typeof ServerUrlInput>;
+
+/** The fingerprint the operator compared: `AB:CD:…`, `abcd…` or `sha256/…` (64 hex digits). */
+export const ServerTrustInput = z.strictObject({
+  url: httpUrl,
+  fingerprint256: z
+    .string()
+    .max(120)
+    .refine(
+      (text) =>
+        text
+          .replace(/^sha-?256[/:=]?/i, '')
+          .replace(/[\s:]/g, '')
+          .match(/^[0-9a-f]{64}$/i) !== null,
+      'a SHA-256 fingerprint: 64 hex digits, colons optional',
+    ),
+});
+export type ServerTrustInput = z.infer<typeof ServerTrustInput>;
+
+/** The locked screen: only the activation account's password. */
+export const VaultUnlockInput = z.strictObject({
+  // Secret: opens the machine key (and signs in when online); never kept, echoed or logged.
+  password: z.string().min(1).max(1024),
+});
+export type VaultUnlockInput = z.infer<typeof VaultUnlockInput>;
 
 export const ExternalUrlInput = z.strictObject({ url: httpUrl });
 export type ExternalUrlInput = z.infer<typeof ExternalUrlInput>;

@@ -3,6 +3,7 @@ import { useBridge } from '../../app/bridge-context.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { adviceFor } from '../../ui/error-advice.ts';
 import { formatBytes } from '../../ui/ProgressBar.tsx';
+import { useVault } from '../vault/vault.hooks.ts';
 import { resourcesStore, useResources } from './resources.hooks.ts';
 
 /** What to do after a refused export, where the generic advice would mislead. */
@@ -31,6 +32,8 @@ export function ExportDialog({
   const state = useResources((store) => store.exports[resourceId]);
   const [target, setTarget] = useState('');
   const [password, setPassword] = useState('');
+  // While the vault is unlocked its key opens the item: no password to type again.
+  const vaultOpen = useVault((store) => store.vault?.locked === false);
   const busy = state?.busy === true;
   const outcome = state && !state.busy ? state.outcome : null;
 
@@ -42,8 +45,10 @@ export function ExportDialog({
       onConfirm={() => {
         const secret = password;
         setPassword('');
-        if (busy || !secret || !target.trim()) return;
-        void resourcesStore.getState().exportTo(bridge, resourceId, target.trim(), secret);
+        if (busy || (!vaultOpen && !secret) || !target.trim()) return;
+        void resourcesStore
+          .getState()
+          .exportTo(bridge, resourceId, target.trim(), vaultOpen ? undefined : secret);
       }}
     >
       <label className="form">
@@ -55,15 +60,21 @@ export function ExportDialog({
           spellCheck={false}
         />
       </label>
-      <label className="form">
-        Password
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+      {vaultOpen ? (
+        <p className="muted" data-testid="export-vault-open">
+          The vault is unlocked: its key opens this item.
+        </p>
+      ) : (
+        <label className="form">
+          Password
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+      )}
       <div role="status" data-testid="export-result">
         {busy ? <p className="muted">Decrypting and verifying every chunk…</p> : null}
         {outcome?.ok ? (

@@ -24,7 +24,8 @@ export interface ResourcesState {
   unlock(bridge: ConsoleBridge, resourceId: string, password: string): Promise<void>;
   cancel(bridge: ConsoleBridge, jobId: string): Promise<void>;
   verify(bridge: ConsoleBridge, resourceId: string): Promise<void>;
-  exportTo(bridge: ConsoleBridge, resourceId: string, path: string, password: string): Promise<void>;
+  /** `password` undefined: the unlocked vault's key is used (the main side refuses if it is locked). */
+  exportTo(bridge: ConsoleBridge, resourceId: string, path: string, password?: string): Promise<void>;
   clearExport(resourceId: string): void;
   follow(bridge: ConsoleBridge): Unsubscribe;
 }
@@ -80,7 +81,9 @@ export function createResourcesStore(): StoreApi<ResourcesState> {
     },
     async exportTo(bridge, resourceId, path, password) {
       set({ exports: { ...get().exports, [resourceId]: { busy: true } } });
-      const outcome = await bridge.resources.exportTo({ resourceId, path, password });
+      const outcome = await bridge.resources.exportTo(
+        password === undefined ? { resourceId, path } : { resourceId, path, password },
+      );
       set({ exports: { ...get().exports, [resourceId]: { busy: false, outcome } } });
     },
     clearExport(resourceId) {

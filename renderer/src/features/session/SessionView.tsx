@@ -2,7 +2,9 @@ import { useEffect } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { ServerPicker } from '../connection/ServerPicker.tsx';
 import { ActivationForm } from './ActivationForm.tsx';
+import { useSettings } from '../settings/settings.hooks.ts';
 import { sessionStore, useSession } from './session.hooks.ts';
 import { SignInForm } from './SignInForm.tsx';
 
@@ -12,6 +14,8 @@ export function SessionView() {
   const session = useSession((state) => state.session);
   const error = useSession((state) => state.error);
   const busy = useSession((state) => state.busy);
+  // The configured address (null: the embedded factory), as opposed to the one connected.
+  const configured = useSettings((state) => state.settings?.serverUrl ?? null);
 
   useEffect(() => {
     void sessionStore.getState().load(bridge);
@@ -20,14 +24,12 @@ export function SessionView() {
   return (
     <section aria-labelledby="session-title">
       <h1 id="session-title">Sign in &amp; activation</h1>
+      <h2>1. Server</h2>
       <p>
-        Server: <code data-testid="session-server">{session?.serverUrl ?? '—'}</code>{' '}
-        <span className="muted">(change it in Settings)</span>
+        Connected to: <code data-testid="session-server">{session?.serverUrl ?? '—'}</code>
       </p>
-      <Note tone="info">
-        Confirming the server certificate&apos;s fingerprint on first use is not in the console&apos;s
-        contract yet; over plain http to the embedded factory there is no certificate to pin.
-      </Note>
+      <ServerPicker key={configured ?? ''} current={configured} />
+      <h2>2. {session?.signedIn ? 'Signed in' : 'Sign in'}</h2>
       <ErrorNote error={error} testId="session-error" />
       {session?.signedIn ? (
         <>
@@ -42,7 +44,7 @@ export function SessionView() {
           >
             Sign out
           </button>
-          <h2>Activate this machine</h2>
+          <h2>3. Activate this machine</h2>
           <ActivationForm />
         </>
       ) : (

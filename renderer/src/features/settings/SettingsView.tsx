@@ -1,7 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { ServerPicker } from '../connection/ServerPicker.tsx';
 import { settingsStore, useSettings } from './settings.hooks.ts';
 
 const themes = ['system', 'light', 'dark'] as const;
@@ -13,37 +14,49 @@ export function SettingsView() {
   const error = useSettings((state) => state.error);
   const saving = useSettings((state) => state.saving);
   const savedAt = useSettings((state) => state.savedAt);
-  const [serverUrl, setServerUrl] = useState('');
+  const [autoLock, setAutoLock] = useState('');
 
   useEffect(() => {
     void settingsStore.getState().load(bridge);
   }, [bridge]);
-  useEffect(() => setServerUrl(settings?.serverUrl ?? ''), [settings?.serverUrl]);
-
-  function saveServer(event: FormEvent): void {
-    event.preventDefault();
-    void settingsStore
-      .getState()
-      .update(bridge, { serverUrl: serverUrl.trim() === '' ? null : serverUrl.trim() });
-  }
+  useEffect(() => setAutoLock(String(settings?.autoLockMinutes ?? '')), [settings?.autoLockMinutes]);
+  const minutes = Number(autoLock);
+  const autoLockValid = Number.isInteger(minutes) && minutes >= 1 && minutes <= 1440;
 
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <ErrorNote error={error} />
       {savedAt ? <Note tone="success">Saved.</Note> : null}
-      <form className="form" onSubmit={saveServer} aria-label="Server">
+      <h2>Server</h2>
+      <p>
+        In use: <code data-testid="server-in-use">{settings?.serverUrl ?? 'the embedded demo factory'}</code>
+      </p>
+      {/* Keyed by the stored address: the field starts from it once settings arrive. */}
+      <ServerPicker key={settings?.serverUrl ?? ''} current={settings?.serverUrl ?? null} />
+      <h2>Vault</h2>
+      <form
+        className="form"
+        aria-label="Vault auto-lock"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (autoLockValid) void settingsStore.getState().update(bridge, { autoLockMinutes: minutes });
+        }}
+      >
         <label>
-          Factory API address (empty: the embedded local demo factory)
+          Lock the unlocked vault after this many idle minutes (1–1440)
           <input
-            type="url"
-            value={serverUrl}
-            placeholder="https://factory.example.com"
-            onChange={(event) => setServerUrl(event.target.value)}
+            type="number"
+            min={1}
+            max={1440}
+            step={1}
+            value={autoLock}
+            aria-invalid={!autoLockValid}
+            onChange={(event) => setAutoLock(event.target.value)}
           />
         </label>
-        <button type="submit" className="button button-primary" disabled={saving}>
-          Save server
+        <button type="submit" className="button" disabled={saving || !autoLockValid}>
+          Save auto-lock
         </button>
       </form>
       <fieldset className="form">
@@ -83,6 +96,14 @@ export function SettingsView() {
             <td>
               settings.json in the console&apos;s data folder (FACTORY_CONSOLE_DATA_DIR, default data/console)
             </td>
+          </tr>
+          <tr>
+            <th scope="row">Confirmed server certificates</th>
+            <td>known-servers.json in the same data folder (fingerprint and certificate per address)</td>
+          </tr>
+          <tr>
+            <th scope="row">Unlocked vault key</th>
+            <td>Memory of the console&apos;s main side only, until you lock or the idle minutes run out</td>
           </tr>
           <tr>
             <th scope="row">Sign-in tokens</th>

@@ -103,7 +103,7 @@ describe('browser mode server', () => {
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toEqual({
       ok: true,
-      value: { serverUrl: 'http://127.0.0.1:9', theme: 'system', strictHardware: false },
+      value: { serverUrl: 'http://127.0.0.1:9', theme: 'system', strictHardware: false, autoLockMinutes: 15 },
     });
     const status = JSON.parse((await send(port, 'POST', '/api/call/status.get', good, '[]')).body);
     expect(status).toMatchObject({ ok: true, value: { reachable: false, embedded: false } });
@@ -204,12 +204,14 @@ describe('browser mode server', () => {
     if (!current.ok) throw new Error(current.error.message);
     const pushed: FactoryStatus = { ...current.value, problem: 'pushed by the test' };
     const deadline = Date.now() + 5_000;
-    while (received.length === 0 && Date.now() < deadline) {
+    // The status poll may push its own result first: wait for the one pushed here.
+    const seen = () => received.some((status) => status.problem === 'pushed by the test');
+    while (!seen() && Date.now() < deadline) {
       mode.core.router.emit('status', 'onChange', pushed);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     unsubscribe();
-    expect(received[0]).toMatchObject({ problem: 'pushed by the test' });
+    expect(received).toContainEqual(expect.objectContaining({ problem: 'pushed by the test' }));
 
     const intruder = createHttpBridge({ origin: mode.origin, token: 'not-the-token', fetch: pageFetch });
     expect(await intruder.settings.get()).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });

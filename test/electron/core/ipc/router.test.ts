@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpcRouter, type CallRecord, type SenderInfo } from '../../../../electron/core/ipc/router.ts';
 import type { BridgeHandlers } from '../../../../electron/core/ipc/handlers.ts';
+import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { ConsoleError } from '../../../../electron/core/console-error.ts';
 import { defaultSettings } from '../../../../electron/core/services/settings.store.ts';
 import type { SessionState } from '../../../../shared/common/contract/bridge.ts';
@@ -22,6 +23,12 @@ function makeRouter() {
     throw new ConsoleError('unavailable', `${what} is not part of this test`);
   };
   const handlers: BridgeHandlers = {
+    server: { inspect: unavailable('server.inspect'), trust: unavailable('server.trust') },
+    vault: {
+      getState: unavailable('vault.getState'),
+      unlock: unavailable('vault.unlock'),
+      lock: unavailable('vault.lock'),
+    },
     machine: {
       getInfo: unavailable('machine.getInfo'),
       activate: unavailable('machine.activate'),
@@ -67,6 +74,7 @@ function makeRouter() {
         calls.push({ channel: 'session.login', args: [input] });
         if (input.password === 'explode') throw new Error(`database said ${secret}`);
         if (input.password === 'wrong') throw new ConsoleError('wrong_password', 'Wrong e-mail or password.');
+        if (input.password === 'tampered') throw new IntegrityError();
         return { ...state, signedIn: true, email: input.email };
       },
       logout: record('session.logout', state),
@@ -212,6 +220,15 @@ describe('IpcRouter', () => {
     expect(log.some((entry) => entry.outcome === 'internal' && entry.reference)).toBe(true);
   });
 
+  it("answers the crypto core's integrity error as integrity_failed, with its fixed sentence", async () => {
+    const { router } = makeRouter();
+    const result = await router.handle('session.login', [{ email: 'a@b', password: 'tampered' }], ourPage);
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'integrity_failed', message: new IntegrityError().message },
+    });
+  });
+
   it("passes a service's typed error through as it is", async () => {
     const { router } = makeRouter();
     const result = await router.handle('resources.list', [], ourPage);
@@ -265,6 +282,7 @@ describe('IpcRouter', () => {
       'audit.onEntry',
       'resources.onUnlockProgress',
       'status.onChange',
+      'vault.onChange',
     ]);
   });
 });

@@ -8,12 +8,13 @@ import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UnlockProgress } from '../../../../shared/common/contract/bridge.ts';
+import type { UnlockProgress, VaultState } from '../../../../shared/common/contract/bridge.ts';
 import { resourceListResponseSchema } from '../../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { FactoryApiClient } from '../../../../electron/core/api/factory-api.client.ts';
 import { closeContainerOpenPool } from '../../../../electron/core/unlock/open-pool.ts';
 import { UnlockService, unlockHandlers } from '../../../../electron/core/unlock/unlock.service.ts';
+import { VaultLockService } from '../../../../electron/core/vault/vault-lock.service.ts';
 import {
   ADMIN_EMAIL,
   DEV_PASSWORD,
@@ -55,9 +56,19 @@ describe('unlock IPC handlers', () => {
     const events: UnlockProgress[] = [];
     let finished: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (finished = resolve));
+    const vaultStates: VaultState[] = [];
+    const vault = new VaultLockService({
+      home,
+      env: { FACTORY_FINGERPRINT_FILE: path.join(home, 'fp.json') },
+      autoLockMinutes: () => 15,
+      strictHardware: () => false,
+      emit: (state) => vaultStates.push(state),
+      sessionState: async () => ({ signedIn: false, email: null, role: null, serverUrl: null }),
+    });
     const service = new UnlockService({
       home,
       env: { FACTORY_FINGERPRINT_FILE: path.join(home, 'fp.json') },
+      vault,
       session: async () => ({ serverUrl: url, email: ADMIN_EMAIL }),
       listServer: () => client.send('/api/v1/resources', { schema: resourceListResponseSchema }),
       emit: (progress) => {
@@ -70,6 +81,10 @@ describe('unlock IPC handlers', () => {
     const info = await handlers.machine.activate({ label: 'desk', password: DEV_PASSWORD });
     expect(info.activated).toBe(true);
     expect(info.machineId).toMatch(/^mch_/);
+    // The new activation's vault starts locked, and the UI is told.
+    expect(vaultStates).toEqual([
+      expect.objectContaining({ activated: true, locked: true, email: ADMIN_EMAIL }),
+    ]);
     expect(await handlers.resources.list()).toEqual([
       { id: resourceId, name: 'manual', size: body.length, state: 'locked' },
     ]);

@@ -7,10 +7,14 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResourcesView } from '../../../../renderer/src/features/resources/ResourcesView.tsx';
 import { resourcesStore } from '../../../../renderer/src/features/resources/resources.hooks.ts';
+import { vaultStore } from '../../../../renderer/src/features/vault/vault.hooks.ts';
 import { createTestBridge } from '../../bridge-double.ts';
 import { renderWithBridge } from '../../render-with-bridge.tsx';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vaultStore.setState({ vault: null });
+});
 beforeEach(() => resourcesStore.setState({ resources: null, error: null, progress: {}, exports: {} }));
 
 const size = 3 * 1024 * 1024 + 17;
@@ -82,5 +86,33 @@ describe('resource export dialog', () => {
 
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
+  });
+
+  it('asks no password while the vault is unlocked: the main side uses its opened key', async () => {
+    vaultStore.setState({
+      vault: {
+        activated: true,
+        locked: false,
+        email: 'ada@example.test',
+        serverUrl: 'http://127.0.0.1:9',
+        machineLabel: null,
+        items: 2,
+        locksAt: new Date(Date.now() + 60_000).toISOString(),
+      },
+    });
+    const test = exportBridge();
+    renderWithBridge(test.bridge, <ResourcesView />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Export Model C' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Export Model C' });
+    expect(within(dialog).queryByLabelText('Password')).toBeNull();
+    expect(within(dialog).getByTestId('export-vault-open')).toBeTruthy();
+    fireEvent.change(within(dialog).getByLabelText(/Save to/), { target: { value: '/srv/out/c.bin' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('export-result').textContent).toContain('/srv/out/c.bin'),
+    );
+    expect(test.calls.filter(([channel]) => channel === 'resources.exportTo')).toEqual([
+      ['resources.exportTo', [{ resourceId: 'model-c', path: '/srv/out/c.bin' }]],
+    ]);
   });
 });

@@ -22,12 +22,23 @@ function consoleRouter() {
 }
 
 describe('the IPC contract', () => {
-  it('has every domain of the design, with calls and the three push events', () => {
+  it('has every domain of the design, with calls and the four push events', () => {
     expect(Object.keys(bridgeChannels).sort()).toEqual(
-      ['app', 'audit', 'firewall', 'machine', 'resources', 'session', 'settings', 'status'].sort(),
+      [
+        'app',
+        'audit',
+        'firewall',
+        'machine',
+        'resources',
+        'server',
+        'session',
+        'settings',
+        'status',
+        'vault',
+      ].sort(),
     );
     expect(eventChannels.map((entry) => entry.channel).sort()).toEqual(
-      ['audit.onEntry', 'resources.onUnlockProgress', 'status.onChange'].sort(),
+      ['audit.onEntry', 'resources.onUnlockProgress', 'status.onChange', 'vault.onChange'].sort(),
     );
     expect(new Set(listChannels().map((entry) => entry.channel)).size).toBe(listChannels().length);
   });

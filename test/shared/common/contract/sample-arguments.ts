@@ -1,5 +1,16 @@
 /** A valid argument list for every call of the contract, for tests that mutate them. */
 export const validArguments: Record<string, unknown[]> = {
+  'server.inspect': [{ url: 'https://factory.example.com:8443' }],
+  'server.trust': [
+    {
+      url: 'https://factory.example.com:8443',
+      fingerprint256:
+        'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89',
+    },
+  ],
+  'vault.getState': [],
+  'vault.unlock': [{ password: 'correct horse battery staple' }],
+  'vault.lock': [],
   'session.getState': [],
   'session.login': [{ email: 'admin@localhost', password: 'correct horse battery staple' }],
   'session.logout': [],
