@@ -58,6 +58,11 @@ function sampleRow() {
   return page.getByTestId('resources').locator('tbody tr', { hasText: SAMPLE_RESOURCE.name });
 }
 
+/** The State cell (after Version and Size): the state and, for a vault copy, the lease's time left. */
+function stateCell() {
+  return sampleRow().locator('td').nth(2);
+}
+
 async function signIn(email: string, secret: string): Promise<void> {
   await open('Sign in');
   await page.getByLabel('Email').fill(email);
@@ -178,7 +183,8 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
   it('unlocks sample-model with a moving progress bar, then shows it in the vault', async () => {
     await open('Resources');
     await expect.poll(() => sampleRow().count(), { timeout: 15_000 }).toBe(1);
-    expect(await sampleRow().locator('td').nth(1).textContent()).toBe('locked');
+    expect(await stateCell().textContent()).toBe('locked');
+    expect(await sampleRow().locator('td').first().textContent()).toBe(SAMPLE_RESOURCE.version);
 
     // Record every state of the progress bar as React renders it: an unlock of a few
     // MiB can outrun any polling from the test process.
@@ -243,8 +249,8 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
     expect(Math.max(...samples.map((sample) => sample.max))).toBeGreaterThanOrEqual(size);
 
     await expect
-      .poll(() => sampleRow().locator('td').nth(1).textContent(), { timeout: 15_000 })
-      .toBe('in vault');
+      .poll(() => stateCell().textContent(), { timeout: 15_000 })
+      .toMatch(/^in vault · \d+ days? left$/);
     await page.screenshot({ path: `${screenshotDir}/resources-unlocked.png`, fullPage: true });
   }, 60_000);
 
@@ -278,8 +284,8 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
     expect(await page.content()).not.toContain(password);
 
     await expect
-      .poll(() => sampleRow().locator('td').nth(1).textContent(), { timeout: 15_000 })
-      .toBe('offline lease');
+      .poll(() => stateCell().textContent(), { timeout: 15_000 })
+      .toMatch(/^offline lease · \d+ days? left$/);
     await sampleRow()
       .getByRole('button', { name: `Export ${SAMPLE_RESOURCE.name}` })
       .click();

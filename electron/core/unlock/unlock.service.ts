@@ -30,6 +30,7 @@ import { ConsoleError } from '../console-error.ts';
 import type { BridgeHandlers } from '../ipc/handlers.ts';
 import { bindingStrength } from '../machine/binding-strength.ts';
 import { COMPONENT_NAMES } from '../machine/components.ts';
+import { displayValue } from '../machine/fingerprint.report.ts';
 import { listRecords, findRecord } from '../vault/vault.store.ts';
 import { fingerprintFor } from '../vault/vault-opener.ts';
 import type { VaultLockService } from '../vault/vault-lock.service.ts';
@@ -78,10 +79,15 @@ export class UnlockService {
     const activation = await readActivation(this.#deps.home);
     const report = bindingStrength(fingerprint.components);
     return {
-      components: COMPONENT_NAMES.map((name) => ({
-        name,
-        present: fingerprint.components[name] !== undefined,
-      })),
+      components: COMPONENT_NAMES.map((name) => {
+        const value = fingerprint.components[name];
+        // Serials leave the main side masked only (displayValue keeps the last four characters).
+        return {
+          name,
+          present: value !== undefined,
+          display: value === undefined ? null : displayValue(name, value),
+        };
+      }),
       bindingStrength: report.hardware.length,
       activated: activation !== undefined,
       machineId: activation?.machine_id ?? null,
@@ -156,8 +162,10 @@ export class UnlockService {
         rows.set(resource.id, {
           id: resource.id,
           name: resource.name,
+          version: resource.version,
           size: resource.plaintext_size,
           state: 'locked',
+          leaseValidUntil: null,
         });
       }
     }
@@ -166,8 +174,10 @@ export class UnlockService {
       rows.set(manifest.resource_id, {
         id: manifest.resource_id,
         name: manifest.name,
+        version: manifest.version,
         size: manifest.plaintext_size,
         state: rows.has(manifest.resource_id) ? 'unlocked' : 'offline',
+        leaseValidUntil: record.lease.lease.valid_until,
       });
     }
     return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));

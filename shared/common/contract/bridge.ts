@@ -84,10 +84,16 @@ export interface VaultUnlockResult {
   session: SessionState;
 }
 
-/** One hardware component of the fingerprint: whether it was found, never its value. */
+/** One component of the fingerprint: whether it was found, and its masked display form. */
 export interface MachineComponent {
   name: string;
   present: boolean;
+  /**
+   * What the operator may see (the CLI's `fingerprint` shows the same): models and sizes
+   * as they are, serials and ids masked to their last four characters (`****a1b2`).
+   * Never the value itself; null when not found.
+   */
+  display: string | null;
 }
 
 /** What the Machine view shows. Serials stay on the main side. */
@@ -109,8 +115,12 @@ export interface MachineInfo {
 export interface ResourceSummary {
   id: string;
   name: string;
+  version: string;
   size: number;
+  /** `locked`: on the server only; `unlocked`: in the vault and listed by the server; `offline`: in the vault only. */
   state: 'locked' | 'unlocked' | 'offline';
+  /** When the vault copy's signed lease ends (null: not in the vault). The view shows the days left. */
+  leaseValidUntil: string | null;
 }
 
 export interface UnlockJob {

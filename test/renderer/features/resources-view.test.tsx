@@ -49,4 +49,38 @@ describe('resources', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Verify manifest' }));
     expect(await screen.findByText('manifest valid')).toBeTruthy();
   });
+
+  it('shows each version, and for vault copies the days their lease has left (or that it ran out)', async () => {
+    const day = 86_400_000;
+    const test = createTestBridge({
+      'resources.list': () => [
+        { id: 'a', name: 'Alpha', version: '2.1.0', size: 10, state: 'locked', leaseValidUntil: null },
+        {
+          id: 'b',
+          name: 'Beta',
+          version: '1.0.0',
+          size: 10,
+          state: 'offline',
+          leaseValidUntil: new Date(Date.now() + 12 * day + 3_600_000).toISOString(),
+        },
+        {
+          id: 'c',
+          name: 'Gamma',
+          version: '0.9.1',
+          size: 10,
+          state: 'unlocked',
+          leaseValidUntil: new Date(Date.now() - day).toISOString(),
+        },
+      ],
+    });
+    resourcesStore.setState({ resources: null, progress: {}, verified: {}, exports: {} });
+    renderWithBridge(test.bridge, <ResourcesView />);
+    const row = async (name: string) => (await screen.findByText(name)).closest('tr') as HTMLElement;
+    const cells = async (name: string) =>
+      [...(await row(name)).querySelectorAll('td')].map((cell) => cell.textContent);
+    expect((await cells('Alpha')).slice(0, 3)).toEqual(['2.1.0', '10 B', 'locked']);
+    expect((await cells('Beta'))[2]).toBe('offline lease · 12 days left');
+    expect((await cells('Gamma'))[2]).toBe('in vault · lease expired: unlock online to renew');
+    expect((await row('Gamma')).querySelector('.lease-expired')).not.toBeNull();
+  });
 });

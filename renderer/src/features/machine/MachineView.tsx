@@ -3,6 +3,7 @@ import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { leaseLeft } from '../../ui/lease-text.ts';
 import { machineStore, useMachine } from './machine.hooks.ts';
 
 /**
@@ -39,7 +40,11 @@ export function MachineView() {
             <dt>Binding strength</dt>
             <dd>{info.bindingStrength} independent hardware components</dd>
             <dt>Offline lease valid until</dt>
-            <dd>{info.leaseValidUntil ?? 'no lease'}</dd>
+            <dd data-testid="machine-lease">
+              {info.leaseValidUntil
+                ? `${new Date(info.leaseValidUntil).toLocaleString()} (${leaseLeft(info.leaseValidUntil)})`
+                : 'no lease'}
+            </dd>
             <dt>Activated with</dt>
             <dd data-testid="machine-server">{info.serverUrl ?? '—'}</dd>
             <dt>Pinned certificate (SHA-256)</dt>
@@ -67,8 +72,10 @@ export function MachineView() {
                 <tr key={component.name}>
                   <th scope="row">{component.name}</th>
                   <td>{component.present ? 'yes' : 'no'}</td>
-                  {/* Serials stay on the main side: the UI only knows whether one exists. */}
-                  <td>{component.present ? '•••••••• (masked)' : '—'}</td>
+                  {/* Serials arrive masked (last four characters); the values stay on the main side. */}
+                  <td>
+                    <code>{component.display ?? '—'}</code>
+                  </td>
                 </tr>
               ))}
             </tbody>

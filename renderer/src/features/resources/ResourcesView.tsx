@@ -7,6 +7,7 @@ import { formatBytes, ProgressBar } from '../../ui/ProgressBar.tsx';
 import { resourcesStore, useResources } from './resources.hooks.ts';
 import { ExportDialog } from './ExportDialog.tsx';
 import { UnlockDialog } from './UnlockDialog.tsx';
+import { leaseLeft } from '../../ui/lease-text.ts';
 
 const stateLabel: Record<ResourceSummary['state'], string> = {
   locked: 'locked',
@@ -14,7 +15,11 @@ const stateLabel: Record<ResourceSummary['state'], string> = {
   offline: 'offline lease',
 };
 
-/** Resources: the list, unlock with progress (bytes, rate, ETA, cancel), manifest verification and export. */
+/**
+ * Resources: name, version, size and state (locked / in vault / offline lease, with the
+ * days the lease has left), unlock with progress (bytes, rate, ETA, cancel), manifest
+ * verification and export.
+ */
 export function ResourcesView() {
   const bridge = useBridge();
   const resources = useResources((state) => state.resources);
@@ -38,6 +43,7 @@ export function ResourcesView() {
           <thead>
             <tr>
               <th scope="col">Name</th>
+              <th scope="col">Version</th>
               <th scope="col">Size</th>
               <th scope="col">State</th>
               <th scope="col">Actions</th>
@@ -48,11 +54,19 @@ export function ResourcesView() {
               const job = progress[resource.id];
               const running = job !== undefined && job.phase !== 'done' && job.phase !== 'failed';
               const check = verified[resource.id];
+              const lease = leaseLeft(resource.leaseValidUntil);
+              const expired = lease?.startsWith('lease expired') === true;
               return (
                 <tr key={resource.id}>
                   <th scope="row">{resource.name}</th>
+                  <td>{resource.version}</td>
                   <td>{formatBytes(resource.size)}</td>
-                  <td>{stateLabel[resource.state]}</td>
+                  <td>
+                    {stateLabel[resource.state]}
+                    {lease ? (
+                      <span className={expired ? 'lease lease-expired' : 'lease muted'}> · {lease}</span>
+                    ) : null}
+                  </td>
                   <td>
                     {running ? (
                       <>

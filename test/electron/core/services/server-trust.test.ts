@@ -51,7 +51,7 @@ beforeAll(async () => {
   const fingerprint = path.join(dataDir, 'fingerprint.json');
   await fs.writeFile(
     fingerprint,
-    JSON.stringify({ components: { cpu: 'trust', memory: '8', machine_id: 'trust' } }),
+    JSON.stringify({ components: { cpu: 'Trust CPU 9000', memory: '8 GiB', machine_id: 'a1b2c3d4e5f6' } }),
   );
   for (const [name, value] of Object.entries({
     FACTORY_CONSOLE_HOME: home,
@@ -140,6 +140,13 @@ describe('trust on first use of an https Factory API', () => {
     });
     const record = JSON.parse(await fs.readFile(path.join(home, 'activation.json'), 'utf8'));
     expect(record.certificate.fingerprint256).toBe(expected);
+    // The Machine view gets models as they are and ids masked; never the id itself.
+    const info = await call('machine.getInfo');
+    const components = (info as { value: { components: { name: string; display: string | null }[] } }).value
+      .components;
+    expect(components.find((component) => component.name === 'machine_id')?.display).toBe('****e5f6');
+    expect(components.find((component) => component.name === 'cpu')?.display).toMatch(/trust cpu 9000/i);
+    expect(JSON.stringify(info)).not.toContain('a1b2c3d4');
 
     await call('session.logout');
     expect(await call('vault.getState')).toMatchObject({

@@ -30,13 +30,16 @@ let test: TestApp;
 let url: string;
 let home: string;
 let resourceId: string;
+let publishedVersion: string;
 const body = randomBytes(600_000);
 
 beforeAll(async () => {
   test = await startTestApp();
   url = await listenOnLoopback(test.app);
   const admin = await login(test.app, ADMIN_EMAIL, DEV_PASSWORD);
-  resourceId = (await publishResource(test.app, admin, 'manual', body)).resource.id;
+  const published = await publishResource(test.app, admin, 'manual', body);
+  resourceId = published.resource.id;
+  publishedVersion = String(published.manifest.manifest.version);
   home = await tempDir('unlock-service-');
   await fs.writeFile(
     path.join(home, 'fp.json'),
@@ -86,7 +89,14 @@ describe('unlock IPC handlers', () => {
       expect.objectContaining({ activated: true, locked: true, email: ADMIN_EMAIL }),
     ]);
     expect(await handlers.resources.list()).toEqual([
-      { id: resourceId, name: 'manual', size: body.length, state: 'locked' },
+      {
+        id: resourceId,
+        name: 'manual',
+        version: publishedVersion,
+        size: body.length,
+        state: 'locked',
+        leaseValidUntil: null,
+      },
     ]);
 
     const job = await handlers.resources.unlock({ resourceId, password: DEV_PASSWORD });
@@ -94,7 +104,10 @@ describe('unlock IPC handlers', () => {
     expect(events.at(-1)).toMatchObject({ jobId: job.jobId, phase: 'done' });
     expect(events.some((event) => event.phase === 'download' && event.bytes > 0)).toBe(true);
     expect(JSON.stringify(events)).not.toContain(DEV_PASSWORD);
-    expect((await handlers.resources.list())[0]?.state).toBe('unlocked');
+    // In the vault now: the same version, and the lease's end the console shows as days left.
+    const [unlocked] = await handlers.resources.list();
+    expect(unlocked).toMatchObject({ state: 'unlocked', version: publishedVersion });
+    expect(Date.parse(unlocked?.leaseValidUntil ?? '')).toBeGreaterThan(Date.now());
     expect(await handlers.resources.verifyManifest({ resourceId })).toEqual({ valid: true });
     expect(await handlers.resources.cancelUnlock({ jobId: job.jobId })).toEqual({ cancelled: false });
   });

@@ -22,7 +22,7 @@ const fingerprint =
 
 function activated(): MachineInfo {
   return {
-    components: [{ name: 'cpu', present: true }],
+    components: [{ name: 'cpu', present: true, display: 'test cpu' }],
     bindingStrength: 1,
     activated: true,
     machineId: 'm-42',

@@ -7,12 +7,13 @@ import { renderWithBridge } from '../../render-with-bridge.tsx';
 afterEach(cleanup);
 
 describe('machine', () => {
-  it('lists fingerprint components as found or not, never their values', async () => {
+  it('lists fingerprint components as found or not, with the masked form the main side sent', async () => {
     const test = createTestBridge({
       'machine.getInfo': () => ({
         components: [
-          { name: 'cpu', present: true },
-          { name: 'disk-serial', present: false },
+          { name: 'cpu', present: true, display: 'test cpu 3000' },
+          { name: 'machine_id', present: true, display: '****e5f6' },
+          { name: 'disk', present: false, display: null },
         ],
         bindingStrength: 1,
         activated: true,
@@ -26,10 +27,13 @@ describe('machine', () => {
       [...row.children].map((cell) => cell.textContent),
     );
     expect(rows).toEqual([
-      ['cpu', 'yes', '•••••••• (masked)'],
-      ['disk-serial', 'no', '—'],
+      ['cpu', 'yes', 'test cpu 3000'],
+      ['machine_id', 'yes', '****e5f6'],
+      ['disk', 'no', '—'],
     ]);
     expect(screen.getByTestId('machine-activated').textContent).toBe('activated (m-42)');
-    expect(screen.getByText('2026-12-31T00:00:00.000Z')).toBeTruthy();
+    const lease = screen.getByTestId('machine-lease').textContent ?? '';
+    expect(lease).toContain(new Date('2026-12-31T00:00:00.000Z').toLocaleString());
+    expect(lease).toMatch(/\((\d+ days? left|lease expired: unlock online to renew)\)$/);
   });
 });
