@@ -9,7 +9,7 @@ import { StatusService } from './services/status.service.ts';
 import { SettingsService } from './services/settings.service.ts';
 import { KnownServersStore, originOf } from './services/known-servers.store.ts';
 import { ServerTrustService } from './services/server-trust.service.ts';
-import { AppService } from './services/app.service.ts';
+import { AppService, type AppServiceOptions } from './services/app.service.ts';
 import { AuditService } from './services/audit.service.ts';
 import { FirewallService } from './services/firewall.service.ts';
 import { UnlockService, unlockHandlers } from './unlock/unlock.service.ts';
@@ -33,6 +33,8 @@ export interface ConsoleCoreOptions {
   version: string;
   isTrustedSender(sender: SenderInfo): boolean;
   openExternal?: (url: string) => Promise<void>;
+  /** The native save dialog (Electron only). */
+  chooseSavePath?: AppServiceOptions['chooseSavePath'];
   log?: (record: CallRecord) => void;
   /** Tests: a different embedded starter, a faster status poll, a shorter API timeout. */
   startEmbedded?: EmbeddedStarter;
@@ -49,6 +51,8 @@ export interface ConsoleCore {
    * status. Never throws: a factory that cannot start is reported by `status.get`.
    */
   start(): Promise<void>;
+  /** Locks the vault now (the desktop app calls it when the screen locks or the machine sleeps). */
+  lockVault(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +97,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     shell: options.shell,
     connection,
     openExternal: options.openExternal,
+    chooseSavePath: options.chooseSavePath,
     externalHosts: externalHostAllowList,
   });
 
@@ -181,7 +186,11 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     },
     status: { get: () => status.get() },
     settings: { get: () => settings.get(), update: (patch) => settings.update(patch) },
-    app: { info: () => app.info(), openExternal: (input) => app.openExternal(input) },
+    app: {
+      info: () => app.info(),
+      openExternal: (input) => app.openExternal(input),
+      chooseSavePath: (input) => app.chooseSavePath(input),
+    },
   };
   router = new IpcRouter({ handlers, isTrustedSender: options.isTrustedSender, log: options.log });
 
@@ -195,6 +204,9 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
         // The UI still opens: status.get reports why (connection keeps the reason).
       }
       status.start();
+    },
+    async lockVault() {
+      await vault.lock();
     },
     async close() {
       vault.dispose();

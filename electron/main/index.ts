@@ -2,7 +2,7 @@
  * The Electron shell: composition only. Everything with logic lives in electron/core
  * (tested under plain Node); this file wires it to Electron's lifecycle.
  */
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, powerMonitor, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConsoleCore } from '../core/console-core.ts';
@@ -32,6 +32,18 @@ if (!app.requestSingleInstanceLock()) {
     version: app.getVersion(),
     isTrustedSender: (sender) => sender.transport === 'electron' && isAppUrl(sender.url, origin),
     openExternal: openExternalSafely,
+    // The native save dialog, over the console's window; the chosen path is checked again by the export.
+    chooseSavePath: async ({ suggestedName, purpose }) => {
+      const options: Electron.SaveDialogOptions = {
+        defaultPath: join(app.getPath('downloads'), suggestedName),
+        filters: purpose === 'audit' ? [{ name: 'Audit export (JSON lines)', extensions: ['jsonl'] }] : [],
+        properties: ['createDirectory'],
+      };
+      const result = window
+        ? await dialog.showSaveDialog(window, options)
+        : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
   });
 
   app.on('second-instance', () => {
@@ -52,6 +64,10 @@ if (!app.requestSingleInstanceLock()) {
     serveRenderer(join(here, '../renderer'));
     wireIpc(core.router, () => window);
     await core.start();
+    // The unlocked vault's key does not outlive the operator walking away.
+    const lockVault = () => void core.lockVault().catch(() => undefined);
+    powerMonitor.on('lock-screen', lockVault);
+    powerMonitor.on('suspend', lockVault);
     window = new BrowserWindow(
       buildWindowOptions({ preloadPath: join(here, '../preload/index.cjs'), devTools: !app.isPackaged }),
     );

@@ -1,5 +1,5 @@
 import type { AppInfo } from '../../../shared/common/contract/bridge.ts';
-import type { ExternalUrlInput } from '../../../shared/common/contract/inputs.ts';
+import type { ExternalUrlInput, SavePathInput } from '../../../shared/common/contract/inputs.ts';
 import { ConsoleError } from '../console-error.ts';
 import { isAllowedExternalUrl } from '../security/navigation-policy.ts';
 import type { FactoryConnection } from './factory-connection.ts';
@@ -13,6 +13,8 @@ export interface AppServiceOptions {
   openExternal?: (url: string) => Promise<void>;
   /** Hosts that may be opened externally (https only). */
   externalHosts: readonly string[];
+  /** The native save dialog (Electron's dialog.showSaveDialog); absent in browser mode. Null: cancelled. */
+  chooseSavePath?: (input: SavePathInput) => Promise<string | null>;
 }
 
 /** About the console itself, and the one door to the outside world: opening an allowed link. */
@@ -39,5 +41,14 @@ export class AppService {
     if (!this.#options.openExternal) return { opened: false };
     await this.#options.openExternal(input.url);
     return { opened: true };
+  }
+
+  async chooseSavePath(input: SavePathInput): Promise<{ path: string | null }> {
+    if (!this.#options.chooseSavePath)
+      throw new ConsoleError(
+        'unavailable',
+        'Browser mode has no save dialog: type an absolute path instead.',
+      );
+    return { path: await this.#options.chooseSavePath(input) };
   }
 }

@@ -5,6 +5,7 @@ import { useSettingsAtStart } from '../features/settings/settings.hooks.ts';
 import { LockControl, LockScreen } from '../features/vault/LockScreen.tsx';
 import { vaultStore, useVault } from '../features/vault/vault.hooks.ts';
 import { useBridge } from './bridge-context.ts';
+import { ShellContext } from './shell-context.ts';
 import '../ui/ui.css';
 import { views } from './views.ts';
 
@@ -24,32 +25,34 @@ export function App({ shell }: { shell: 'electron' | 'browser' }) {
       />
     );
   return (
-    <div className="shell">
-      <nav aria-label="Console">
-        <div className="brand">
-          Factory Console{' '}
-          <span className="shell-kind">{shell === 'browser' ? 'browser mode' : 'desktop'}</span>
-        </div>
-        <ul>
-          {views.map((candidate) => (
-            <li key={candidate.id}>
-              <button
-                type="button"
-                aria-current={candidate.id === view?.id ? 'page' : undefined}
-                onClick={() => setCurrent(candidate.id)}
-              >
-                {candidate.label}
-              </button>
-            </li>
-          ))}
-        </ul>
-        <LockControl />
-      </nav>
-      <main data-view={view?.id}>
-        <ModeBanner />
-        <Suspense fallback={<p className="muted">Loading…</p>}>{View ? <View /> : null}</Suspense>
-      </main>
-    </div>
+    <ShellContext.Provider value={shell}>
+      <div className="shell">
+        <nav aria-label="Console">
+          <div className="brand">
+            Factory Console{' '}
+            <span className="shell-kind">{shell === 'browser' ? 'browser mode' : 'desktop'}</span>
+          </div>
+          <ul>
+            {views.map((candidate) => (
+              <li key={candidate.id}>
+                <button
+                  type="button"
+                  aria-current={candidate.id === view?.id ? 'page' : undefined}
+                  onClick={() => setCurrent(candidate.id)}
+                >
+                  {candidate.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <LockControl />
+        </nav>
+        <main data-view={view?.id}>
+          <ModeBanner />
+          <Suspense fallback={<p className="muted">Loading…</p>}>{View ? <View /> : null}</Suspense>
+        </main>
+      </div>
+    </ShellContext.Provider>
   );
 }
 

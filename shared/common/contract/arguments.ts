@@ -21,6 +21,7 @@ import {
   RuleInput,
   ServerTrustInput,
   ServerUrlInput,
+  SavePathInput,
   SettingsPatch,
   UnlockInput,
   VaultUnlockInput,
@@ -63,7 +64,7 @@ export const argumentSchemas = {
   },
   status: { get: none },
   settings: { get: none, update: z.tuple([SettingsPatch]) },
-  app: { info: none, openExternal: z.tuple([ExternalUrlInput]) },
+  app: { info: none, openExternal: z.tuple([ExternalUrlInput]), chooseSavePath: z.tuple([SavePathInput]) },
 } as const satisfies ArgumentSchemas<ConsoleBridge>;
 
 /** The argument schema of a wire channel (`domain.member`), if it is a call. */

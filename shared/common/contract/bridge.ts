@@ -17,6 +17,7 @@ import type {
   ResourceInput,
   RuleExpiryInput,
   RuleInput,
+  SavePathInput,
   ServerTrustInput,
   ServerUrlInput,
   SettingsPatch,
@@ -351,6 +352,12 @@ export interface ConsoleBridge {
   app: {
     info(): Call<AppInfo>;
     openExternal(input: ExternalUrlInput): Call<{ opened: boolean }>;
+    /**
+     * The desktop app's native save dialog; `path` is null when the operator cancelled.
+     * Browser mode has none (`unavailable`): the views offer a path field there. The
+     * chosen path is still checked by the call that writes to it.
+     */
+    chooseSavePath(input: SavePathInput): Call<{ path: string | null }>;
   };
 }
 

@@ -52,7 +52,7 @@ export const bridgeChannels = {
   },
   status: { get: 'invoke', onChange: 'event' },
   settings: { get: 'invoke', update: 'invoke' },
-  app: { info: 'invoke', openExternal: 'invoke' },
+  app: { info: 'invoke', openExternal: 'invoke', chooseSavePath: 'invoke' },
 } as const satisfies ChannelKinds<ConsoleBridge>;
 
 export type BridgeDomainName = keyof typeof bridgeChannels;

@@ -121,5 +121,16 @@ export const VaultUnlockInput = z.strictObject({
 });
 export type VaultUnlockInput = z.infer<typeof VaultUnlockInput>;
 
+/** What the save dialog proposes: a file name (no folder) and what is being saved. */
+export const SavePathInput = z.strictObject({
+  suggestedName: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^/\\\0]+$/, 'a file name without a folder'),
+  purpose: z.enum(['resource', 'audit']),
+});
+export type SavePathInput = z.infer<typeof SavePathInput>;
+
 export const ExternalUrlInput = z.strictObject({ url: httpUrl });
 export type ExternalUrlInput = z.infer<typeof ExternalUrlInput>;

@@ -2,13 +2,14 @@ import { useState } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { PathField } from '../files/PathField.tsx';
 import type { AuditState } from './audit.store.ts';
 import { useAudit } from './audit.hooks.ts';
 
 /**
  * The real log's signed export: the server writes every entry and a signed checkpoint,
  * the console saves it to a path on this machine; the same panel verifies such a file
- * offline and names its first bad entry. (Browser mode has no save dialog: a path field.)
+ * offline and names its first bad entry. (A path field; the desktop app adds its save dialog.)
  */
 export function SignedExport({ store }: { store: StoreApi<AuditState> }) {
   const [path, setPath] = useState('');
@@ -21,16 +22,14 @@ export function SignedExport({ store }: { store: StoreApi<AuditState> }) {
   return (
     <fieldset className="signed-export" data-testid="signed-export">
       <legend>Signed export (server JSONL + checkpoint)</legend>
-      <label>
-        File path on this machine{' '}
-        <input
-          type="text"
-          value={path}
-          placeholder="/home/operator/audit.jsonl"
-          data-testid="export-path"
-          onChange={(event) => setPath(event.target.value)}
-        />
-      </label>{' '}
+      <PathField
+        label="File path on this machine"
+        value={path}
+        placeholder="/home/operator/audit.jsonl"
+        onChange={setPath}
+        save={{ suggestedName: `audit-${new Date().toISOString().slice(0, 10)}.jsonl`, purpose: 'audit' }}
+        testId="export-path"
+      />{' '}
       <button
         type="button"
         className="button"

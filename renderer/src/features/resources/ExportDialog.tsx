@@ -3,6 +3,7 @@ import { useBridge } from '../../app/bridge-context.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { adviceFor } from '../../ui/error-advice.ts';
 import { formatBytes } from '../../ui/ProgressBar.tsx';
+import { PathField } from '../files/PathField.tsx';
 import { useVault } from '../vault/vault.hooks.ts';
 import { resourcesStore, useResources } from './resources.hooks.ts';
 
@@ -51,15 +52,13 @@ export function ExportDialog({
           .exportTo(bridge, resourceId, target.trim(), vaultOpen ? undefined : secret);
       }}
     >
-      <label className="form">
-        Save to (absolute path on this machine)
-        <input
-          value={target}
-          placeholder="/home/me/exports/file.bin"
-          onChange={(e) => setTarget(e.target.value)}
-          spellCheck={false}
-        />
-      </label>
+      <PathField
+        label="Save to (absolute path on this machine)"
+        value={target}
+        placeholder="/home/me/exports/file.bin"
+        onChange={setTarget}
+        save={{ suggestedName: name, purpose: 'resource' }}
+      />
       {vaultOpen ? (
         <p className="muted" data-testid="export-vault-open">
           The vault is unlocked: its key opens this item.

@@ -96,6 +96,7 @@ function makeRouter() {
         embeddedAdminEmail: null,
       }),
       openExternal: record('app.openExternal', { opened: false }),
+      chooseSavePath: record('app.chooseSavePath', { path: null }),
     },
   };
   const router = new IpcRouter({

@@ -3,11 +3,13 @@
  * and a password field, the password cleared once sent, the path and bytes written
  * shown on success, and a refusal shown with what to do (the dialog stays open).
  */
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResourcesView } from '../../../../renderer/src/features/resources/ResourcesView.tsx';
 import { resourcesStore } from '../../../../renderer/src/features/resources/resources.hooks.ts';
 import { vaultStore } from '../../../../renderer/src/features/vault/vault.hooks.ts';
+import { BridgeContext } from '../../../../renderer/src/app/bridge-context.ts';
+import { ShellContext } from '../../../../renderer/src/app/shell-context.ts';
 import { createTestBridge } from '../../bridge-double.ts';
 import { renderWithBridge } from '../../render-with-bridge.tsx';
 
@@ -114,5 +116,40 @@ describe('resource export dialog', () => {
     expect(test.calls.filter(([channel]) => channel === 'resources.exportTo')).toEqual([
       ['resources.exportTo', [{ resourceId: 'model-c', path: '/srv/out/c.bin' }]],
     ]);
+  });
+
+  it('offers the native save dialog in the desktop app only, and fills the path it returns', async () => {
+    let answer: string | null = '/home/op/Downloads/Model A';
+    const test = createTestBridge({
+      'resources.list': () => [{ id: 'model-a', name: 'Model A', size, state: 'unlocked' }],
+      'app.chooseSavePath': () => ({ path: answer }),
+    });
+    const { unmount } = render(
+      <BridgeContext.Provider value={test.bridge}>
+        <ShellContext.Provider value="electron">
+          <ResourcesView />
+        </ShellContext.Provider>
+      </BridgeContext.Provider>,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Export Model A' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Export Model A' });
+    const field = within(dialog).getByLabelText(/Save to/) as HTMLInputElement;
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(field.value).toBe('/home/op/Downloads/Model A'));
+    expect(test.calls.filter(([channel]) => channel === 'app.chooseSavePath')).toEqual([
+      ['app.chooseSavePath', [{ suggestedName: 'Model A', purpose: 'resource' }]],
+    ]);
+    answer = null; // cancelled: the field keeps what it had
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Choose…' }));
+    await waitFor(() =>
+      expect(test.calls.filter(([channel]) => channel === 'app.chooseSavePath')).toHaveLength(2),
+    );
+    expect(field.value).toBe('/home/op/Downloads/Model A');
+    unmount();
+
+    // Browser mode (the default): a path field only.
+    renderWithBridge(exportBridge().bridge, <ResourcesView />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Export Model A' }));
+    expect(screen.queryByRole('button', { name: 'Choose…' })).toBeNull();
   });
 });

@@ -40,4 +40,5 @@ export const validArguments: Record<string, unknown[]> = {
   'settings.update': [{ serverUrl: 'https://factory.example.com', theme: 'dark' }],
   'app.info': [],
   'app.openExternal': [{ url: 'https://github.com/' }],
+  'app.chooseSavePath': [{ suggestedName: 'sample-model-1.0.0.bin', purpose: 'resource' }],
 };
