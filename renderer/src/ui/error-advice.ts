@@ -4,7 +4,8 @@
  */
 import type { ErrorCode } from '../../../shared/common/errors.ts';
 
-const advice: Partial<Record<ErrorCode, string>> = {
+// Every code of the registry has its line: a new code without one fails to compile.
+const advice: Record<ErrorCode, string> = {
   unauthenticated: 'Sign in again (Sign in view).',
   forbidden: 'Your role may not do this; ask an administrator.',
   demo_read_only:
@@ -27,6 +28,13 @@ const advice: Partial<Record<ErrorCode, string>> = {
   timeout: 'The server took too long; check it is running and retry.',
   cancelled: 'Cancelled; nothing was changed.',
   internal: 'Something failed inside the console; the log has the details.',
+  certificate_mismatch:
+    "The server's certificate is not one you confirmed: Check server (Sign in view) shows it; compare its fingerprint with your administrator before trusting it.",
+  cdn_url_expired: 'The download link expired; start the unlock again for a fresh one.',
+  payload_too_large: 'It is larger than the server accepts; ask an administrator about the limit.',
+  untrusted_host:
+    "The server does not answer to this address; use the address in the server's trusted hosts.",
+  csrf_failed: 'The session check failed; sign out and in again.',
 };
 
 /** What the operator can do about an error with this code. */
