@@ -18,6 +18,7 @@
  * (`FACTORY_FINGERPRINT_FILE`) are set here for the started console and the CLI alike.
  */
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,6 +87,20 @@ async function activate(label: string, secret: string): Promise<void> {
   // The password field is emptied on submit; the secret stays out of the page.
   expect(await form.getByLabel('Password').inputValue()).toBe('');
   expect(await page.content()).not.toContain(secret);
+}
+
+/** A GET from a chosen local address (Linux routes all of 127/8 to loopback). */
+function getFrom(localAddress: string, url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { localAddress, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.once('timeout', () => request.destroy(new Error('timed out')));
+    request.once('error', reject);
+  });
 }
 
 /** The first-run admin password a factory left in its data folder. */
@@ -252,6 +267,36 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
       .poll(() => stateCell().textContent(), { timeout: 15_000 })
       .toMatch(/^in vault · \d+ days? left$/);
     await page.screenshot({ path: `${screenshotDir}/resources-unlocked.png`, fullPage: true });
+  }, 60_000);
+
+  it('adds a deny rule in the Firewall view, sees it refuse a client, and deletes it after a confirmation', async () => {
+    await open('Firewall');
+    await page.getByTestId('firewall-rules').waitFor({ timeout: 15_000 });
+    const form = page.getByRole('form', { name: 'Add a rule' });
+    await form.getByLabel('Address or CIDR').fill('127.0.0.2/32');
+    await form.getByLabel('Action').selectOption('deny');
+    await form.getByLabel('Note').fill('ui test: refuse 127.0.0.2');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const rule = page.getByTestId('firewall-rules').locator('tbody tr', { hasText: '127.0.0.2/32' });
+    await rule.waitFor({ timeout: 15_000 });
+
+    // A client on another loopback address is now refused by the factory itself...
+    const refused = await getFrom('127.0.0.2', `${factory.url}/health`);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('firewall_denied');
+    expect((await getFrom('127.0.0.1', `${factory.url}/health`)).status).toBe(200);
+    // ...and the view's recent blocks show the refusal (it refreshes every few seconds).
+    const blocked = page.getByTestId('firewall-blocks').locator('tbody tr', { hasText: '127.0.0.2' });
+    await expect.poll(() => blocked.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: `${screenshotDir}/firewall-rule-refusing.png`, fullPage: true });
+
+    await rule.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Delete this rule?' })
+      .getByRole('button', { name: 'Delete rule' })
+      .click();
+    await expect.poll(() => rule.count(), { timeout: 15_000 }).toBe(0);
+    expect((await getFrom('127.0.0.2', `${factory.url}/health`)).status).toBe(200);
   }, 60_000);
 
   it('the vault holds exactly the published bytes (factory-console cat on the same home)', () => {

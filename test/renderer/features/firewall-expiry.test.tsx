@@ -72,7 +72,11 @@ describe('firewall rule expiry', () => {
     fireEvent.change(within(form).getByLabelText('New expiry'), { target: { value: '2031-05-06T07:08' } });
     fireEvent.submit(form);
     const expected = new Date('2031-05-06T07:08').toISOString();
-    await waitFor(() => expect(within(rowOf('203.0.113.9/32')).queryByText(expected)).not.toBeNull());
+    // Shown in local time, with the exact instant in the <time> element.
+    await waitFor(() =>
+      expect(within(rowOf('203.0.113.9/32')).queryByText(new Date(expected).toLocaleString())).not.toBeNull(),
+    );
+    expect(rowOf('203.0.113.9/32').querySelector('time')?.getAttribute('datetime')).toBe(expected);
     expect(test.calls.find(([channel]) => channel === 'firewall.updateRule')?.[1]).toEqual([
       { ruleId: 'r2', expiresAt: expected },
     ]);
@@ -118,6 +122,6 @@ describe('firewall rule expiry', () => {
     expect(refusal.textContent).toContain('A refused change');
     expect(refusal.textContent).toContain('change the expiry of deny 198.51.100.0/24');
     expect(refusal.textContent).toContain('demo_read_only');
-    expect(within(rowOf('198.51.100.0/24')).getByText(later.toISOString())).toBeTruthy();
+    expect(within(rowOf('198.51.100.0/24')).getByText(later.toLocaleString())).toBeTruthy();
   });
 });

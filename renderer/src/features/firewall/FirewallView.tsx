@@ -88,8 +88,10 @@ export function FirewallView() {
                         void firewallStore.getState().setExpiry(bridge, rule.id, expiresAt);
                       }}
                     />
+                  ) : rule.expiresAt ? (
+                    <time dateTime={rule.expiresAt}>{new Date(rule.expiresAt).toLocaleString()}</time>
                   ) : (
-                    (rule.expiresAt ?? 'never')
+                    'never'
                   )}
                 </td>
                 <td>{rule.note ?? ''}</td>
