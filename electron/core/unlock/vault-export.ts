@@ -105,19 +105,21 @@ async function auditExport(
   report: ReportExport | undefined,
 ): Promise<'reported' | 'queued'> {
   const exportedAt = new Date().toISOString();
+  // Whatever cannot be reported now is queued, never lost: the next online unlock sends it.
+  const queue = async (): Promise<'queued'> => {
+    await queueExport(home, {
+      resource_id: resourceId,
+      machine_id: opened.machineId,
+      exported_at: exportedAt,
+    });
+    return 'queued';
+  };
   if (password === undefined) {
-    try {
-      if (!report) throw new Error('no session to report through');
-      await report(resourceId, { machineId: opened.machineId, exportedAt });
-      return 'reported';
-    } catch {
-      await queueExport(home, {
-        resource_id: resourceId,
-        machine_id: opened.machineId,
-        exported_at: exportedAt,
-      });
-      return 'queued';
-    }
+    if (!report) return queue();
+    return report(resourceId, { machineId: opened.machineId, exportedAt }).then(
+      () => 'reported' as const,
+      queue,
+    );
   }
   const connection = connect(opened.serverUrl, opened.pin, { timeoutMs: 5_000 });
   try {
@@ -130,12 +132,7 @@ async function auditExport(
     });
     return 'reported';
   } catch {
-    await queueExport(home, {
-      resource_id: resourceId,
-      machine_id: opened.machineId,
-      exported_at: exportedAt,
-    });
-    return 'queued';
+    return await queue();
   } finally {
     connection.close();
   }

@@ -6,6 +6,7 @@ import { formatBytes } from '../../ui/ProgressBar.tsx';
 import { PathField } from '../files/PathField.tsx';
 import { useVault } from '../vault/vault.hooks.ts';
 import { resourcesStore, useResources } from './resources.hooks.ts';
+import { PasswordField } from '../../ui/PasswordField.tsx';
 
 /** What to do after a refused export, where the generic advice would mislead. */
 const exportAdvice: Partial<Record<string, string>> = {
@@ -64,15 +65,7 @@ export function ExportDialog({
           The vault is unlocked: its key opens this item.
         </p>
       ) : (
-        <label className="form">
-          Password
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <PasswordField className="form" value={password} onChange={setPassword} />
       )}
       <div role="status" data-testid="export-result">
         {busy ? <p className="muted">Decrypting and verifying every chunk…</p> : null}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { PasswordField } from '../../ui/PasswordField.tsx';
 
 /** Asks for the password to unlock one resource; the value leaves this dialog only through `onUnlock`. */
 export function UnlockDialog({
@@ -23,15 +24,7 @@ export function UnlockDialog({
         if (secret) onUnlock(secret);
       }}
     >
-      <label className="form">
-        Password
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+      <PasswordField className="form" value={password} onChange={setPassword} />
     </ConfirmDialog>
   );
 }

@@ -3,6 +3,7 @@ import { useBridge } from '../../app/bridge-context.ts';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { Note } from '../../ui/Banner.tsx';
 import { machineStore, useMachine } from '../machine/machine.hooks.ts';
+import { PasswordField } from '../../ui/PasswordField.tsx';
 
 /** Activation: a label for this machine and the password again (it seals the machine key). */
 export function ActivationForm() {
@@ -29,16 +30,7 @@ export function ActivationForm() {
           Machine label
           <input value={label} onChange={(event) => setLabel(event.target.value)} maxLength={256} required />
         </label>
-        <label>
-          Password
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            required
-          />
-        </label>
+        <PasswordField value={password} onChange={setPassword} />
         <button type="submit" className="button button-primary" disabled={activating}>
           {activating ? 'Activating…' : 'Activate'}
         </button>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
 import { sessionStore, useSession } from './session.hooks.ts';
+import { PasswordField } from '../../ui/PasswordField.tsx';
 
 /** Email and password. The password lives in this form only until it is sent, then it is cleared. */
 export function SignInForm() {
@@ -28,16 +29,7 @@ export function SignInForm() {
           required
         />
       </label>
-      <label>
-        Password
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          required
-        />
-      </label>
+      <PasswordField value={password} onChange={setPassword} />
       <button type="submit" className="button button-primary" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

@@ -3,6 +3,7 @@ import type { VaultState } from '../../../../shared/common/contract/bridge.ts';
 import { useBridge } from '../../app/bridge-context.ts';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { vaultStore, useVault } from './vault.hooks.ts';
+import { PasswordField } from '../../ui/PasswordField.tsx';
 
 /**
  * The locked screen of an activated console: only the password of the account the
@@ -50,18 +51,8 @@ export function LockScreen({
         </p>
         <ErrorNote error={error} testId="lock-error" />
         <form className="form" onSubmit={submit} aria-label="Unlock the vault">
-          <label>
-            Password
-            <input
-              type="password"
-              autoComplete="current-password"
-              // The one field of this screen: typing starts at once.
-              autoFocus
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              required
-            />
-          </label>
+          {/* The one field of this screen: typing starts at once. */}
+          <PasswordField value={password} onChange={setPassword} autoFocus />
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Unlocking… (about a second: the key is deliberately slow to derive)' : 'Unlock'}
           </button>
