@@ -10,7 +10,7 @@ export function modeExplanation(status: FactoryStatus): string[] {
   }
   if (status.publicDemo) {
     lines.push(
-      'Public demo (read-only): every change is refused with demo_read_only — adding users, API keys, firewall rules, publishing resources and activating machines. Signing in and reading work.',
+      'Public demo (read-only): changes are refused with demo_read_only — adding users, API keys, firewall rules and publishing resources. Signing in, reading, and activating this machine to unlock the sample work.',
     );
   }
   if (status.mode === 'development')

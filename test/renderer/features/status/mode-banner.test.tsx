@@ -41,7 +41,9 @@ describe('mode banner and status', () => {
     renderWithBridge(bridgeWith(status({ mode: 'demo', publicDemo: true })).bridge, <ModeBanner />);
     const banner = await screen.findByTestId('mode-banner');
     expect(screen.getByTestId('mode').textContent).toBe('demo');
-    expect(banner.textContent).toContain('every change is refused with demo_read_only');
+    expect(banner.textContent).toContain('changes are refused with demo_read_only');
+    // Demo mode keeps the unlock path open (server/status: the modes test pins it): say so.
+    expect(banner.textContent).toContain('activating this machine to unlock the sample work');
     expect(banner.querySelector('button')).toBeNull();
   });
 
