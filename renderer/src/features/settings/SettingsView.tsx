@@ -110,8 +110,11 @@ export function SettingsView() {
             <td>Memory of the console&apos;s main side only; never in this page, never on disk</td>
           </tr>
           <tr>
-            <th scope="row">Unlocked resources and offline leases</th>
-            <td>The sealed vault, bound to this machine</td>
+            <th scope="row">Activation, machine key, vault and offline leases</th>
+            <td>
+              The console home (FACTORY_CONSOLE_HOME, default ~/.config/factory-console on Linux), shared with
+              the CLI; the machine key opens only with your password on this machine&apos;s hardware
+            </td>
           </tr>
           <tr>
             <th scope="row">Embedded demo factory</th>
