@@ -24,7 +24,7 @@ const advice: Record<ErrorCode, string> = {
   integrity_failed: 'The data failed its integrity check; do not use it, fetch it again.',
   wrong_password: 'The password is wrong; try again.',
   not_activated: 'Activate this machine first (Sign in view).',
-  unavailable: 'This part of the console is not built or not reachable yet.',
+  unavailable: 'Not reachable right now: check the address and that the server is running, then retry.',
   timeout: 'The server took too long; check it is running and retry.',
   cancelled: 'Cancelled; nothing was changed.',
   internal: 'Something failed inside the console; the log has the details.',

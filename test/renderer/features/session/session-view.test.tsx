@@ -63,6 +63,6 @@ describe('sign in and activation', () => {
     await waitFor(() => expect(test.calls.map(([channel]) => channel)).toContain('session.login'));
     const error = await screen.findByTestId('session-error');
     expect(error.textContent).toContain('unavailable');
-    expect(error.textContent).toContain('not built or not reachable');
+    expect(error.textContent).toContain('check the address and that the server is running');
   });
 });
