@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FirewallRule } from '../../../shared/common/contract/bridge.ts';
 import { FirewallView } from '../../../renderer/src/features/firewall/FirewallView.tsx';
 import { sessionStore } from '../../../renderer/src/features/session/session.hooks.ts';
+import { firewallStore } from '../../../renderer/src/features/firewall/firewall.hooks.ts';
 import { createTestBridge } from '../bridge-double.ts';
 import { renderWithBridge } from '../render-with-bridge.tsx';
 
@@ -63,5 +64,24 @@ describe('firewall', () => {
     expect(test.calls.find(([channel]) => channel === 'firewall.deleteRule')?.[1]).toEqual([
       { ruleId: 'r1' },
     ]);
+  });
+
+  it('does not show a refusal from before (not signed in yet) over a fresh load', async () => {
+    firewallStore.setState({ error: { code: 'unauthenticated', message: 'authentication required' } });
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const test = createTestBridge({
+      'firewall.listRules': async () => {
+        await slow;
+        return [{ id: 'r1', cidr: '198.51.100.0/24', action: 'deny', expiresAt: null, note: null }];
+      },
+      'firewall.rateLimits': () => [],
+    });
+    renderWithBridge(test.bridge, <FirewallView />);
+    await waitFor(() => expect(test.calls.map(([channel]) => channel)).toContain('firewall.listRules'));
+    expect(screen.queryByTestId('firewall-error')).toBeNull();
+    release();
+    expect(await screen.findByText('198.51.100.0/24')).toBeTruthy();
+    expect(screen.queryByTestId('firewall-error')).toBeNull();
   });
 });

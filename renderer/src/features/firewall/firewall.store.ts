@@ -66,6 +66,8 @@ export function createFirewallStore(): StoreApi<FirewallState> {
       lastChange: null,
       busy: false,
       async load(bridge) {
+        // A refusal from before (e.g. not signed in yet) is not shown over a fresh load.
+        set({ error: null });
         const [rules, tiers] = await Promise.all([bridge.firewall.listRules(), bridge.firewall.rateLimits()]);
         set({
           rules: rules.ok ? rules.value : null,
