@@ -47,7 +47,9 @@ export function LockScreen({
         <p>
           This machine is activated for <strong data-testid="lock-email">{vault.email}</strong>
           {vault.machineLabel ? <> as {vault.machineLabel}</> : null} with <code>{vault.serverUrl}</code>.{' '}
-          {vault.items === 1 ? 'One item is' : `${vault.items} items are`} in its vault, usable offline.
+          {vault.items === 0
+            ? 'Its vault is empty: resources are unlocked into it online.'
+            : `${vault.items === 1 ? 'One item is' : `${vault.items} items are`} in its vault, usable offline.`}
         </p>
         <ErrorNote error={error} testId="lock-error" />
         <form className="form" onSubmit={submit} aria-label="Unlock the vault">
