@@ -84,13 +84,36 @@ const list = z
       .filter((item) => item.length > 0),
   );
 
-const integer = (min: number, max: number, fallback: number) =>
+/** A whole-number environment variable in [min, max], `fallback` when unset. */
+export const envInteger = (min: number, max: number, fallback: number) =>
   z
     .string()
     .regex(/^\d+$/, 'expected a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
     .default(fallback);
+
+/**
+ * Validates the environment variables a schema names (others are ignored); throws
+ * {@link ConfigError} naming the first bad one. `emptyIsUnset`: `NAME=` means the default.
+ */
+export function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  options: { emptyIsUnset?: boolean } = {},
+): z.infer<S> {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && !(options.emptyIsUnset && value === '')) input[key] = value;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'FACTORY_*'), issue?.message ?? 'invalid');
+  }
+  return result.data;
+}
 
 const optionalText = z
   .string()
@@ -103,7 +126,7 @@ const hostName = /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i;
 const schema = z.object({
   FACTORY_DATA_DIR: z.string().min(1).default('./data'),
   FACTORY_HOST: z.string().min(1).default('127.0.0.1'),
-  FACTORY_PORT: integer(0, 65535, 8443),
+  FACTORY_PORT: envInteger(0, 65535, 8443),
   FACTORY_TLS: z.enum(['on', 'off', 'proxy']).default('on'),
   FACTORY_TLS_CERT: optionalText,
   FACTORY_TLS_KEY: optionalText,
@@ -119,7 +142,7 @@ const schema = z.object({
     'expected comma-separated host names like api.example.com',
   ),
   FACTORY_TRUSTED_PROXIES: list,
-  FACTORY_MAX_BODY: integer(1024, 1024 * 1024 * 1024, 1024 * 1024),
+  FACTORY_MAX_BODY: envInteger(1024, 1024 * 1024 * 1024, 1024 * 1024),
   FACTORY_DATABASE_URL: optionalText.refine(
     (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
     'expected a postgres:// URL (unset = SQLite under FACTORY_DATA_DIR)',
@@ -133,25 +156,14 @@ const schema = z.object({
     (value) => value === undefined || value.length >= 12,
     'must be at least 12 characters',
   ),
-  FACTORY_REQUEST_TIMEOUT_MS: integer(1000, 600_000, 30_000),
-  FACTORY_SHUTDOWN_GRACE_S: integer(0, 600, 10),
-  FACTORY_SCRYPT_LOG2N: integer(14, 20, 15),
+  FACTORY_REQUEST_TIMEOUT_MS: envInteger(1000, 600_000, 30_000),
+  FACTORY_SHUTDOWN_GRACE_S: envInteger(0, 600, 10),
+  FACTORY_SCRYPT_LOG2N: envInteger(14, 20, 15),
 });
 
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined) input[key] = value;
-  }
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'FACTORY_*');
-    throw new ConfigError(variable, issue?.message ?? 'invalid');
-  }
-  const value = result.data;
+  const value = parseEnv(schema, env);
   if ((value.FACTORY_TLS_CERT === undefined) !== (value.FACTORY_TLS_KEY === undefined)) {
     throw new ConfigError(
       value.FACTORY_TLS_CERT === undefined ? 'FACTORY_TLS_CERT' : 'FACTORY_TLS_KEY',

@@ -4,8 +4,9 @@
  * and nothing else of `server/`.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readBootstrapPassword } from './auth/bootstrap.ts';
 import { defaultConfig, type ServerConfig } from './config.ts';
 import { seedSampleData } from './demo/sample-data.ts';
 import { startServer } from './serve.ts';
@@ -102,12 +103,5 @@ async function seedOnce(options: StartFactoryOptions, logLevel: ServerConfig['lo
   await writeFile(sampleMarker(options.dataDir), `${new Date().toISOString()}\n`, { mode: 0o600 });
 }
 
-/** The bootstrap file's `password: …` line (server/auth/bootstrap.ts writes it). */
-async function readBootstrapPassword(dataDir: string): Promise<string | undefined> {
-  try {
-    const text = await readFile(join(dataDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
-    return /^password: (.+)$/m.exec(text)?.[1];
-  } catch {
-    return undefined;
-  }
-}
+/** The first-run admin password a factory left in its data folder (for the embedded console). */
+export { readBootstrapPassword };

@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isValidKeyName } from '../../shared/node/audit/signed-note.ts';
-import { ConfigError } from '../config.ts';
+import { envInteger, parseEnv } from '../config.ts';
 import { AuditService } from './audit.service.ts';
 import { AuditStore } from './audit.store.ts';
 
@@ -21,31 +21,15 @@ declare module 'fastify' {
   }
 }
 
-const number = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(fallback);
-
 const schema = z.object({
   FACTORY_AUDIT_ORIGIN: z.string().refine(isValidKeyName, 'expected a name without spaces or "+"').optional(),
-  FACTORY_AUDIT_CHECKPOINT_EVERY: number(1, 10_000_000, 1000),
-  FACTORY_AUDIT_CHECKPOINT_SECONDS: number(1, 86_400, 60),
+  FACTORY_AUDIT_CHECKPOINT_EVERY: envInteger(1, 10_000_000, 1000),
+  FACTORY_AUDIT_CHECKPOINT_SECONDS: envInteger(1, 86_400, 60),
 });
 
 /** Audit settings from the environment; throws ConfigError naming the variable. */
 export function loadAuditConfig(env: Record<string, string | undefined> = process.env) {
-  const input = Object.fromEntries(
-    Object.keys(schema.shape).flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])),
-  );
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? 'FACTORY_AUDIT_*'), issue?.message ?? 'invalid');
-  }
-  return result.data;
+  return parseEnv(schema, env);
 }
 
 const SHUTDOWN_KEY = 'audit.shutdown';

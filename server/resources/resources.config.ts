@@ -3,7 +3,7 @@
  * when the app is built. Invalid values refuse to start, naming the variable.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config.ts';
+import { envInteger, parseEnv } from '../config.ts';
 
 export interface ResourcesConfig {
   /** `FACTORY_MAX_RESOURCE_BYTES`: largest plaintext a publisher may upload (default 4 GiB). */
@@ -14,34 +14,17 @@ export interface ResourcesConfig {
   leaseDays: number;
 }
 
-const integer = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(fallback);
-
 const schema = z.object({
-  FACTORY_MAX_RESOURCE_BYTES: integer(1, Number.MAX_SAFE_INTEGER, 4 * 1024 ** 3),
-  FACTORY_MAX_MACHINES_PER_USER: integer(1, 1000, 3),
-  FACTORY_LEASE_DAYS: integer(1, 3650, 30),
+  FACTORY_MAX_RESOURCE_BYTES: envInteger(1, Number.MAX_SAFE_INTEGER, 4 * 1024 ** 3),
+  FACTORY_MAX_MACHINES_PER_USER: envInteger(1, 1000, 3),
+  FACTORY_LEASE_DAYS: envInteger(1, 3650, 30),
 });
 
 export function loadResourcesConfig(env: Record<string, string | undefined> = process.env): ResourcesConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
-  }
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? 'FACTORY_*'), issue?.message ?? 'invalid');
-  }
+  const data = parseEnv(schema, env, { emptyIsUnset: true });
   return {
-    maxResourceBytes: result.data.FACTORY_MAX_RESOURCE_BYTES,
-    maxMachinesPerUser: result.data.FACTORY_MAX_MACHINES_PER_USER,
-    leaseDays: result.data.FACTORY_LEASE_DAYS,
+    maxResourceBytes: data.FACTORY_MAX_RESOURCE_BYTES,
+    maxMachinesPerUser: data.FACTORY_MAX_MACHINES_PER_USER,
+    leaseDays: data.FACTORY_LEASE_DAYS,
   };
 }

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { readBootstrapPassword } from '../../server/factory.ts';
 
 export interface ConsoleUnderTest {
   url: string;
@@ -111,8 +112,7 @@ export async function startConsoleUnderTest(): Promise<ConsoleUnderTest> {
       browser,
       adminEmail,
       async adminPassword() {
-        const text = await readFile(join(dataDir, 'factory', 'secrets', 'bootstrap_admin.txt'), 'utf8');
-        const password = /^password: (.+)$/m.exec(text)?.[1];
+        const password = await readBootstrapPassword(join(dataDir, 'factory'));
         if (!password) throw new Error('bootstrap_admin.txt has no password line');
         return password;
       },

@@ -25,7 +25,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_RESOURCE, sampleResourceBytes } from '../../server/demo/sample-data.ts';
-import { startFactory, type RunningFactory } from '../../server/factory.ts';
+import { readBootstrapPassword, startFactory, type RunningFactory } from '../../server/factory.ts';
 import { startThrottleProxy, type ThrottleProxy } from './throttle-proxy.ts';
 import { screenshotDir, startConsoleUnderTest, type ConsoleUnderTest } from './ui-harness.ts';
 
@@ -103,10 +103,9 @@ function getFrom(localAddress: string, url: string): Promise<{ status: number; b
   });
 }
 
-/** The first-run admin password a factory left in its data folder. */
+/** The first-run admin password a factory left in its data folder (the server's own reader). */
 async function bootstrapPassword(dataDir: string): Promise<string> {
-  const bootstrap = await readFile(path.join(dataDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
-  const found = /^password: (.+)$/m.exec(bootstrap)?.[1];
+  const found = await readBootstrapPassword(dataDir);
   if (!found) throw new Error(`the factory in ${dataDir} wrote no bootstrap password`);
   return found;
 }

@@ -1,6 +1,8 @@
 /** `FACTORY_*` configuration: secure defaults, and refusals that name the variable. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.ts';
+import { loadAuditConfig } from '../../server/audit/audit.plugin.ts';
+import { loadResourcesConfig } from '../../server/resources/resources.config.ts';
 
 function refusal(env: Record<string, string>): ConfigError {
   try {
@@ -71,5 +73,25 @@ describe('loadConfig', () => {
 
   it('allows CORS * only together with debug', () => {
     expect(loadConfig({ FACTORY_CORS_ORIGINS: '*', FACTORY_DEBUG: '1' }).corsOrigins).toEqual(['*']);
+  });
+});
+
+describe('the other settings read through parseEnv', () => {
+  it('resources: an empty variable means the default; a bad one is refused by name', () => {
+    expect(loadResourcesConfig({ FACTORY_LEASE_DAYS: '' }).leaseDays).toBe(30);
+    expect(loadResourcesConfig({ FACTORY_LEASE_DAYS: '7' }).leaseDays).toBe(7);
+    expect(() => loadResourcesConfig({ FACTORY_MAX_MACHINES_PER_USER: '0' })).toThrow(
+      expect.objectContaining({ variable: 'FACTORY_MAX_MACHINES_PER_USER' }),
+    );
+  });
+
+  it('audit: defaults, and a refusal that names the variable', () => {
+    expect(loadAuditConfig({})).toMatchObject({
+      FACTORY_AUDIT_CHECKPOINT_EVERY: 1000,
+      FACTORY_AUDIT_CHECKPOINT_SECONDS: 60,
+    });
+    expect(() => loadAuditConfig({ FACTORY_AUDIT_CHECKPOINT_SECONDS: 'soon' })).toThrow(
+      expect.objectContaining({ variable: 'FACTORY_AUDIT_CHECKPOINT_SECONDS' }),
+    );
   });
 });

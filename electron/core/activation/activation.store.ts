@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { machineIdSchema, signedLeaseSchema } from '../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
+import { readJsonFile } from '../../../shared/node/json-file.ts';
 import { ConsoleError } from '../console-error.ts';
 
 const activationSchema = z.strictObject({
@@ -34,27 +35,14 @@ export function activationPath(home: string): string {
 
 /** The activation record, or undefined when this console home is not activated. */
 export async function readActivation(home: string): Promise<Activation | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(activationPath(home), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = activationSchema.safeParse(json);
-  if (!parsed.success) {
+  const read = await readJsonFile(activationPath(home), activationSchema);
+  if (read.state === 'missing') return undefined;
+  if (read.state !== 'ok')
     throw new ConsoleError(
       ErrorCode.IntegrityFailed,
       `${activationPath(home)} is damaged: restore it from a backup or activate again.`,
     );
-  }
-  return parsed.data;
+  return read.value;
 }
 
 /** The activation record; a clear `not_activated` error when there is none. */

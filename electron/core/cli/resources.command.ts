@@ -5,18 +5,12 @@
 import { connect } from '../activation/activation.service.ts';
 import { requireActivation } from '../activation/activation.store.ts';
 import { resolveConsoleHome } from '../console-home.ts';
+import type { ResourceSummary as ServerResource } from '../../../shared/common/api/resources.ts';
+import { mergeResourceRows } from '../unlock/resource-rows.ts';
 import { listRecords } from '../vault/vault.store.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
 import { PASSWORD_ENV, readPassword } from './password-prompt.ts';
-
-interface Row {
-  id: string;
-  name: string;
-  version: string;
-  size: number;
-  state: 'locked' | 'unlocked' | 'offline';
-}
 
 export const resourcesCommand: CliCommand = {
   name: 'resources',
@@ -28,7 +22,7 @@ export const resourcesCommand: CliCommand = {
     const home = resolveConsoleHome({ env });
     const activation = await withCliErrors(() => requireActivation(home));
     const records = await listRecords(home);
-    const rows = new Map<string, Row>();
+    let server: ServerResource[] = [];
     let note = '';
     const online =
       !args.includes('--offline') && (env[PASSWORD_ENV] !== undefined || process.stdin.isTTY === true);
@@ -37,15 +31,7 @@ export const resourcesCommand: CliCommand = {
       const connection = connect(activation.server_url, activation.certificate);
       try {
         await withCliErrors(() => connection.client.login(activation.email, password));
-        for (const resource of await withCliErrors(() => connection.client.listResources())) {
-          rows.set(resource.id, {
-            id: resource.id,
-            name: resource.name,
-            version: resource.version,
-            size: resource.plaintext_size,
-            state: 'locked',
-          });
-        }
+        server = await withCliErrors(() => connection.client.listResources());
       } catch (error) {
         note = `server not reached: ${(error as Error).message}`;
       } finally {
@@ -54,20 +40,7 @@ export const resourcesCommand: CliCommand = {
     } else {
       note = `offline listing (set ${PASSWORD_ENV} or use a terminal to include the server)`;
     }
-    for (const record of records) {
-      const manifest = record.manifest.manifest;
-      const state = rows.has(manifest.resource_id) ? 'unlocked' : 'offline';
-      rows.set(manifest.resource_id, {
-        id: manifest.resource_id,
-        name: manifest.name,
-        version: manifest.version,
-        size: manifest.plaintext_size,
-        state,
-      });
-    }
-    const list = [...rows.values()].sort(
-      (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
-    );
+    const list = mergeResourceRows(server, records);
     if (args.includes('--json')) {
       process.stdout.write(`${JSON.stringify({ resources: list, note: note || null }, null, 2)}\n`);
       return 0;

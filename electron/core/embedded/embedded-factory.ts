@@ -5,7 +5,6 @@
  * `server/factory.ts` `startFactory()` (STYLE.md layering table).
  */
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningFactory, StartFactoryOptions } from '../../../server/factory.ts';
 
@@ -69,17 +68,9 @@ export async function startEmbeddedFactory(options: EmbeddedFactoryOptions): Pro
     adminEmail: factory.adminEmail,
     certFingerprint256: factory.certFingerprint256 ?? null,
     dataDir,
-    readAdminPassword: () => readBootstrapPassword(dataDir),
+    // The server's own reader of its bootstrap file (loaded lazily, like startFactory).
+    readAdminPassword: async () =>
+      (await import('../../../server/factory.ts')).readBootstrapPassword(dataDir),
     close: () => factory.close(),
   };
-}
-
-/** The server's bootstrap file format: a `password: …` line (server/auth/bootstrap.ts). */
-async function readBootstrapPassword(dataDir: string): Promise<string | undefined> {
-  try {
-    const text = await readFile(join(dataDir, 'secrets', 'bootstrap_admin.txt'), 'utf8');
-    return /^password: (.+)$/m.exec(text)?.[1];
-  } catch {
-    return undefined;
-  }
 }

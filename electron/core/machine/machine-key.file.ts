@@ -20,7 +20,6 @@
  *   password guess be tested with all but two components, one fewer than a slot.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode } from '../../../shared/common/errors.ts';
@@ -29,6 +28,7 @@ import { lengthPrefixed, uint64 } from '../../../shared/node/crypto/encoding.ts'
 import type { ScryptParams } from '../../../shared/node/crypto/kdf.ts';
 import { COMPONENT_NAMES, type ComponentName } from './components.ts';
 import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
+import { readJsonFile } from '../../../shared/node/json-file.ts';
 import { machineDir } from './install-salt.ts';
 
 export const KEY_FILE_FORMAT = 'factory-console/machine-key';
@@ -177,31 +177,21 @@ export function keyFileChecksum(file: Omit<KeyFile, 'checksum'>): string {
 
 /** Reads and validates a key file; undefined when there is none. */
 export async function readKeyFile(path: string): Promise<KeyFile | undefined> {
-  let text: string;
-  try {
-    const info = await stat(path);
-    if (info.size > MAX_KEY_FILE_BYTES) throw new KeyFileDamagedError(path, 'larger than 64 KiB');
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+  const read = await readJsonFile(path, keyFileSchema, { maxBytes: MAX_KEY_FILE_BYTES });
+  switch (read.state) {
+    case 'missing':
+      return undefined;
+    case 'too_large':
+      throw new KeyFileDamagedError(path, 'larger than 64 KiB');
+    case 'not_json':
+      throw new KeyFileDamagedError(path, 'not valid JSON: truncated?');
+    case 'invalid':
+      throw new KeyFileDamagedError(path, read.problem);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new KeyFileDamagedError(path, 'not valid JSON: truncated?');
-  }
-  const parsed = keyFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw new KeyFileDamagedError(path, `${where}${issue?.message ?? 'invalid'}`);
-  }
-  if (keyFileChecksum(parsed.data) !== parsed.data.checksum) {
+  if (keyFileChecksum(read.value) !== read.value.checksum) {
     throw new KeyFileDamagedError(path, 'checksum mismatch: edited or corrupted');
   }
-  return parsed.data;
+  return read.value;
 }
 
 /**

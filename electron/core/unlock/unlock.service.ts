@@ -37,6 +37,7 @@ import type { VaultLockService } from '../vault/vault-lock.service.ts';
 import { verifyManifest } from './signed-objects.ts';
 import { unlockResource } from './unlock.pipeline.ts';
 import { exportVaultItem, type ReportExport } from './vault-export.ts';
+import { mergeResourceRows } from './resource-rows.ts';
 
 export interface UnlockServiceDeps {
   home: string;
@@ -154,33 +155,14 @@ export class UnlockService {
 
   /** The server's resources (when signed in) merged with the vault's: locked / unlocked / offline. */
   async list(): Promise<ResourceSummary[]> {
-    const rows = new Map<string, ResourceSummary>();
     const listServer = this.#deps.listServer;
-    if (listServer) {
-      const parsed = resourceListResponseSchema.safeParse(await listServer().catch(() => undefined));
-      for (const resource of parsed.success ? parsed.data.resources : []) {
-        rows.set(resource.id, {
-          id: resource.id,
-          name: resource.name,
-          version: resource.version,
-          size: resource.plaintext_size,
-          state: 'locked',
-          leaseValidUntil: null,
-        });
-      }
-    }
-    for (const record of await listRecords(this.#deps.home)) {
-      const manifest = record.manifest.manifest;
-      rows.set(manifest.resource_id, {
-        id: manifest.resource_id,
-        name: manifest.name,
-        version: manifest.version,
-        size: manifest.plaintext_size,
-        state: rows.has(manifest.resource_id) ? 'unlocked' : 'offline',
-        leaseValidUntil: record.lease.lease.valid_until,
-      });
-    }
-    return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const parsed = listServer
+      ? resourceListResponseSchema.safeParse(await listServer().catch(() => undefined))
+      : undefined;
+    return mergeResourceRows(
+      parsed?.success ? parsed.data.resources : [],
+      await listRecords(this.#deps.home),
+    );
   }
 
   /** Starts an unlock in the background; progress and the outcome arrive as `onUnlockProgress` events. */

@@ -20,6 +20,7 @@ import {
 } from '../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
+import { readJsonFile } from '../../../shared/node/json-file.ts';
 import { ConsoleError } from '../console-error.ts';
 
 const recordSchema = z.strictObject({
@@ -46,26 +47,14 @@ export function stagingDir(home: string, resourceId: string): string {
 
 /** The record of a stored item, or undefined when the vault does not hold it. */
 export async function readRecord(home: string, resourceId: string): Promise<VaultRecord | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(itemDir(home, resourceId), RECORD_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = recordSchema.safeParse(json);
-  if (!parsed.success)
+  const read = await readJsonFile(path.join(itemDir(home, resourceId), RECORD_FILE), recordSchema);
+  if (read.state === 'missing') return undefined;
+  if (read.state !== 'ok')
     throw new ConsoleError(
       ErrorCode.IntegrityFailed,
       `The vault item ${resourceId} is damaged: unlock it again online.`,
     );
-  return parsed.data;
+  return read.value;
 }
 
 /** Every stored item's record. */
