@@ -1,14 +1,12 @@
 /**
- * The Wycheproof `json_web_*` vectors (C2SP/wycheproof, copied unmodified to
- * /work/shared/vectors/wycheproof) through our JWS verifier. The algorithm is pinned
+ * The Wycheproof `json_web_*` vectors (C2SP/wycheproof, vendored unmodified in
+ * test/fixtures/wycheproof) through our JWS verifier. The algorithm is pinned
  * from the key (our policy); where the key names none, from the token — the verifier
  * must then still refuse a key that does not fit.
  *
  * Where our verdict differs from a vector's, the case is listed in DELIBERATE with
  * the reason, and the test fails if the list and reality drift apart.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   JWS_ALGORITHMS,
@@ -17,8 +15,7 @@ import {
   type JwkInput,
   type JwsAlgorithm,
 } from '../../../server/auth/jws-verifier.ts';
-
-const VECTORS = '/work/shared/vectors/wycheproof';
+import { readVectorFile } from '../../shared/node/crypto/wycheproof.ts';
 
 interface Vector {
   tcId: number;
@@ -36,8 +33,7 @@ interface Group {
 }
 
 function load(file: string): Group[] {
-  return (JSON.parse(fs.readFileSync(path.join(VECTORS, file), 'utf8')) as { testGroups: Group[] })
-    .testGroups;
+  return (JSON.parse(readVectorFile(file)) as { testGroups: Group[] }).testGroups;
 }
 
 function pinnedAlgorithm(key: JwkInput, token: unknown): JwsAlgorithm {
