@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of `factory-console`. The sources are TypeScript run directly by Node's
-// type stripping (Node >= 22.18, installed as a dev dependency: see README "Runtime").
+// type stripping (Node >= 22.18, installed as a dev dependency: see CONTRIBUTING.md "Runtime and tooling").
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(

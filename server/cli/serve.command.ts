@@ -7,7 +7,7 @@ import { promptNewAdminPassword } from './prompt.ts';
 
 export const serveCommand: ServerCliCommand = {
   name: 'serve',
-  summary: 'start the Factory API (configured by FACTORY_* environment variables; see README)',
+  summary: 'start the Factory API (configured by FACTORY_* environment variables; see docs/SERVER.md)',
   async run(args) {
     if (args.length > 0)
       throw new ServerCliError(

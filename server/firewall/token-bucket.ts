@@ -39,7 +39,7 @@ const EPSILON = 1e-9;
  * Buckets keyed by client (and tier), in memory, bounded: the least recently used
  * bucket is dropped past `maxBuckets` (a dropped bucket is a full one, which is what it
  * would have refilled to for any idle client). One process; several instances behind
- * a balancer each limit on their own (documented in the README).
+ * a balancer each limit on their own (documented in docs/SERVER.md).
  */
 export class TokenBucketStore {
   private readonly buckets = new Map<string, BucketState>();
