@@ -9,4 +9,4 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
-await import('../electron/core/cli/index.ts');
+await import('../electron/core/shells/cli/index.ts');

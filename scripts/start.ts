@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBrowserMode } from '../electron/core/browser/browser-mode.ts';
+import { startBrowserMode } from '../electron/core/shells/browser/browser-mode.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rendererDist = join(root, 'renderer', 'dist');

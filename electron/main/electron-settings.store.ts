@@ -1,6 +1,6 @@
 import Store from 'electron-store';
 import type { ConsoleSettings } from '../../shared/common/contract/bridge.ts';
-import { normaliseSettings, type SettingsStore } from '../core/services/settings.store.ts';
+import { normaliseSettings, type SettingsStore } from '../core/domains/settings/settings.store.ts';
 
 /** Non-secret settings in electron-store (`settings.json` in the per-user data folder). */
 export class ElectronSettingsStore implements SettingsStore {

@@ -5,9 +5,9 @@
 import { app, BrowserWindow, dialog, powerMonitor, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConsoleCore } from '../core/console-core.ts';
-import { isAppUrl } from '../core/security/navigation-policy.ts';
-import { contentSecurityPolicy } from '../core/security/content-security-policy.ts';
+import { createConsoleCore } from '../core/app/console-core.ts';
+import { isAppUrl } from '../core/platform/navigation-policy.ts';
+import { contentSecurityPolicy } from '../core/platform/content-security-policy.ts';
 import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { ElectronSettingsStore } from './electron-settings.store.ts';
 import { wireIpc } from './ipc-wiring.ts';

@@ -10,7 +10,7 @@ import {
   isAllowedExternalUrl,
   navigationDecision,
   windowOpenDecision,
-} from '../core/security/navigation-policy.ts';
+} from '../core/platform/navigation-policy.ts';
 
 /** Opens an https link in the system browser, only for allow-listed hosts. */
 export async function openExternalSafely(url: string): Promise<void> {

@@ -16,8 +16,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getFingerprint } from '../../electron/core/machine/fingerprint.collector.ts';
-import { createMachineKey, openMachineKey } from '../../electron/core/machine/machine-key.ts';
+import { getFingerprint } from '../../electron/core/domains/machine/fingerprint.collector.ts';
+import { createMachineKey, openMachineKey } from '../../electron/core/domains/machine/machine-key.ts';
 import { MACHINE_KEK_SCRYPT, deriveMachineKek } from '../../shared/node/crypto/kdf.ts';
 
 const COLD_RUNS = 5;
@@ -41,7 +41,7 @@ delete env['FACTORY_FINGERPRINT_FILE'];
 
 // Cold: a fresh process per sample, timing only the first collection.
 const collector = fileURLToPath(
-  new URL('../../electron/core/machine/fingerprint.collector.ts', import.meta.url),
+  new URL('../../electron/core/domains/machine/fingerprint.collector.ts', import.meta.url),
 );
 const probe = `const { getFingerprint } = await import(${JSON.stringify(collector)});
 const started = performance.now();

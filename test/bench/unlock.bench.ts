@@ -14,13 +14,16 @@ import fs from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
-import { activateMachine } from '../../electron/core/activation/activation.service.ts';
-import { requireActivation } from '../../electron/core/activation/activation.store.ts';
-import { connect } from '../../electron/core/activation/activation.service.ts';
-import { closeContainerOpenPool, containerOpenPool } from '../../electron/core/unlock/open-pool.ts';
+import { activateMachine } from '../../electron/core/domains/machine/activation.ts';
+import { requireActivation } from '../../electron/core/domains/machine/activation.store.ts';
+import { connect } from '../../electron/core/domains/machine/activation.ts';
+import {
+  closeContainerOpenPool,
+  containerOpenPool,
+} from '../../electron/core/domains/resources/open-pool.ts';
 import { openContainerFile } from '../../shared/node/crypto/container-file.ts';
-import { unlockResource } from '../../electron/core/unlock/unlock.pipeline.ts';
-import { openThisMachineKey, openDelivered } from '../../electron/core/vault/vault-opener.ts';
+import { unlockResource } from '../../electron/core/domains/resources/unlock.pipeline.ts';
+import { openThisMachineKey, openDelivered } from '../../electron/core/domains/vault/vault-opener.ts';
 import { deriveContainerKeys, sealContainerBuffer } from '../../shared/node/crypto/container.ts';
 
 const MiB = 1024 * 1024;

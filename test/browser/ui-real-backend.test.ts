@@ -132,7 +132,7 @@ describe('audit and firewall on the real backend (browser mode, Chromium)', () =
     const cli = spawnSync(
       process.execPath,
       [
-        'electron/core/cli/index.ts',
+        'electron/core/shells/cli/index.ts',
         'audit',
         'verify',
         tampered,

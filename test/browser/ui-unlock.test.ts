@@ -13,7 +13,7 @@
  * 3 MiB transfer outlasts several 200 ms progress reports.
  *
  * The console core keeps its activation and vault in the console home
- * (`FACTORY_CONSOLE_HOME`, electron/core/console-home.ts); the harness passes this
+ * (`FACTORY_CONSOLE_HOME`, electron/core/platform/console-home.ts); the harness passes this
  * process's environment to `npm start`, so a temporary home and a fixed fingerprint
  * (`FACTORY_FINGERPRINT_FILE`) are set here for the started console and the CLI alike.
  */
@@ -299,11 +299,15 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
   }, 60_000);
 
   it('the vault holds exactly the published bytes (factory-console cat on the same home)', () => {
-    const cli = spawnSync(process.execPath, ['electron/core/cli/index.ts', 'cat', SAMPLE_RESOURCE.name], {
-      env: { ...process.env, FACTORY_PASSWORD: password },
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 60_000,
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ['electron/core/shells/cli/index.ts', 'cat', SAMPLE_RESOURCE.name],
+      {
+        env: { ...process.env, FACTORY_PASSWORD: password },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 60_000,
+      },
+    );
     // stderr carries only the CLI's notice that the fingerprint comes from the override file.
     expect(cli.status, cli.stderr.toString()).toBe(0);
     expect(cli.stderr.toString()).not.toMatch(/error/i);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_COMPONENTS, startUnlockFixture, type UnlockFixture } from './unlock-fixture.ts';
 
 const run = promisify(execFile);
-const CLI = path.resolve('electron/core/cli/index.ts');
+const CLI = path.resolve('electron/core/shells/cli/index.ts');
 
 let fixture: UnlockFixture;
 let env: Record<string, string>;

@@ -54,14 +54,14 @@ const suppressions: Suppression[] = [
   },
   {
     issue: 'OPEN_EXTERNAL_JS_CHECK',
-    file: 'electron/core/services/app.service.ts',
+    file: 'electron/core/app/app.service.ts',
     reason:
       'Name match only: the service checks the same allow-list before calling the injected opener ' +
       '(security-policy.ts openExternalSafely, which checks it again).',
   },
   {
     issue: 'OPEN_EXTERNAL_JS_CHECK',
-    file: 'electron/core/console-core.ts',
+    file: 'electron/core/app/console-core.ts',
     reason: 'Name match only: the handler table forwards the validated call to AppService.openExternal.',
   },
 ];

@@ -10,7 +10,7 @@ import { argumentSchemaOf } from '../../../shared/common/contract/arguments.ts';
 import { bridgeChannels, channelName, listChannels } from '../../../shared/common/contract/channels.ts';
 import { ContractLimits } from '../../../shared/common/contract/limits.ts';
 import { fail, ok, type Result, type Unsubscribe } from '../../../shared/common/contract/result.ts';
-import { ConsoleError } from '../console-error.ts';
+import { ConsoleError } from '../platform/console-error.ts';
 import { isIntegrityError } from '../../../shared/node/crypto/errors.ts';
 import { inspectPayload } from './payload-guard.ts';
 import type { BridgeEventPayloads, BridgeHandlers, EventDomain } from './handlers.ts';

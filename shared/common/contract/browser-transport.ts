@@ -1,5 +1,5 @@
 /**
- * The wire of browser mode, shared by the loopback server (electron/core/browser) and
+ * The wire of browser mode, shared by the loopback server (electron/core/shells/browser) and
  * the page's HTTP bridge (renderer/src/bridge), so the two cannot disagree.
  */
 export const BrowserTransport = {

@@ -1,6 +1,6 @@
 /**
  * The command-line dispatcher shared by `factory-api` (server/cli.ts) and
- * `factory-console` (electron/core/cli/index.ts): each subcommand lives in its own
+ * `factory-console` (electron/core/shells/cli/index.ts): each subcommand lives in its own
  * file; this picks one by its words, prints usage, and turns expected failures into
  * one line and an exit code (no stack traces for operators).
  */

@@ -3,7 +3,7 @@ import {
   isAllowedExternalUrl,
   navigationDecision,
   windowOpenDecision,
-} from '../../../electron/core/security/navigation-policy.ts';
+} from '../../../electron/core/platform/navigation-policy.ts';
 
 const appOrigin = 'app://console';
 const hosts = ['github.com', 'www.electronjs.org'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildWindowOptions } from '../../../electron/main/window-options.ts';
-import { contentSecurityPolicy } from '../../../electron/core/security/content-security-policy.ts';
+import { contentSecurityPolicy } from '../../../electron/core/platform/content-security-policy.ts';
 
 describe('console window options', () => {
   const options = buildWindowOptions({ preloadPath: '/app/out/preload/index.cjs' });

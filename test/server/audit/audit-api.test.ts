@@ -165,7 +165,7 @@ describe('audit API', () => {
     const { body: checkpoint } = await get<AuditCheckpoint>('/api/v1/audit/checkpoint');
     const lines = response.body.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(/^\{"checkpoint":/);
-    for (const cli of ['server/cli.ts', 'electron/core/cli/index.ts']) {
+    for (const cli of ['server/cli.ts', 'electron/core/shells/cli/index.ts']) {
       const run = spawnSync(
         process.execPath,
         [

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { IpcRouter, type CallRecord, type SenderInfo } from '../../../../electron/core/ipc/router.ts';
 import type { BridgeHandlers } from '../../../../electron/core/ipc/handlers.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
-import { ConsoleError } from '../../../../electron/core/console-error.ts';
-import { defaultSettings } from '../../../../electron/core/services/settings.store.ts';
+import { ConsoleError } from '../../../../electron/core/platform/console-error.ts';
+import { defaultSettings } from '../../../../electron/core/domains/settings/settings.store.ts';
 import type { SessionState } from '../../../../shared/common/contract/bridge.ts';
 
 const ourPage: SenderInfo = { transport: 'electron', url: 'app://console/index.html' };

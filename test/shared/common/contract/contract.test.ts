@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { argumentSchemaOf, argumentSchemas } from '../../../../shared/common/contract/arguments.ts';
 import { bridgeChannels, buildBridge, listChannels } from '../../../../shared/common/contract/channels.ts';
-import { createConsoleCore } from '../../../../electron/core/console-core.ts';
-import { MemorySettingsStore } from '../../../../electron/core/services/settings.store.ts';
+import { createConsoleCore } from '../../../../electron/core/app/console-core.ts';
+import { MemorySettingsStore } from '../../../../electron/core/domains/settings/settings.store.ts';
 import { validArguments } from './sample-arguments.ts';
 
 const invokeChannels = listChannels().filter((entry) => entry.kind === 'invoke');

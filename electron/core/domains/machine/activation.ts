@@ -1,0 +1,145 @@
+/**
+ * Activation (DESIGN.md §3.2, issue 6): pin the server's certificate (trust on first
+ * use only when confirmed, or given), sign in, fingerprint this machine, make and seal
+ * the machine key, register it (seat limit on the server), and keep the pinned
+ * certificate, the server's signing key and the lease.
+ */
+import fs from 'node:fs/promises';
+import { ErrorCode } from '../../../../shared/common/errors.ts';
+import { hardwareHash } from '../../../../shared/node/crypto/hardware-hash.ts';
+import type { ScryptParams } from '../../../../shared/node/crypto/kdf.ts';
+import { verifyCanonical } from '../../../../shared/node/crypto/signing.ts';
+import {
+  normaliseFingerprint,
+  PinnedTransport,
+  probeCertificate,
+  type CertificatePin,
+} from '../../factory-api/pinned-transport.ts';
+import {
+  ResilientApiClient,
+  type ResilientApiClientOptions,
+} from '../../factory-api/resilient-api.client.ts';
+import { ConsoleError } from '../../platform/console-error.ts';
+import { loadOrCreateInstallSalt } from './install-salt.ts';
+import { createMachineKey, machineKeyPath } from './machine-key.ts';
+import { fingerprintFor } from '../vault/vault-opener.ts';
+import { writeActivation, type Activation } from './activation.store.ts';
+
+export interface ActivateInput {
+  home: string;
+  serverUrl: string;
+  email: string;
+  /** Secret: used for the sign-in and the machine key, never stored. */
+  password: string;
+  label: string;
+  /** The certificate fingerprint the operator got from the server's administrator. */
+  fingerprint?: string;
+  /** Trust on first use: shows the fingerprint and asks; only a `true` answer pins it. */
+  confirm?: (fingerprint256: string) => Promise<boolean>;
+  env?: Readonly<Record<string, string | undefined>>;
+  client?: Partial<ResilientApiClientOptions>;
+  /** scrypt cost of the machine key (default MACHINE_KEK_SCRYPT); tests lower it, the CLI never does. */
+  keyParams?: ScryptParams;
+}
+
+/** A connection to the activated server: the pinned transport and a client over it. */
+export interface PinnedConnection {
+  client: ResilientApiClient;
+  transport: PinnedTransport;
+  close(): void;
+}
+
+export function connect(
+  serverUrl: string,
+  pin: CertificatePin | null,
+  options: Partial<ResilientApiClientOptions> = {},
+): PinnedConnection {
+  const transport = new PinnedTransport(serverUrl, pin ? { pin } : {});
+  const client = new ResilientApiClient({
+    timeoutMs: 15_000,
+    ...options,
+    baseUrl: serverUrl,
+    fetch: transport.fetch,
+  });
+  return { client, transport, close: () => transport.close() };
+}
+
+async function pinFor(input: ActivateInput): Promise<CertificatePin | null> {
+  if (new URL(input.serverUrl).protocol !== 'https:') return null;
+  const seen = await probeCertificate(input.serverUrl);
+  if (input.fingerprint !== undefined) {
+    if (normaliseFingerprint(input.fingerprint) !== seen.fingerprint256) {
+      throw new ConsoleError(
+        ErrorCode.CertificateMismatch,
+        `The server presents certificate ${seen.fingerprint256}, not the given ${normaliseFingerprint(input.fingerprint)}. ` +
+          'Nothing was sent to it. Check the fingerprint with the server administrator.',
+      );
+    }
+    return seen;
+  }
+  if (input.confirm && (await input.confirm(seen.fingerprint256))) return seen;
+  throw new ConsoleError(
+    ErrorCode.CertificateMismatch,
+    `The server's certificate fingerprint is ${seen.fingerprint256}. Confirm it with the server administrator, ` +
+      'then run activate again with --fingerprint (or answer yes at the prompt).',
+  );
+}
+
+/** Activates this console against a Factory API; returns the stored record. */
+export async function activateMachine(input: ActivateInput): Promise<Activation> {
+  const pin = await pinFor(input);
+  const connection = connect(input.serverUrl, pin, input.client);
+  const keyPath = machineKeyPath(input.home);
+  const pending = `${keyPath}.pending`;
+  try {
+    await connection.client.login(input.email, input.password);
+    const fingerprint = await fingerprintFor(input.env ?? process.env);
+    const installSalt = await loadOrCreateInstallSalt(input.home);
+    const hwHash = hardwareHash(fingerprint.components, installSalt);
+    // The new key goes live only once the server accepted it: a refused activation
+    // (seat limit, wrong role) leaves a previous activation intact.
+    await fs.rm(pending, { force: true });
+    const keys = await createMachineKey({
+      path: pending,
+      email: input.email,
+      password: input.password,
+      components: fingerprint.components,
+      installSalt,
+      ...(input.keyParams ? { params: input.keyParams } : {}),
+    });
+    keys.privateKey.fill(0);
+    const response = await connection.client.activateMachine({
+      hwHash: hwHash.toString('hex'),
+      publicKey: keys.publicKey.toString('base64'),
+      label: input.label,
+    });
+    const serverKey = Buffer.from(response.server_key, 'base64');
+    if (
+      !verifyCanonical(serverKey, response.lease.lease, response.lease.signature) ||
+      response.lease.lease.machine_id !== response.machine_id
+    ) {
+      throw new ConsoleError(
+        ErrorCode.IntegrityFailed,
+        'The server sent a lease that does not verify: activation refused.',
+      );
+    }
+    await fs.rename(pending, keyPath);
+    const activation: Activation = {
+      format: 'factory-console/activation/v1',
+      server_url: connection.client.baseUrl,
+      certificate: pin,
+      server_key: response.server_key,
+      key_id: response.key_id,
+      email: input.email.trim().toLowerCase(),
+      label: input.label,
+      machine_id: response.machine_id,
+      activated_at: new Date().toISOString(),
+      lease: response.lease,
+    };
+    await writeActivation(input.home, activation);
+    return activation;
+  } finally {
+    await fs.rm(pending, { force: true });
+    connection.close();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The unlock pipeline (DESIGN.md §5, issue 6): manifest → envelope → big part
+ * streamed from the CDN (resumable, URL refreshed) → join → verify against the signed
+ * manifest → into the vault; then, only when asked, decrypt in parallel chunks into
+ * an output file (temp 0600 + rename), audited online.
+ *
+ * Nothing enters the vault before every check passed: the download is staged and the
+ * item is renamed into place at the end, so a failure leaves the vault unchanged.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { resourceIdSchema, type Manifest } from '../../../../shared/common/api/resources.ts';
+import { ErrorCode } from '../../../../shared/common/errors.ts';
+import { isIntegrityError } from '../../../../shared/node/crypto/errors.ts';
+import { requireActivation, type Activation } from '../machine/activation.store.ts';
+import { connect, type PinnedConnection } from '../machine/activation.ts';
+import type { ResilientApiClientOptions } from '../../factory-api/resilient-api.client.ts';
+import { ConsoleError } from '../../platform/console-error.ts';
+import { checkAndRecordClock } from '../vault/vault-clock.ts';
+import { openDelivered, openThisMachineKey } from '../vault/vault-opener.ts';
+import { CONTAINER_FILE, commitItem, itemDir, stagingDir } from '../vault/vault.store.ts';
+import { downloadBigPart } from './cdn-download.ts';
+import { flushExportQueue, queueExport } from './export-queue.ts';
+import { exportToFile } from './plaintext-export.ts';
+import { progressReporter, type UnlockProgress } from './progress.ts';
+import { verifyLease, verifyManifest } from '../vault/signed-objects.ts';
+
+export interface UnlockInput {
+  home: string;
+  idOrName: string;
+  /** Secret: signs in and opens the machine key; never stored. */
+  password: string;
+  /** Export the plaintext to this file (explicit, audited). */
+  outPath?: string;
+  /** Refuse any changed hardware component when opening the machine key (strict-hardware setting). */
+  strict?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+  signal?: AbortSignal;
+  onProgress?: (progress: UnlockProgress) => void;
+  client?: Partial<ResilientApiClientOptions>;
+  download?: { maxAttempts?: number; retryDelayMs?: number };
+}
+
+export interface UnlockResult {
+  resourceId: string;
+  name: string;
+  version: string;
+  plaintextSize: number;
+  leaseValidUntil: string;
+  outPath?: string;
+}
+
+async function resolveId(
+  connection: PinnedConnection,
+  idOrName: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  if (resourceIdSchema.safeParse(idOrName).success) return idOrName;
+  const matches = (await connection.client.listResources(signal)).filter(
+    (resource) => resource.name === idOrName,
+  );
+  matches.sort((a, b) => (a.published_at < b.published_at ? 1 : -1));
+  const found = matches[0];
+  if (!found) throw new ConsoleError(ErrorCode.NotFound, `No resource named ${idOrName} on the Factory API.`);
+  return found.id;
+}
+
+/** Stages the container (small part, then the big part from the CDN) and verifies it. */
+async function stageContainer(
+  input: UnlockInput,
+  connection: PinnedConnection,
+  activation: Activation,
+  manifest: Manifest,
+  small: Buffer,
+  cdnUrl: string,
+): Promise<void> {
+  const staging = stagingDir(input.home, manifest.resource_id);
+  await fs.mkdir(staging, { recursive: true, mode: 0o700 });
+  const file = path.join(staging, CONTAINER_FILE);
+  await (await fs.open(file, 'a', 0o600)).close();
+  const handle = await fs.open(file, 'r+');
+  try {
+    // The head must be this unlock's small part; a stale staging file of another seal starts over.
+    const head = Buffer.alloc(small.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead < small.length || !head.equals(small)) {
+      await handle.truncate(0);
+      await handle.write(small, 0, small.length, 0);
+    }
+  } finally {
+    await handle.close();
+  }
+  const report = progressReporter('download', manifest.big_size, input.onProgress);
+  try {
+    await downloadBigPart({
+      transport: connection.transport,
+      baseUrl: connection.client.baseUrl,
+      url: cdnUrl,
+      refreshUrl: async () =>
+        (await connection.client.cdnUrl(manifest.resource_id, activation.machine_id, input.signal)).cdn_url,
+      file,
+      offset: small.length,
+      expectedSize: manifest.big_size,
+      expectedSha256: manifest.big_sha256,
+      signal: input.signal,
+      onBytes: report,
+      ...input.download,
+    });
+  } catch (error) {
+    // Bytes that do not match the signed manifest are worthless: never resume from them.
+    if (isIntegrityError(error)) await fs.rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Unlocks a resource into the vault (and optionally exports it). */
+export async function unlockResource(input: UnlockInput): Promise<UnlockResult> {
+  const activation = await requireActivation(input.home);
+  const connection = connect(activation.server_url, activation.certificate, input.client);
+  try {
+    const { client } = connection;
+    await client.login(activation.email, input.password);
+    await flushExportQueue(input.home, client).catch(() => 0);
+    const resourceId = await resolveId(connection, input.idOrName, input.signal);
+    const fetched = await client.getManifest(resourceId, input.signal);
+    const manifest = verifyManifest(activation.server_key, fetched, resourceId);
+    const unlocked = await client.unlock(resourceId, activation.machine_id, input.signal);
+    // The unlock response must carry the very manifest fetched above, signed.
+    verifyManifest(activation.server_key, unlocked.manifest, resourceId);
+    if (unlocked.manifest.canonical_hash !== fetched.canonical_hash) {
+      throw new ConsoleError(
+        ErrorCode.IntegrityFailed,
+        'The server sent two different manifests for one resource: refused.',
+      );
+    }
+    const now = Date.now();
+    const lease = verifyLease(activation.server_key, unlocked.lease, {
+      machineId: activation.machine_id,
+      resourceId,
+      now,
+    });
+    const key = await openThisMachineKey(input.home, activation, input.password, input.env ?? process.env, {
+      ...(input.strict ? { strict: true } : {}),
+    });
+    const envelope = Buffer.from(unlocked.envelope, 'base64');
+    let dek: Buffer;
+    let small: Buffer;
+    try {
+      ({ dek, small } = openDelivered({
+        privateKey: key.privateKey,
+        envelope,
+        manifest,
+        machineId: activation.machine_id,
+      }));
+    } finally {
+      key.privateKey.fill(0);
+    }
+    try {
+      await stageContainer(input, connection, activation, manifest, small, unlocked.cdn_url);
+      await commitItem(input.home, resourceId, {
+        envelope,
+        manifest: unlocked.manifest,
+        lease: unlocked.lease,
+      });
+      await checkAndRecordClock(input.home, now);
+      const result: UnlockResult = {
+        resourceId,
+        name: manifest.name,
+        version: manifest.version,
+        plaintextSize: manifest.plaintext_size,
+        leaseValidUntil: lease.valid_until,
+      };
+      if (input.outPath === undefined) return result;
+      await exportToFile({
+        containerPath: path.join(itemDir(input.home, resourceId), CONTAINER_FILE),
+        dek,
+        manifest,
+        signal: input.signal,
+        outPath: input.outPath,
+        onBytes: progressReporter('decrypt', manifest.plaintext_size, input.onProgress),
+      });
+      const exportedAt = new Date().toISOString();
+      try {
+        await client.reportExport(resourceId, {
+          machineId: activation.machine_id,
+          exportedAt,
+          offline: false,
+        });
+      } catch {
+        // The file is written; the audit event must not be lost: it goes out with the next unlock.
+        await queueExport(input.home, {
+          resource_id: resourceId,
+          machine_id: activation.machine_id,
+          exported_at: exportedAt,
+        });
+      }
+      return { ...result, outPath: path.resolve(input.outPath) };
+    } finally {
+      dek.fill(0);
+    }
+  } finally {
+    connection.close();
+  }
+}

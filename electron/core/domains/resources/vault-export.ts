@@ -1,0 +1,183 @@
+/**
+ * `resources.exportTo`: the plaintext of a vault item into a new local file, offline
+ * capable (DESIGN.md §3.6). The bytes come from the unlock engineer's `exportToFile`
+ * (every chunk's MAC checked, temp 0600 + rename) after `openVaultItem` verified the
+ * manifest, the lease, the clock and the machine key. Audited like the CLI's `--out`:
+ * reported to the server at once when it answers, otherwise queued for the next unlock.
+ * The machine key is opened with the password, or is the unlocked vault's (no password:
+ * then the caller's `report` tells the server, as there is nothing to sign in with).
+ *
+ * Trust boundary: `target` comes from the renderer. It must be absolute, and an
+ * existing file (or link) there is never replaced: the finished export is linked into
+ * place, which fails atomically if the name was taken meanwhile.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ResourceExportResult } from '../../../../shared/common/contract/bridge.ts';
+import { ErrorCode } from '../../../../shared/common/errors.ts';
+import { connect } from '../machine/activation.ts';
+import { ConsoleError } from '../../platform/console-error.ts';
+import { openVaultItem, type MachineKeyCredential } from '../vault/vault-opener.ts';
+import { flushExportQueue, queueExport } from './export-queue.ts';
+import { exportToFile } from './plaintext-export.ts';
+
+/** Reports one export to the server through a session the caller holds; throws when it cannot. */
+export type ReportExport = (
+  resourceId: string,
+  event: { machineId: string; exportedAt: string },
+) => Promise<void>;
+
+/**
+ * `password` (secret: opens the machine key, also signs in to report the export) or
+ * `key` (an already opened machine key, owned and zeroed by the caller).
+ */
+export type VaultExportInput = MachineKeyCredential & {
+  home: string;
+  resourceId: string;
+  target: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Refuse any changed hardware component when the password opens the key. */
+  strict?: boolean;
+  /** Without a password: how to report the export (absent or failing: queued). */
+  report?: ReportExport;
+};
+
+/** The checked absolute target; refuses relative paths, NUL bytes and names already in use. */
+async function checkTarget(target: string): Promise<string> {
+  if (!path.isAbsolute(target) || target.includes('\0'))
+    throw new ConsoleError(
+      ErrorCode.BadRequest,
+      'Give an absolute path for the export, for example /home/me/exports/manual.bin.',
+    );
+  const resolved = path.resolve(target);
+  const folder = await fs.stat(path.dirname(resolved)).catch(() => undefined);
+  if (!folder?.isDirectory())
+    throw new ConsoleError(
+      ErrorCode.BadRequest,
+      `The folder ${path.dirname(resolved)} does not exist: create it or choose another path.`,
+    );
+  if (
+    await fs.lstat(resolved).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw alreadyExists(resolved);
+  return resolved;
+}
+
+function alreadyExists(target: string): ConsoleError {
+  return new ConsoleError(
+    ErrorCode.Conflict,
+    `${target} already exists and is never overwritten: choose a new file name or move the old file.`,
+  );
+}
+
+/** Moves the finished export to `target` without ever replacing a file that appeared there. */
+async function placeWithoutOverwrite(staged: string, target: string): Promise<void> {
+  try {
+    await fs.link(staged, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw alreadyExists(target);
+    // File systems without hard links: the earlier existence check is all we can do.
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
+    if (
+      await fs.lstat(target).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw alreadyExists(target);
+    await fs.rename(staged, target);
+    return;
+  }
+  await fs.rm(staged, { force: true });
+}
+
+/** Tells the server about the export now; if it cannot be reached, queues the event (never lost). */
+async function auditExport(
+  home: string,
+  opened: { serverUrl: string; pin: Parameters<typeof connect>[1]; email: string; machineId: string },
+  resourceId: string,
+  password: string | undefined,
+  report: ReportExport | undefined,
+): Promise<'reported' | 'queued'> {
+  const exportedAt = new Date().toISOString();
+  // Whatever cannot be reported now is queued, never lost: the next online unlock sends it.
+  const queue = async (): Promise<'queued'> => {
+    await queueExport(home, {
+      resource_id: resourceId,
+      machine_id: opened.machineId,
+      exported_at: exportedAt,
+    });
+    return 'queued';
+  };
+  if (password === undefined) {
+    if (!report) return queue();
+    return report(resourceId, { machineId: opened.machineId, exportedAt }).then(
+      () => 'reported' as const,
+      queue,
+    );
+  }
+  const connection = connect(opened.serverUrl, opened.pin, { timeoutMs: 5_000 });
+  try {
+    await connection.client.login(opened.email, password);
+    await flushExportQueue(home, connection.client).catch(() => 0);
+    await connection.client.reportExport(resourceId, {
+      machineId: opened.machineId,
+      exportedAt,
+      offline: false,
+    });
+    return 'reported';
+  } catch {
+    return await queue();
+  } finally {
+    connection.close();
+  }
+}
+
+/** Exports one vault item to a new file at `target`; see the module comment for the guarantees. */
+export async function exportVaultItem(input: VaultExportInput): Promise<ResourceExportResult> {
+  const target = await checkTarget(input.target);
+  const common = {
+    home: input.home,
+    idOrName: input.resourceId,
+    ...(input.env ? { env: input.env } : {}),
+    ...(input.strict ? { strict: true } : {}),
+  };
+  const item = await openVaultItem(
+    input.key !== undefined ? { ...common, key: input.key } : { ...common, password: input.password },
+  );
+  const staged = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${randomBytes(6).toString('hex')}.export`,
+  );
+  try {
+    await exportToFile({
+      containerPath: item.containerPath,
+      dek: item.dek,
+      manifest: item.manifest,
+      outPath: staged,
+    });
+    await placeWithoutOverwrite(staged, target);
+  } finally {
+    item.dek.fill(0);
+    await fs.rm(staged, { force: true });
+  }
+  const activation = item.activation;
+  const audit = await auditExport(
+    input.home,
+    {
+      serverUrl: activation.server_url,
+      pin: activation.certificate,
+      email: activation.email,
+      machineId: activation.machine_id,
+    },
+    item.manifest.resource_id,
+    input.password,
+    input.report,
+  );
+  return { path: target, bytes: item.manifest.plaintext_size, audit };
+}

@@ -1,0 +1,80 @@
+/**
+ * The certificates this console trusts, one per Factory API origin (trust on first use,
+ * DESIGN.md §5): `known-servers.json` in the console's data folder, like SSH's
+ * known_hosts. A pin is written only after the operator compared the fingerprint
+ * (`server.trust`); every https connection of the console is pinned to it.
+ *
+ * Public data (certificates and fingerprints), but integrity matters: the file is
+ * written atomically (0600) and validated on every read; an unreadable file pins
+ * nothing, so https servers must be confirmed again rather than trusted blindly.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
+import type { CertificatePin } from './pinned-transport.ts';
+
+const FILE = 'known-servers.json';
+
+const knownServersSchema = z.strictObject({
+  format: z.literal('factory-console/known-servers/v1'),
+  servers: z.record(
+    z.string(),
+    z.strictObject({
+      fingerprint256: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+      pem: z.string().max(64 * 1024),
+      confirmedAt: z.iso.datetime({ offset: true }),
+    }),
+  ),
+});
+type KnownServers = z.infer<typeof knownServersSchema>;
+
+/** The origin a pin is stored under: scheme, host and port (the default port spelled out). */
+export function originOf(url: string): string {
+  const parsed = new URL(url);
+  const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  return `${parsed.protocol}//${parsed.hostname}:${port}`;
+}
+
+export class KnownServersStore {
+  readonly #file: string;
+  // Writes are serialised so two quick confirmations cannot drop one another.
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(dataDir: string) {
+    this.#file = path.join(dataDir, FILE);
+  }
+
+  get file(): string {
+    return this.#file;
+  }
+
+  #read(): KnownServers {
+    try {
+      return knownServersSchema.parse(JSON.parse(readFileSync(this.#file, 'utf8')));
+    } catch {
+      return { format: 'factory-console/known-servers/v1', servers: {} };
+    }
+  }
+
+  /** The pinned certificate of `url`'s origin, if the operator confirmed one. */
+  pinFor(url: string): CertificatePin | undefined {
+    const entry = this.#read().servers[originOf(url)];
+    return entry ? { fingerprint256: entry.fingerprint256, pem: entry.pem } : undefined;
+  }
+
+  /** Pins `pin` for `url`'s origin, replacing an earlier pin. */
+  pin(url: string, pin: CertificatePin, now = new Date()): Promise<void> {
+    const write = async () => {
+      const known = this.#read();
+      known.servers[originOf(url)] = {
+        fingerprint256: pin.fingerprint256,
+        pem: pin.pem,
+        confirmedAt: now.toISOString(),
+      };
+      await writeFileAtomic(this.#file, `${JSON.stringify(known, null, 2)}\n`);
+    };
+    this.#writing = this.#writing.catch(() => undefined).then(write);
+    return this.#writing;
+  }
+}

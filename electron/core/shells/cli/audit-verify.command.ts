@@ -1,0 +1,43 @@
+/**
+ * `factory-console audit verify FILE.jsonl [--checkpoint FILE] [--key KEY] [--remember FILE]`:
+ * checks an audit export offline, with the same verifier as `factory-api audit verify`.
+ * The console remembers the newest checkpoint it has verified (by default in
+ * `audit-checkpoints.json` in the console home, see console-home.ts), so a later export
+ * that is shorter than, or forks from, what it saw is reported as tampering.
+ */
+import path from 'node:path';
+import {
+  AUDIT_VERIFY_USAGE,
+  AuditVerifyUsageError,
+  formatAuditVerifyReport,
+  parseAuditVerifyArgs,
+  runAuditVerify,
+} from '../../../../shared/node/audit/offline-verify.ts';
+import { resolveConsoleHome } from '../../platform/console-home.ts';
+import { CliError, type CliCommand } from './command.ts';
+
+/** Where the console remembers checkpoints unless `--remember` says otherwise. */
+export function defaultRememberFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(resolveConsoleHome({ env }), 'audit-checkpoints.json');
+}
+
+export const auditVerifyCommand: CliCommand = {
+  name: 'audit verify',
+  summary: `verify an audit export offline: ${AUDIT_VERIFY_USAGE.replace('audit verify ', '')}`,
+  async run(args) {
+    try {
+      const options = parseAuditVerifyArgs(args);
+      const report = await runAuditVerify({
+        ...options,
+        rememberFile: options.rememberFile ?? defaultRememberFile(),
+      });
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report.result)}\n` : formatAuditVerifyReport(report),
+      );
+      return report.exitCode;
+    } catch (error) {
+      if (error instanceof AuditVerifyUsageError) throw new CliError(error.message, 2);
+      throw error;
+    }
+  },
+};

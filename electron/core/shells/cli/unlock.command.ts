@@ -1,0 +1,70 @@
+/**
+ * `factory-console unlock ID|NAME [--out PATH]`: downloads, verifies and stores a
+ * resource in the vault; with `--out`, also exports the plaintext (audited).
+ * Progress goes to stderr.
+ */
+import { parseArgs } from 'node:util';
+import { resolveConsoleHome } from '../../platform/console-home.ts';
+import { closeContainerOpenPool } from '../../domains/resources/open-pool.ts';
+import { unlockResource } from '../../domains/resources/unlock.pipeline.ts';
+import type { UnlockProgress } from '../../domains/resources/progress.ts';
+import { CliError, type CliCommand } from './command.ts';
+import { withCliErrors } from './console-errors.ts';
+import { readPassword } from './password-prompt.ts';
+
+function formatProgress(progress: UnlockProgress): string {
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  const eta = progress.etaSeconds === null ? '' : `, ETA ${Math.ceil(progress.etaSeconds)} s`;
+  return `${progress.phase}: ${mb(progress.bytes)} / ${mb(progress.total)} MiB at ${mb(progress.rate)} MiB/s${eta}`;
+}
+
+export const unlockCommand: CliCommand = {
+  name: 'unlock',
+  summary: 'Unlock a resource into the vault: ID|NAME [--out PATH] (export the plaintext)',
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, quiet: { type: 'boolean' } },
+    });
+    const target = positionals[0];
+    if (positionals.length !== 1 || target === undefined)
+      throw new CliError('usage: unlock ID|NAME [--out PATH]', 2);
+    const env = process.env;
+    const home = resolveConsoleHome({ env });
+    const password = await readPassword(env);
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    const tty = process.stderr.isTTY === true && values.quiet !== true;
+    try {
+      const result = await withCliErrors(() =>
+        unlockResource({
+          home,
+          idOrName: target,
+          password,
+          env,
+          signal: controller.signal,
+          ...(values.out !== undefined ? { outPath: values.out } : {}),
+          ...(tty
+            ? {
+                onProgress: (progress: UnlockProgress) =>
+                  process.stderr.write(`\r${formatProgress(progress)}   `),
+              }
+            : {}),
+        }),
+      );
+      if (tty) process.stderr.write('\n');
+      process.stdout.write(
+        `Unlocked ${result.name} version ${result.version} (${result.resourceId}, ${result.plaintextSize} bytes) into the vault; ` +
+          `lease valid until ${result.leaseValidUntil}\n` +
+          (result.outPath ? `Exported to ${result.outPath}\n` : ''),
+      );
+      return 0;
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      // The decrypting workers would keep a one-shot CLI process alive.
+      await closeContainerOpenPool();
+    }
+  },
+};
