@@ -7,7 +7,7 @@ export const FIXTURE_NAMES = ['desktop-nvidia', 'laptop', 'linux-vm', 'container
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
 export function loadFixture(name: FixtureName): RawHardware {
-  const url = new URL(`../../../fixtures/hardware/${name}.json`, import.meta.url);
+  const url = new URL(`../../../../fixtures/hardware/${name}.json`, import.meta.url);
   const json = JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as RawHardware;
   return { sources: json.sources, failures: json.failures };
 }
