@@ -1,5 +1,5 @@
 // @ts-check
-// Lint, and the one-way imports of STYLE.md: one `no-restricted-imports` block per
+// Lint, and the one-way imports of docs/ARCHITECTURE.md §Areas and layers: one `no-restricted-imports` block per
 // folder, each message saying why and what to do instead. tsconfig project references
 // enforce the same table at compile time; this catches what types cannot (a package
 // that has types, such as `electron`, imported where it cannot run).

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// One runner for every test. The environment comes from the folder (STYLE.md):
+// One runner for every test. The environment comes from the folder (CONTRIBUTING.md):
 // test/renderer/** runs in a DOM, everything else under plain Node.
 export default defineConfig({
   test: {

@@ -1,5 +1,5 @@
 /**
- * Supply-chain gate (seed 001), run by `npm test` and therefore by CI:
+ * Supply-chain gate (docs/SECURITY.md §Supply chain), run by `npm test` and therefore by CI:
  * 1. `npm audit --omit=dev`: fail on a known high or critical advisory in a
  *    production dependency;
  * 2. every production dependency in the committed lockfile has a licence the

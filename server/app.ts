@@ -1,9 +1,9 @@
 /**
  * `buildApp(options)`: the Factory API as a Fastify instance that never listens
- * (STYLE.md "Server (the Fastify way)"); `serve.ts` listens, tests use `inject()`.
+ * (docs/ARCHITECTURE.md §The Factory API); `serve.ts` listens, tests use `inject()`.
  *
- * Request path, in order (seed 001's stack, adapted to Fastify's hooks):
- *   request id → security headers → trusted hosts → CORS → firewall (issue 5)
+ * Request path, in order (Fastify hooks):
+ *   request id → security headers → trusted hosts → CORS → firewall
  *   → authorisation gate (permission, demo mode, credentials, CSRF) → body limit/parse → route.
  * Every route declares `config.permission`; registering one without it fails at start.
  */
@@ -242,7 +242,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
         return typeof token === 'string' ? token : '';
       },
     });
-    // Firewall and rate limits (issue 5): after request id, headers, host and CORS checks, before authentication.
+    // Firewall and rate limits: after request id, headers, host and CORS checks, before authentication.
     await app.register(firewallPlugin);
     installAuthHook(app);
 

@@ -1,5 +1,5 @@
 /**
- * The seam to the audit log (issue 5): every security event goes through
+ * The seam to the audit log (docs/SERVER.md §Audit log and firewall): every security event goes through
  * `app.audit.append(event)`, awaited before the response (durability). The durable
  * hash-chained store lives in `server/audit/`; until it is wired, the default sink
  * only logs the event type and actor (never details, which might still be sensitive).

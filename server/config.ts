@@ -1,6 +1,6 @@
 /**
- * Configuration of the Factory API from `FACTORY_*` environment variables (DESIGN.md
- * §4, seed 001: secure by default — every default below is the locked-down choice).
+ * Configuration of the Factory API from `FACTORY_*` environment variables (docs/SERVER.md
+ * §Start and configure: secure by default — every default below is the locked-down choice).
  * Invalid configuration refuses to start with a message naming the variable.
  */
 import path from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The one documented door to the Factory API for the console's embedded default
- * (STYLE.md layering table): `electron/core` starts a local server through this file
+ * (docs/ARCHITECTURE.md §Areas and layers): `electron/core` starts a local server through this file
  * and nothing else of `server/`.
  */
 import { existsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The production guard (seed 004's `AIFACTORY_PROD`, extended): with `FACTORY_PROD=1`
+ * The production guard (docs/SERVER.md, Modes): with `FACTORY_PROD=1`
  * the server refuses to start while anything a production deployment must not have is
  * present. Each reason is one line naming what to change.
  */

@@ -1,5 +1,5 @@
 /**
- * The import table of STYLE.md is enforced, not hoped for: a file in shared/common
+ * The import table of docs/ARCHITECTURE.md §Areas and layers is enforced, not hoped for: a file in shared/common
  * that imports `node:fs`, and a file in electron/core that imports `electron`, are
  * rejected by lint, and the first also by the compiler (shared/common has no Node types).
  */

@@ -1,5 +1,5 @@
 /**
- * API keys for services (`X-API-Key`, seed 003 with its gaps closed): 256 random bits,
+ * API keys for services (`X-API-Key`; docs/SECURITY.md §Factory API): 256 random bits,
  * shown once, stored as SHA-256 only, scoped to a subset of the creator's permissions
  * and never more than the creator still holds when the key is used.
  *

@@ -1,5 +1,5 @@
 /**
- * First-run administrator (seed 004, without its default password): on an empty
+ * First-run administrator (no default password; docs/SERVER.md §Start and configure): on an empty
  * database no account exists and none authenticates. The first start creates one
  * `super_admin` whose password comes from, in order:
  *

@@ -1,6 +1,6 @@
 /**
  * Verification of compact JWS (RFC 7515) with the checks libraries often leave to the
- * caller — the gaps seed 003 shows (tokens decoded but not verified) and the Wycheproof
+ * caller — tokens decoded but not verified, the classic gap — and that the Wycheproof
  * `json_web_*` vectors probe. jose does the signature maths; this file decides what is
  * acceptable around it:
  *

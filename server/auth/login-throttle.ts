@@ -1,5 +1,5 @@
 /**
- * Brute-force protection for sign-in (DESIGN.md §4, seed 004's H-5): failures are
+ * Brute-force protection for sign-in (docs/SECURITY.md §Factory API): failures are
  * counted per account and per client address in the database, so a restart does not
  * reset them.
  *

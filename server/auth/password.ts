@@ -51,7 +51,7 @@ export function hashCost(stored: string): number | undefined {
 }
 
 /**
- * Passwords that must never be in use in production (seed 004's list and friends).
+ * Passwords that must never be in use in production (well-known defaults and the most common passwords).
  * `FACTORY_PROD=1` refuses to start while any account still verifies against one.
  */
 export const KNOWN_WEAK_PASSWORDS: readonly string[] = [

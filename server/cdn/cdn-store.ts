@@ -1,5 +1,5 @@
 /**
- * Where big parts live (DESIGN.md §4 "Resources"): an object store behind one small
+ * Where big parts live (docs/ARCHITECTURE.md §The Factory API): an object store behind one small
  * interface. The local directory implementation is the default; an S3-compatible
  * store can implement the same four methods later.
  */

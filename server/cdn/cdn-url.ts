@@ -1,5 +1,5 @@
 /**
- * Short-lived signed CDN URLs (seed 000): `/cdn/<object>?exp=<unix seconds>&sig=<hex>`,
+ * Short-lived signed CDN URLs (docs/ARCHITECTURE.md §The unlock sequence): `/cdn/<object>?exp=<unix seconds>&sig=<hex>`,
  * `sig = HMAC-SHA-256(url key, "cdn/v1\n" ‖ object ‖ "\n" ‖ exp)`. The URL carries no
  * credential: it names one object until one time, and anyone holding it may fetch
  * that ciphertext, which is useless without the envelope.
@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hkdfSha256 } from '../../shared/node/crypto/kdf.ts';
 
-/** How long a URL stays valid (issue 6: 10 minutes). */
+/** How long a URL stays valid (10 minutes). */
 export const CDN_URL_TTL_MS = 10 * 60 * 1000;
 
 export class CdnUrlSigner {

@@ -1,6 +1,6 @@
 /**
  * `GET /cdn/<object>?exp=&sig=`: big parts, served with plain node streams (a generic
- * static-file plugin is ~5× slower here: DESIGN.md §8) and HTTP Range, so a cut
+ * static-file plugin is ~5× slower here: `npm run bench -- unlock`) and HTTP Range, so a cut
  * download resumes where it stopped.
  *
  * Trust boundary: the URL is the only credential and it is public by design: it is

@@ -1,4 +1,4 @@
-/** Hidden, confirmed password entry on a terminal (first-run admin, seed 004). */
+/** Hidden, confirmed password entry on a terminal (first-run admin). */
 import readline from 'node:readline';
 import { PASSWORD_MIN_LENGTH } from '../../shared/common/api/auth.ts';
 

@@ -1,7 +1,7 @@
 /**
  * Opens the Factory API's database and brings its schema up to date. SQLite under
  * `data/` by default; PostgreSQL when `FACTORY_DATABASE_URL` is set — the same Kysely
- * query layer serves both (DESIGN.md §4 "Storage").
+ * query layer serves both (docs/ARCHITECTURE.md §The Factory API).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

@@ -142,7 +142,7 @@ class NodeSqliteDriver implements Driver {
 
   #open(): void {
     const db = new DatabaseSync(this.#path, { timeout: 10_000 });
-    // Durability first (DESIGN.md §4): WAL with synchronous=FULL survives power loss
+    // Durability first (docs/SECURITY.md §Audit log): WAL with synchronous=FULL survives power loss
     // after commit; foreign keys are off by default in SQLite.
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
     this.#db = db;

@@ -1,6 +1,6 @@
 /**
- * Sample data for the console's embedded demo factory (DESIGN.md §5 "embedded
- * default"): a sample resource to unlock, firewall rules to look at, and pipeline
+ * Sample data for the console's embedded demo factory (docs/ARCHITECTURE.md
+ * §The embedded default): a sample resource to unlock, firewall rules to look at, and pipeline
  * `agent_handoff` entries in the audit log. Seeded once, through the public HTTP API
  * as the bootstrap administrator — the same doors an operator uses, so every seed is
  * validated and audited like any other change — before the factory restarts in

@@ -1,5 +1,5 @@
 /**
- * Token buckets per client (seed 003): a bucket holds up to `capacity` tokens (the
+ * Token buckets per client (docs/SERVER.md §Audit log and firewall): a bucket holds up to `capacity` tokens (the
  * burst) and refills continuously at `refillPerSecond`; a request takes one token or
  * is refused. Unlike a fixed window there is no edge where twice the limit passes,
  * and the long-run rate is exactly the refill rate.

@@ -1,5 +1,5 @@
 /**
- * CORS from an allow-list (seed 001): empty = same-origin only (no CORS headers, so
+ * CORS from an allow-list: empty = same-origin only (no CORS headers, so
  * browsers block cross-origin reads); `*` only with debug (config refuses it otherwise).
  * Methods and headers are the ones the API uses, never a wildcard; credentials are
  * allowed only for listed origins, never with `*`.

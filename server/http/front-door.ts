@@ -1,5 +1,5 @@
 /**
- * The first hook of every request, in seed 001's order: echo the request id, set the
+ * The first hook of every request, in this order: echo the request id, set the
  * security headers (so every answer has them, errors included), then check the Host.
  * One synchronous hook instead of three: each Fastify hook has a per-request cost.
  */

@@ -1,5 +1,5 @@
 /**
- * Request ids (seed 001): a sane client `X-Request-ID` is reused for end-to-end
+ * Request ids: a sane client `X-Request-ID` is reused for end-to-end
  * tracing, anything else is replaced by a UUID; the id is echoed on every response and
  * is in every log line (Fastify's `reqId`).
  */

@@ -1,5 +1,5 @@
 /**
- * Security headers on every response, 404/413/429/500 included (seed 001's table):
+ * Security headers on every response, 404/413/429/500 included (docs/SECURITY.md §Factory API):
  * the API serves JSON only, so its CSP forbids everything (`default-src 'none';
  * frame-ancestors 'none'`). HSTS only over TLS (a browser ignores it over plain HTTP,
  * and behind a proxy the proxy's TLS counts).

@@ -1,5 +1,5 @@
 /**
- * Host-header validation (seed 001's TrustedHost): with `FACTORY_TRUSTED_HOSTS` set,
+ * Host-header validation (docs/SERVER.md `FACTORY_TRUSTED_HOSTS`): with `FACTORY_TRUSTED_HOSTS` set,
  * a request naming another host is refused (400) before anything else looks at it —
  * the defence against host-header poisoning of generated URLs. Applied in front-door.ts.
  */

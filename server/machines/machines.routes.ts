@@ -15,7 +15,7 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
   app.post(
     '/api/v1/machines',
     // Open in a public demo: activation (and giving the seat back) is the first step
-    // of the unlock path that a demo exists to show (issue 4: "and, later, unlocks").
+    // of the unlock path that a demo exists to show (docs/SERVER.md, Modes).
     { config: { permission: Permission.MachinesActivate, demoAllowed: true } },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -52,7 +52,7 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
   app.delete(
     '/api/v1/machines/:id',
     // Open in a public demo: activation (and giving the seat back) is the first step
-    // of the unlock path that a demo exists to show (issue 4: "and, later, unlocks").
+    // of the unlock path that a demo exists to show (docs/SERVER.md, Modes).
     { config: { permission: Permission.MachinesActivate, demoAllowed: true } },
     async (request, reply) => {
       const principal = principalOf(request);

@@ -1,5 +1,5 @@
 /**
- * Activated machines (DESIGN.md §3.2): registration with a per-account seat limit
+ * Activated machines (docs/ARCHITECTURE.md §The key hierarchy): registration with a per-account seat limit
  * (re-activating the same hardware hash does not take a second seat), revocation,
  * and signed leases.
  */

@@ -1,5 +1,5 @@
 /**
- * Publishing (DESIGN.md §4 "Resources"): plaintext in (streamed), then a random DEK,
+ * Publishing (docs/ARCHITECTURE.md §The Factory API): plaintext in (streamed), then a random DEK,
  * an FCR1 seal, the split — small head to the database, big rest to the CDN store —
  * the DEK sealed under the master key, and a signed manifest.
  *

@@ -1,5 +1,5 @@
 /**
- * Limits of the resource and machine routes, from the environment (issue 6), read
+ * Limits of the resource and machine routes, from the environment (docs/SERVER.md), read
  * when the app is built. Invalid values refuse to start, naming the variable.
  */
 import { z } from 'zod';

@@ -12,7 +12,7 @@ export interface ResourcesTable {
   /** The manifest's canonical JSON (what was signed). */
   manifest: string;
   signature: string;
-  /** base64 of the container's small head (DESIGN.md §3.4). */
+  /** base64 of the container's small head (docs/SECURITY.md §The split). */
   small_part: string;
   /** base64 of the DEK sealed under the master key. Secret at rest: never returned or logged. */
   sealed_dek: string;

@@ -1,5 +1,5 @@
 /**
- * The server's long-lived keys, persisted under `data/secrets/` (DESIGN.md §3.5, §4):
+ * The server's long-lived keys, persisted under `data/secrets/` (docs/SECURITY.md §Signatures, §Factory API):
  * the JWT signing key, the Ed25519 signing key (manifests, leases, audit checkpoints)
  * and the master key (seals resource DEKs). Key material: never logged, never in a
  * response; other plugins reach it only through `app.keys`.

@@ -1,5 +1,5 @@
 /**
- * The server's TLS identity (DESIGN.md §4 "Transport"): a configured certificate, or a
+ * The server's TLS identity (docs/SECURITY.md §Factory API): a configured certificate, or a
  * first-run self-signed one under `data/tls/` made with node-forge (Node cannot create
  * X.509 certificates). Its SHA-256 fingerprint is printed at start so operators can pin it.
  */

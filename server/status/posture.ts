@@ -1,5 +1,5 @@
 /**
- * The posture checklist of `GET /api/v1/status` (DESIGN.md §4 "Status"): each item
+ * The posture checklist of `GET /api/v1/status` (docs/SERVER.md §Start and configure): each item
  * says whether a security control is on, how much it matters, and a one-line fix.
  * Other plugins add items with `app.addPostureCheck` (e.g. the firewall's enforce mode).
  */
@@ -79,7 +79,7 @@ async function bootstrapRotated(app: FastifyInstance): Promise<PostureItem> {
   );
 }
 
-/** The firewall's enforce mode (issue 5's `app.firewall`), read without depending on its module. */
+/** The firewall's enforce mode (`app.firewall`), read without depending on its module. */
 function firewallEnforce(app: FastifyInstance): PostureItem {
   const firewall = app.hasDecorator('firewall')
     ? (app as unknown as { firewall?: { enforce?: unknown } }).firewall

@@ -1,5 +1,5 @@
 /**
- * The audit log's contract (DESIGN.md §4, issue 5): event types, what a caller appends,
+ * The audit log's contract (docs/SECURITY.md §Audit log): event types, what a caller appends,
  * what an entry looks like, and the canonical encoding its hash chain is computed over.
  * Isomorphic: the server appends and serves entries, the console and the offline
  * verifier check them, the renderer shows them.

@@ -1,5 +1,5 @@
 /**
- * Roles and the permission matrix (DESIGN.md §4 "Roles"). The one place that says who
+ * Roles and the permission matrix (docs/SERVER.md, Roles). The one place that says who
  * may do what: the server checks every route against it, the console hides what a
  * role cannot do. Isomorphic (no Node, no DOM).
  *

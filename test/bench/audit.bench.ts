@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- audit` → .bench/audit.json (issue 5):
+ * `npm run bench -- audit` → .bench/audit.json:
  *
  * - append_per_s: durable appends per second through the audit service, one writer
  *   awaiting each append (each one its own SQLite commit with synchronous=FULL), beside

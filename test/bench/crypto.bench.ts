@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- crypto`: opening a sealed FCR1 container (MAC + decrypt) against
  * the machine's crypto ceiling and against node-forge doing the same work
- * (DESIGN.md §8). Writes .bench/crypto.json. Targets are ratios measured in this
+ * (docs/ARCHITECTURE.md §Performance targets). Writes .bench/crypto.json. Targets are ratios measured in this
  * run: ratio_to_ceiling ≥ 0.7, forge_speedup ≥ 30.
  */
 import { execFileSync } from 'node:child_process';

@@ -8,7 +8,7 @@
  *   happy path (full fingerprint), beside its baseline in the same run, one bare
  *   scrypt (scrypt_ms), and the one-changed-component path (unlock_one_change_ms,
  *   which includes the atomic re-seal).
- * Targets (issue 3): cold ≤ 800 ms, warm ≤ 1 ms, unlock_key ≤ 1000 ms.
+ * Targets (docs/ARCHITECTURE.md §Performance targets): cold ≤ 800 ms, warm ≤ 1 ms, unlock_key ≤ 1000 ms.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- server`: requests per second of the Factory API with every
  * security layer on (an authenticated GET /api/v1/status) against a bare Fastify
- * route, same machine, same run, over loopback with autocannon (DESIGN.md §8).
+ * route, same machine, same run, over loopback with autocannon (docs/ARCHITECTURE.md §Performance targets).
  * Target: ratio = rps_secured / rps_bare ≥ 0.5. Writes .bench/server.json.
  *
  * Each server runs in its own process (server-target.ts) so autocannon does not share

@@ -21,7 +21,7 @@
  *   (median of several fresh pages); dom_content_loaded_ms beside it.
  * - bundle_kb_gzip: the renderer's JS + CSS + HTML, gzip-compressed (all chunks);
  *   bundle_initial_kb_gzip: only what index.html loads before the first view.
- * Targets (issue 8): audit_scroll_p95_frame_ms ≤ 16.7, first_render_ms ≤ 500.
+ * Targets (docs/ARCHITECTURE.md §Performance targets): audit_scroll_p95_frame_ms ≤ 16.7, first_render_ms ≤ 500.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';

@@ -2,7 +2,7 @@
  * `npm run bench -- unlock`: `unlock --out` of a 1 GiB resource from a cold vault —
  * CDN over loopback (the Factory API in its own process, TLS on) → vault → verified and
  * decrypted into the output file — against the machine's crypto ceiling and disk write
- * speed measured in the same run (DESIGN.md §8). Also the same pipeline with node-forge
+ * speed measured in the same run (docs/ARCHITECTURE.md §Performance targets). Also the same pipeline with node-forge
  * doing the crypto (smaller size), peak RSS growth and time to first byte.
  * Writes .bench/unlock.json. Target: unlock_mb_s ≥ 0.5 × min(ceiling, disk); RSS ≤ 64 MiB.
  * `UNLOCK_BENCH_MIB` overrides the size (default 1024).

@@ -97,7 +97,7 @@ export async function userWithRole(
 }
 
 /**
- * Raises the firewall's rate limits (issue 5) through its API, for tests that send
+ * Raises the firewall's rate limits through its API, for tests that send
  * hundreds of requests from one address on purpose (the route matrix).
  */
 export async function relaxRateLimits(app: FastifyInstance, admin: Session): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Modes (seed 004): public demo refuses every state change except sign-in/out and
+ * Modes (docs/SERVER.md): public demo refuses every state change except sign-in/out and
  * refresh; production refuses to start for each listed reason, naming it, with a
  * non-zero exit — and starts (then stops gracefully on SIGTERM) once they are fixed.
  */
@@ -86,7 +86,7 @@ describe('public demo mode', () => {
       }
     }
     // Only sign-in/out, refresh and the unlock family (activation, unlock, download URL,
-    // export record) stay open in a demo (issue 4).
+    // export record) stay open in a demo.
     const open = changing.filter((route) => route.demoAllowed).map((route) => route.url);
     expect(open).toEqual(
       expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/refresh']),

@@ -1,4 +1,4 @@
-/** Accounts, sessions, refresh tokens, sign-in failures, API keys (issue 4). */
+/** Accounts, sessions, refresh tokens, sign-in failures, API keys. */
 import type { Kysely, Migration } from 'kysely';
 
 export const migration0001Auth: Migration = {

@@ -1,4 +1,4 @@
-/** The audit chain, its signed checkpoints, firewall rules and rate-limit settings (issue 5). */
+/** The audit chain, its signed checkpoints, firewall rules and rate-limit settings. */
 import type { Kysely, Migration } from 'kysely';
 
 export const migration0005AuditFirewall: Migration = {

@@ -1,4 +1,4 @@
-/** Published resources and activated machines (issue 6). */
+/** Published resources and activated machines. */
 import type { Kysely, Migration } from 'kysely';
 
 export const migration0006Resources: Migration = {

@@ -1,5 +1,5 @@
 /**
- * HTTP contract of `/api/v1/auth/*` (issue 4), shared by the Factory API and the
+ * HTTP contract of `/api/v1/auth/*`, shared by the Factory API and the
  * console's API client. Bodies are strict: unknown members are refused.
  */
 import { z } from 'zod';
@@ -14,7 +14,7 @@ export const emailSchema = z
   .max(254)
   .regex(/^[^\s@]+@[^\s@]+$/, 'an e-mail address');
 
-/** Minimum length of every password the server accepts (seed 004 asks ≥ 12 for the CLI). */
+/** Minimum length of every password the server accepts (≥ 12, as the first-run prompt asks). */
 export const PASSWORD_MIN_LENGTH = 12;
 /** Long enough for passphrases, short enough that hashing cannot be abused. */
 export const PASSWORD_MAX_LENGTH = 1024;

@@ -8,7 +8,7 @@ export const FirewallAction = { Allow: 'allow', Deny: 'deny' } as const;
 export type FirewallAction = (typeof FirewallAction)[keyof typeof FirewallAction];
 export const firewallActionSchema = z.enum([FirewallAction.Allow, FirewallAction.Deny]);
 
-/** Rate-limit tiers (seed 003): anonymous traffic, signed-in traffic, expensive routes. */
+/** Rate-limit tiers: anonymous traffic, signed-in traffic, expensive routes. */
 export const RateLimitTier = { Public: 'public', Authenticated: 'authenticated', Heavy: 'heavy' } as const;
 export type RateLimitTier = (typeof RateLimitTier)[keyof typeof RateLimitTier];
 

@@ -1,6 +1,6 @@
 /**
  * HTTP contract of `/api/v1/resources`, `/api/v1/machines` and the signed objects they
- * carry (DESIGN.md §3.4–3.5, issue 6), shared by the Factory API and the console.
+ * carry (docs/SECURITY.md §The split, §Signatures), shared by the Factory API and the console.
  * Manifests and leases are signed by the server over their canonical JSON
  * (shared/common/canonical-json.ts); the console verifies them with the pinned key.
  */

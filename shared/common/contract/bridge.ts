@@ -1,6 +1,6 @@
 /**
- * The one contract between the console's UI and its main side (STYLE.md "The
- * contract"). The renderer sees exactly this object as `window.bridge` (Electron) or
+ * The one contract between the console's UI and its main side (docs/ARCHITECTURE.md
+ * §The IPC contract). The renderer sees exactly this object as `window.bridge` (Electron) or
  * its HTTP twin (browser mode). Every call resolves to a {@link Result}; every push is
  * `onSomething(listener) → unsubscribe`. Argument types come from the zod schemas in
  * `inputs.ts`, so the type and the runtime check cannot drift apart.
@@ -39,7 +39,7 @@ export interface SessionState {
 
 /**
  * A server's TLS identity as the console sees it, read without sending the server
- * anything (trust on first use, DESIGN.md §5). Public values only.
+ * anything (trust on first use, docs/OPERATOR.md §Using the console). Public values only.
  */
 export interface ServerIdentity {
   /** The origin inspected, e.g. `https://factory.example.com:8443`. */
@@ -60,7 +60,7 @@ export interface ServerIdentity {
 }
 
 /**
- * The offline vault's lock (DESIGN.md §3.6): while unlocked, the main side holds this
+ * The offline vault's lock (docs/ARCHITECTURE.md §The offline vault): while unlocked, the main side holds this
  * machine's opened key in memory until the idle time runs out or the operator locks.
  */
 export interface VaultState {

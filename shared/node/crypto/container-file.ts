@@ -4,7 +4,7 @@
  * verifies, decrypts and writes them with pwrite at their plaintext offsets, so
  * no chunk crosses between threads. Output goes to a temporary 0600 file in the
  * destination's directory and is renamed over the destination only when every
- * chunk verified (DESIGN.md §3.6: never a partial file); on any failure the
+ * chunk verified (docs/ARCHITECTURE.md §The offline vault: never a partial file); on any failure the
  * temporary file is removed and the one IntegrityError is thrown.
  */
 import { randomBytes } from 'node:crypto';

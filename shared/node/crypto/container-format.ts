@@ -1,5 +1,5 @@
 /**
- * The FCR1 resource container (DESIGN.md §3.3): layout, keys, and one chunk's seal
+ * The FCR1 resource container (docs/SECURITY.md §The resource container (FCR1)): layout, keys, and one chunk's seal
  * and open. Streaming lives in container.ts; parallel opening in parallel-open.ts.
  *
  * Layout (all integers big-endian):

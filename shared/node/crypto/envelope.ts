@@ -13,7 +13,7 @@ import {
 import { X25519_KEY_BYTES, generateX25519KeyPair, x25519PublicKeyOf, x25519SharedSecret } from './x25519.ts';
 
 /**
- * The envelope (DESIGN.md §3.4): what the unlock response carries to one machine
+ * The envelope (docs/SECURITY.md §The envelope): what the unlock response carries to one machine
  * (the DEK and the container's small part), readable only with that machine's
  * X25519 private key and only for the resource and machine it was sealed for.
  *

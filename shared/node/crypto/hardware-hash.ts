@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lengthPrefixed, strictUtf8 } from './encoding.ts';
 
-/** Domain prefix of the hardware hash (DESIGN.md §3.1); a new encoding gets a new version. */
+/** Domain prefix of the hardware hash (docs/SECURITY.md §Key hierarchy); a new encoding gets a new version. */
 export const HARDWARE_HASH_DOMAIN = 'FactoryConsole/hw/v1';
 
 /** Canonical bytes of the component record: count, then (name, value) pairs sorted by name, each length-prefixed. */

@@ -52,7 +52,7 @@ export function machineKekSalt(email: string, hwHash: Uint8Array, installSalt: U
 
 /**
  * The machine KEK (32 bytes) = scrypt(password, salt = machineKekSalt(…)). It seals
- * the machine's private key at rest (DESIGN.md §3.2). Runs on libuv's thread pool,
+ * the machine's private key at rest (docs/ARCHITECTURE.md §The key hierarchy). Runs on libuv's thread pool,
  * never on the event loop. The password is NFC-normalised so that the same typed
  * password gives the same key whatever the input method composed.
  *

@@ -20,7 +20,7 @@ import {
  * construction across container, envelope and box means one thing to audit and
  * test against vectors and OpenSSL; and HMAC is key-committing, which GCM is not:
  * a box opened with several candidate keys (the "all components but one" KEKs of
- * DESIGN.md §3.2) can only ever open under the key that sealed it.
+ * docs/SECURITY.md §Hardware binding and change) can only ever open under the key that sealed it.
  *
  * Layout: `version(1) = 1 ‖ IV(16) ‖ ciphertext ‖ tag(32)`, tag =
  * HMAC(mac_key, "FCSB" ‖ lp(aad) ‖ version ‖ IV ‖ ciphertext).

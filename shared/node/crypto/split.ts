@@ -1,5 +1,5 @@
 /**
- * The split of a sealed container (DESIGN.md §3.4): the small head goes to the
+ * The split of a sealed container (docs/SECURITY.md §The split): the small head goes to the
  * authenticated API (and into the envelope), the big rest to the CDN. Joining
  * checks each part against the SHA-256 from the signed manifest.
  */

@@ -1,5 +1,5 @@
 /**
- * First-run bootstrap (seed 004 without its default password): no account exists
+ * First-run bootstrap (no default password): no account exists
  * before it; the random password is written once, 0600; concurrent first starts
  * create exactly one admin.
  */

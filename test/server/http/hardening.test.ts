@@ -1,5 +1,5 @@
 /**
- * HTTP hardening (seed 001): security headers on every kind of response, body limit
+ * HTTP hardening (docs/SECURITY.md §Factory API): security headers on every kind of response, body limit
  * at the byte, CORS allow-list, trusted hosts, request ids, no stack traces.
  */
 import { Writable } from 'node:stream';

@@ -1,5 +1,5 @@
 /**
- * Tamper detection on a 1 000-entry export (issue 5): for every entry position a one-byte
+ * Tamper detection on a 1 000-entry export: for every entry position a one-byte
  * edit, a deleted line, an inserted line, two swapped lines and a re-serialisation in
  * another key order are each caught at that entry; tail truncation and rewrites with
  * recomputed hashes are caught against a checkpoint.

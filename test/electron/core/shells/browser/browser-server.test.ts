@@ -198,7 +198,7 @@ describe('browser mode server', () => {
       ok: true,
       value: { theme: 'dark' },
     });
-    // resources.list is served by the unlock service (issue 6): not signed in, it lists the vault only.
+    // resources.list is served by the unlock service: not signed in, it lists the vault only.
     expect(await bridge.resources.list()).toMatchObject({ ok: true, value: expect.any(Array) });
 
     const received: FactoryStatus[] = [];
