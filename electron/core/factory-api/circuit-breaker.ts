@@ -1,5 +1,5 @@
 /**
- * A circuit breaker (seed 001; closed → open → half-open): after `failureThreshold`
+ * A circuit breaker (closed → open → half-open): after `failureThreshold`
  * consecutive failures the circuit opens and calls fail fast for `openMs`; then one
  * trial call is let through (half-open): success closes the circuit, failure opens
  * it again. It keeps a console from hammering a server that is down.

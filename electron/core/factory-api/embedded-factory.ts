@@ -1,8 +1,8 @@
 /**
- * The embedded default (DESIGN.md §1): with no server URL configured, the console runs
+ * The embedded default (docs/ARCHITECTURE.md §The embedded default): with no server URL configured, the console runs
  * its own Factory API on 127.0.0.1, in demo mode, with its data under the console's
  * data folder. It reaches the server only through the one documented door,
- * `server/factory.ts` `startFactory()` (STYLE.md layering table).
+ * `server/factory.ts` `startFactory()` (docs/ARCHITECTURE.md §Areas and layers).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +59,7 @@ export async function startEmbeddedFactory(options: EmbeddedFactoryOptions): Pro
     // First start: a sample resource, firewall rules and pipeline audit entries to explore.
     sampleData: true,
     // Plain HTTP on loopback for now: the API client has no certificate pinning yet
-    // (issue 6 adds it; then switch to 'on' and pin certFingerprint256).
+    // (when it does, switch to 'on' and pin certFingerprint256).
     tls: 'off',
     logLevel: options.logLevel ?? 'error',
   });

@@ -1,7 +1,7 @@
 /**
  * A small fetch-based client of the Factory API: base URL, bearer token held in
  * memory only, request ids, timeouts, and the server's JSON errors mapped onto the
- * shared error registry. Extension points (issue 6: certificate pinning, retries,
+ * shared error registry. Extension points (certificate pinning, retries,
  * 429 handling, a circuit breaker) wrap {@link FactoryApiClient.send}; keep every
  * request going through it.
  */
@@ -25,7 +25,7 @@ export interface FactoryApiClientOptions {
   baseUrl: string;
   /** Per-request deadline; a slow server must never hang the UI. */
   timeoutMs?: number;
-  /** Injected for transports with a pinned certificate (issue 6); defaults to global fetch. */
+  /** Injected for transports with a pinned certificate; defaults to global fetch. */
   fetch?: typeof fetch;
 }
 

@@ -1,6 +1,6 @@
 /**
  * HTTP(S) to the Factory API with its TLS certificate pinned by SHA-256 fingerprint
- * (DESIGN.md §5, seed 002). Hand-written over node:https because the pin must be
+ * (docs/ARCHITECTURE.md §One way to the server). Hand-written over node:https because the pin must be
  * enforced inside the handshake, before a single request byte (a bearer token, a
  * password) is sent; fetch exposes no such hook without an extra dispatcher package.
  *

@@ -1,13 +1,13 @@
 /**
- * The console's Factory API client for the unlock flow (DESIGN.md §5 "API client"):
+ * The console's Factory API client for the unlock flow (docs/ARCHITECTURE.md §One way to the server):
  * the base client's requests, plus
- * - on 401, one re-login with the credentials held in memory (seed 002), then the
+ * - on 401, one re-login with the credentials held in memory, then the
  *   request once more;
  * - retries with exponential back-off and jitter for idempotent calls (GET, PUT,
  *   DELETE) on network errors, timeouts and 5xx;
  * - `429` honoured for every call: wait `Retry-After` (up to a ceiling), then retry;
  * - a circuit breaker around everything, so a server that is down fails fast;
- * - the resource and machine calls of issue 6, with their responses validated.
+ * - the resource and machine calls, with their responses validated.
  *
  * Secrets: the password lives only in this object's memory, for the re-login; it is
  * never logged, persisted or sent anywhere but the login request.

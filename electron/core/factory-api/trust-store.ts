@@ -1,6 +1,6 @@
 /**
  * The certificates this console trusts, one per Factory API origin (trust on first use,
- * DESIGN.md §5): `known-servers.json` in the console's data folder, like SSH's
+ * docs/OPERATOR.md §Using the console): `known-servers.json` in the console's data folder, like SSH's
  * known_hosts. A pin is written only after the operator compared the fingerprint
  * (`server.trust`); every https connection of the console is pinned to it.
  *

@@ -1,5 +1,5 @@
 /**
- * Activation (DESIGN.md §3.2, issue 6): pin the server's certificate (trust on first
+ * Activation (docs/ARCHITECTURE.md §The key hierarchy): pin the server's certificate (trust on first
  * use only when confirmed, or given), sign in, fingerprint this machine, make and seal
  * the machine key, register it (seat limit on the server), and keep the pinned
  * certificate, the server's signing key and the lease.

@@ -1,5 +1,5 @@
 /**
- * The components of the machine fingerprint (DESIGN.md §3.1) and what kind of
+ * The components of the machine fingerprint (docs/OPERATOR.md §Machine identity) and what kind of
  * evidence each one is. Shared vocabulary of the collector, the normaliser, the
  * binding strength and the machine key file.
  */
@@ -46,7 +46,7 @@ export const HARDWARE_COMPONENTS: ReadonlySet<ComponentName> = new Set([
 
 /**
  * Components that identify one unit rather than a model. They are shown masked
- * (last 4 characters) and never logged: DESIGN.md treats hardware serials as secrets.
+ * (last 4 characters) and never logged: hardware serials are secrets (docs/SECURITY.md).
  */
 export const SERIAL_COMPONENTS: ReadonlySet<ComponentName> = new Set([
   'disk',

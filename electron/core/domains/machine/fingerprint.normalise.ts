@@ -1,6 +1,6 @@
 /**
  * Pure normalisation of raw systeminformation output into fingerprint components
- * (DESIGN.md §3.1): trim, case-fold, collapse spaces, drop vendor placeholders,
+ * (docs/OPERATOR.md §Machine identity): trim, case-fold, collapse spaces, drop vendor placeholders,
  * sort lists. The same machine must give the same strings on every run, whatever
  * order the tools list devices in.
  */

@@ -1,5 +1,5 @@
 /**
- * The per-install salt (DESIGN.md §3.1): 32 random bytes made once per console home.
+ * The per-install salt (docs/ARCHITECTURE.md §The key hierarchy): 32 random bytes made once per console home.
  * It makes `hw_hash` differ between installs on the same hardware, so the server
  * cannot link installs and no table of hashes of common hardware can be precomputed.
  * Not secret, but kept 0600 with the rest of the home.

@@ -1,5 +1,5 @@
 /**
- * The machine key (DESIGN.md §3.2): an X25519 key pair made at activation, the
+ * The machine key (docs/ARCHITECTURE.md §The key hierarchy): an X25519 key pair made at activation, the
  * private key sealed in the key file under one key per fingerprint variant — the
  * full fingerprint, and each "all components but one" — so that one changed
  * component (a RAM upgrade, a new GPU) still opens it and the key re-binds. Key

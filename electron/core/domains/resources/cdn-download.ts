@@ -1,5 +1,5 @@
 /**
- * Downloads a big part from the CDN into the staging file, resumable (DESIGN.md §5):
+ * Downloads a big part from the CDN into the staging file, resumable (docs/ARCHITECTURE.md §The unlock sequence):
  * after a cut connection it asks for the rest with `Range`; when the signed URL
  * expired (410) it fetches a new one; a server that stays away gives a clear error
  * and leaves the partial file for the next attempt. The bytes are hashed as they

@@ -1,5 +1,5 @@
 /**
- * Exports are audited (DESIGN.md §3.6): online, the server is told at once; offline,
+ * Exports are audited (docs/ARCHITECTURE.md §The offline vault): online, the server is told at once; offline,
  * the event is queued in `vault/export-queue.jsonl` and sent at the next online unlock.
  */
 import fs from 'node:fs/promises';

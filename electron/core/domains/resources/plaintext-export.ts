@@ -1,5 +1,5 @@
 /**
- * Decryption out of the vault (DESIGN.md §3.6). A stream (`cat`) releases each chunk
+ * Decryption out of the vault (docs/ARCHITECTURE.md §The offline vault). A stream (`cat`) releases each chunk
  * only after its MAC verified and checks the plaintext's SHA-256 and size against the
  * signed manifest at the end. The explicit export writes a temporary file with mode
  * 0600 in the target folder and renames it only when every chunk verified — never a
@@ -49,7 +49,7 @@ export async function* decryptContainer(input: DecryptInput): AsyncGenerator<Buf
  * file opener: workers read, verify and write their chunks by offset). Every chunk's
  * MAC under the DEK is checked, so the bytes are the sealed ones; the plaintext size
  * must also be the manifest's. Chosen over streaming through `decryptContainer` for
- * speed: measured ~4× faster at 1 GiB here, at ~70 MiB more peak RSS (issue 6 bench).
+ * speed: measured ~4× faster at 1 GiB here, at ~70 MiB more peak RSS (`npm run bench -- unlock`).
  */
 export async function exportToFile(input: DecryptInput & { outPath: string }): Promise<void> {
   if (input.signal?.aborted) throw new ConsoleError(ErrorCode.Cancelled, 'The export was cancelled.');

@@ -1,5 +1,5 @@
 /**
- * The unlock pipeline (DESIGN.md §5, issue 6): manifest → envelope → big part
+ * The unlock pipeline (docs/ARCHITECTURE.md §The unlock sequence): manifest → envelope → big part
  * streamed from the CDN (resumable, URL refreshed) → join → verify against the signed
  * manifest → into the vault; then, only when asked, decrypt in parallel chunks into
  * an output file (temp 0600 + rename), audited online.

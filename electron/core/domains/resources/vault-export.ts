@@ -1,6 +1,6 @@
 /**
  * `resources.exportTo`: the plaintext of a vault item into a new local file, offline
- * capable (DESIGN.md §3.6). The bytes come from the unlock engineer's `exportToFile`
+ * capable (docs/ARCHITECTURE.md §The offline vault). The bytes come from the unlock engineer's `exportToFile`
  * (every chunk's MAC checked, temp 0600 + rename) after `openVaultItem` verified the
  * manifest, the lease, the clock and the machine key. Audited like the CLI's `--out`:
  * reported to the server at once when it answers, otherwise queued for the next unlock.

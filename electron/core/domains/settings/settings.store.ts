@@ -1,7 +1,7 @@
 /**
  * Where non-secret settings live. Electron uses electron-store (electron/main); browser
  * mode, the CLI and tests use the JSON file below. Secrets never go here: passwords
- * and tokens stay in memory (DESIGN.md §5).
+ * and tokens stay in memory (docs/SECURITY.md §Console).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * `server.inspect` and `server.trust`: the console's trust-on-first-use step for an
- * https Factory API (DESIGN.md §5, seed 002). Inspecting reads the certificate the
+ * https Factory API (docs/OPERATOR.md §Using the console). Inspecting reads the certificate the
  * server presents and sends it nothing; trusting pins it, but only if the server
  * presents exactly the fingerprint the operator compared (with what `factory-api`
  * printed at start, or what the administrator sent). Nothing else pins a certificate,

@@ -1,5 +1,5 @@
 /**
- * Checks of what the server signed (DESIGN.md §3.5): a manifest or a lease is
+ * Checks of what the server signed (docs/SECURITY.md §Signatures): a manifest or a lease is
  * believed only when its Ed25519 signature verifies under the server key pinned at
  * activation, and only for the resource and machine it names.
  */

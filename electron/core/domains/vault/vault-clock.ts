@@ -1,5 +1,5 @@
 /**
- * Clock set back detection (DESIGN.md §3.5): the console remembers the latest time it
+ * Clock set back detection (docs/ARCHITECTURE.md §The offline vault): the console remembers the latest time it
  * saw (`vault/clock.json`) and refuses offline opening when the system clock is
  * behind it by more than a small tolerance (clock adjustments by NTP are seconds).
  * Without this, turning the clock back would revive an expired lease.

@@ -1,5 +1,5 @@
 /**
- * Opening a vault item offline (DESIGN.md §3.6): password → machine key (this
+ * Opening a vault item offline (docs/ARCHITECTURE.md §The offline vault): password → machine key (this
  * machine's fingerprint, at most one component changed) → envelope → DEK. Refused,
  * with a message that says what to do, when the lease expired, when the clock was
  * set back, when the fingerprint changed in more than one component, or when

@@ -1,5 +1,5 @@
 /**
- * The offline vault's lock (issue 8, DESIGN.md §3.6): the locked screen asks only for
+ * The offline vault's lock (docs/ARCHITECTURE.md §The offline vault): the locked screen asks only for
  * the activation account's password; it opens this machine's key offline (the hardware
  * must still match) and the opened key stays in this object's memory until the vault
  * is idle for `autoLockMinutes`, is locked, or the activation changes. Other services

@@ -1,5 +1,5 @@
 /**
- * The offline vault's files (DESIGN.md §3.6) under `<console home>/vault/`:
+ * The offline vault's files (docs/ARCHITECTURE.md §The offline vault) under `<console home>/vault/`:
  *   items/<resource id>/container.fcr   the joined container as downloaded (ciphertext)
  *   items/<resource id>/envelope.bin    the envelope as delivered (DEK ‖ small part, sealed to this machine)
  *   items/<resource id>/record.json     signed manifest, signed lease, name, version

@@ -1,5 +1,5 @@
 /**
- * Browser mode (DESIGN.md §5): where the Electron binary is absent, the renderer and
+ * Browser mode (docs/ARCHITECTURE.md §Browser mode): where the Electron binary is absent, the renderer and
  * the IPC router are served on 127.0.0.1. Calls are `POST /api/call/<channel>` with
  * the argument list as JSON; pushes are a `POST /api/events` Server-Sent-Events
  * stream (POST, so the browser always sends Origin, and fetch can carry the token

@@ -1,7 +1,7 @@
 /**
  * `factory-console activate --server URL --email E [--label L] [--fingerprint SHA256]`:
  * pins the server's certificate (given, or shown and confirmed), signs in, makes and
- * seals this machine's key and registers it (issue 6).
+ * seals this machine's key and registers it (docs/CLI.md).
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';

@@ -1,7 +1,7 @@
 /**
  * `factory-console fingerprint [--json]`: this machine's fingerprint components
  * (serials masked), what is missing and why, the binding strength, `hw_hash` and
- * the collection time (DESIGN.md §3.1, issue 3).
+ * the collection time (docs/OPERATOR.md §Machine identity).
  */
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import {

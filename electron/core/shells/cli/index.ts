@@ -1,5 +1,5 @@
 /**
- * `factory-console`: the console's core on the command line (DESIGN.md §5). Each
+ * `factory-console`: the console's core on the command line (docs/CLI.md). Each
  * subcommand lives in its own `*.command.ts`; this file only dispatches.
  */
 import { runCli } from '../../../../shared/node/cli/dispatch.ts';
