@@ -9,4 +9,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// Before anything loads node:sqlite: hides its ExperimentalWarning only (see the module).
+const { quietSqliteWarning } = await import('../shared/node/process/quiet-sqlite-warning.ts');
+quietSqliteWarning();
 await import('../electron/core/shells/cli/index.ts');

@@ -12,7 +12,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBrowserMode } from '../electron/core/shells/browser/browser-mode.ts';
+import { quietSqliteWarning } from '../shared/node/process/quiet-sqlite-warning.ts';
+
+quietSqliteWarning();
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rendererDist = join(root, 'renderer', 'dist');
@@ -84,6 +86,8 @@ async function startBrowser(reason: string): Promise<void> {
   }
   const dataDir = resolve(root, process.env.FACTORY_CONSOLE_DATA_DIR ?? join('data', 'console'));
   const port = process.env.FACTORY_CONSOLE_PORT ? Number(process.env.FACTORY_CONSOLE_PORT) : 0;
+  // Loaded only now, after quietSqliteWarning(): the embedded factory opens node:sqlite.
+  const { startBrowserMode } = await import('../electron/core/shells/browser/browser-mode.ts');
   const mode = await startBrowserMode({ dataDir, staticDir: rendererDist, version, port });
   const info = mode.core.connection.info;
   process.stdout.write(

@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { homedir, tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
@@ -302,5 +303,52 @@ describe('tests open no file outside the repository', () => {
     expect(run.status, run.output).toBe(0);
     expect(run.output).toMatch(/2 passed/);
     expect(run.paths).toEqual([]);
+  });
+});
+
+// ─── 4. npm install explains its warnings ────────────────────────────────────────
+describe('npm install on the system Node explains its EBADENGINE lines', () => {
+  /** Packages npm warns about when it runs on Node 20: their engines.node admits no 20.x. */
+  function needingNode22(lock: { packages: Record<string, { name?: string; engines?: { node?: string } }> }) {
+    const names = new Set<string>();
+    for (const [key, entry] of Object.entries(lock.packages)) {
+      const range = entry.engines?.node;
+      if (range && !semver.intersects(range, '20.x', { includePrerelease: true }))
+        names.add(key === '' ? entry.name! : key.replace(/^.*node_modules\//, ''));
+    }
+    return [...names].sort();
+  }
+
+  /** Package names in backticks in the README paragraph that mentions EBADENGINE. */
+  function namedInReadme(known: Set<string>): string[] {
+    const paragraph = read('README.md')
+      .split(/\n\s*\n/)
+      .find((text) => text.includes('EBADENGINE'));
+    expect(paragraph, 'README.md explains the EBADENGINE lines').toBeDefined();
+    return [...paragraph!.matchAll(/`([^`]+)`/g)]
+      .map((match) => match[1]!)
+      .filter((name) => known.has(name))
+      .sort();
+  }
+
+  it('the lockfile check sees a package that needs Node 22 (it can fail)', () => {
+    const lock = {
+      packages: {
+        '': { name: 'demo', engines: { node: '>=22.18' } },
+        'node_modules/a': { engines: { node: '^20.19.0 || >=22.12.0' } },
+        'node_modules/x/node_modules/b': { engines: { node: '>=22' } },
+        'node_modules/c': {},
+      },
+    };
+    expect(needingNode22(lock)).toEqual(['b', 'demo']);
+  });
+
+  it('the README names exactly the packages that warn', () => {
+    const lock = JSON.parse(read('package-lock.json')) as Parameters<typeof needingNode22>[0];
+    const known = new Set(Object.keys(lock.packages).map((key) => key.replace(/^.*node_modules\//, '')));
+    known.add(JSON.parse(read('package.json')).name as string);
+    const warning = needingNode22(lock);
+    expect(warning.length).toBeGreaterThan(0);
+    expect(namedInReadme(known)).toEqual(warning);
   });
 });
