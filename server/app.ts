@@ -27,6 +27,9 @@ import { frontDoor } from './http/front-door.ts';
 import { corsPolicy } from './http/cors.ts';
 import { CSRF_HEADER, installAuthHook } from './auth/auth.hook.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { createIdentity } from './auth/mfa/identity.ts';
+import { mfaRoutes } from './auth/mfa/mfa.routes.ts';
+import { installIdentityGate } from './auth/mfa/step-up.ts';
 import { ensureBootstrapAdmin, type BootstrapOutcome } from './auth/bootstrap.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { apiKeysRoutes } from './api-keys/api-keys.routes.ts';
@@ -206,6 +209,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
         : (options.audit ?? (await createAuditService(app)));
     app.decorate('audit', audit);
     app.decorate('services', await createServices(db, app.keys.jwt, config.scryptLog2N));
+    app.decorate('identity', createIdentity(db, app.keys.master, config.identity));
 
     const bootstrap = await ensureBootstrapAdmin({
       db,
@@ -245,10 +249,12 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     // Firewall and rate limits: after request id, headers, host and CORS checks, before authentication.
     await app.register(firewallPlugin);
     installAuthHook(app);
+    installIdentityGate(app);
 
     metricsPlugin(app);
     await app.register(async (scope) => statusRoutes(scope, options.postureChecks ?? []));
     await app.register(async (scope) => authRoutes(scope));
+    await app.register(async (scope) => mfaRoutes(scope));
     await app.register(async (scope) => usersRoutes(scope));
     await app.register(async (scope) => apiKeysRoutes(scope));
     await app.register(async (scope) => auditRoutes(scope));

@@ -5,16 +5,10 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { loadIdentityConfig, type IdentityConfig } from './auth/identity.config.ts';
+import { ConfigError, parseEnv } from './config-env.ts';
 
-/** Raised on invalid configuration; `variable` names the culprit. */
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, message: string) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
-}
+export { ConfigError, parseEnv };
 
 export const TlsMode = { On: 'on', Off: 'off', Proxy: 'proxy' } as const;
 export type TlsMode = (typeof TlsMode)[keyof typeof TlsMode];
@@ -48,6 +42,8 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** log2 of scrypt's N for new password hashes (r = 8, p = 1). */
   scryptLog2N: number;
+  /** Second factors, passkeys, single sign-on (auth/identity.config.ts). */
+  identity: IdentityConfig;
 }
 
 const booleanWords: Record<string, boolean> = {
@@ -92,28 +88,6 @@ export const envInteger = (min: number, max: number, fallback: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
     .default(fallback);
-
-/**
- * Validates the environment variables a schema names (others are ignored); throws
- * {@link ConfigError} naming the first bad one. `emptyIsUnset`: `NAME=` means the default.
- */
-export function parseEnv<S extends z.ZodObject>(
-  schema: S,
-  env: Record<string, string | undefined>,
-  options: { emptyIsUnset?: boolean } = {},
-): z.infer<S> {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined && !(options.emptyIsUnset && value === '')) input[key] = value;
-  }
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? 'FACTORY_*'), issue?.message ?? 'invalid');
-  }
-  return result.data;
-}
 
 const optionalText = z
   .string()
@@ -194,10 +168,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: value.FACTORY_REQUEST_TIMEOUT_MS,
     shutdownGraceMs: value.FACTORY_SHUTDOWN_GRACE_S * 1000,
     scryptLog2N: value.FACTORY_SCRYPT_LOG2N,
+    identity: loadIdentityConfig(env),
   };
 }
 
 /** The configuration a test or the embedded default starts from: the defaults, with overrides. */
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return { ...loadConfig({}), ...overrides };
+  const loaded = loadConfig({});
+  // A programmatic start (tests, the console's embedded loopback server) does not force
+  // second factors; `factory-api serve` reads FACTORY_MFA_REQUIRED_ROLES (default admin,super_admin).
+  return { ...loaded, identity: { ...loaded.identity, mfaRequiredRoles: [] }, ...overrides };
 }

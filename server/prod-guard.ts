@@ -9,6 +9,7 @@ import { KNOWN_WEAK_PASSWORDS } from './auth/password.ts';
 import { readBootstrapPassword } from './auth/bootstrap.ts';
 import { isPrivilegedRole } from '../shared/common/roles.ts';
 import { toRole } from './users/users.service.ts';
+import { mfaRefusals } from './auth/mfa/mfa-policy.ts';
 
 export class ProdGuardError extends Error {
   readonly reasons: string[];
@@ -58,5 +59,6 @@ export async function accountRefusals(app: FastifyInstance): Promise<string[]> {
     );
     if (checks.some(Boolean)) reasons.push(`${row.email} has a known weak password: change it`);
   }
+  reasons.push(...(await mfaRefusals(app)));
   return reasons;
 }

@@ -23,6 +23,10 @@ export interface Principal {
   sessionId?: string;
   apiKeyId?: string;
   mustChangePassword: boolean;
+  /** When the session last proved who it is (ms since the epoch); absent for API keys. */
+  authAt?: number;
+  /** Signed in without the second factor its role requires: only enrolment is allowed. */
+  enrolOnly?: boolean;
 }
 
 /** One row of the route table the matrix test walks. */

@@ -48,6 +48,8 @@ async function principalFromAccessToken(
     via,
     sessionId: claims.sid,
     mustChangePassword: user.must_change_password === 1,
+    authAt: user.authAt,
+    enrolOnly: user.enrolOnly,
   };
 }
 

@@ -3,7 +3,7 @@
  * failure and lock-out is logged and audited; no response says whether an account
  * exists.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { ROLE_PERMISSIONS } from '../../shared/common/roles.ts';
@@ -13,53 +13,14 @@ import {
   logoutRequestSchema,
   refreshRequestSchema,
   type MeResponse,
-  type TokenResponse,
 } from '../../shared/common/api/auth.ts';
 import { ApiError } from '../errors.ts';
-import { toRole } from '../users/users.service.ts';
-import { ACCESS_TOKEN_TTL_S } from './access-token.ts';
 import { SESSION_COOKIE, principalOf } from './auth.hook.ts';
-
-function locked(retryAfterS: number): ApiError {
-  return new ApiError(ErrorCode.AccountLocked, `too many failed sign-ins: try again in ${retryAfterS} s`, {
-    'retry-after': String(retryAfterS),
-  });
-}
+import { firstFactorAccepted, lockedError as locked } from './mfa/sign-in.ts';
+import { issueTokens } from './token-response.ts';
 
 export function authRoutes(app: FastifyInstance): void {
-  const { users, sessions, tokens, throttle } = app.services;
-  const secureCookies = app.config.tls !== 'off';
-
-  async function issue(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    user: { id: string; email: string; role: string },
-    sessionId: string,
-    refreshToken: string,
-    via: 'bearer' | 'cookie',
-  ): Promise<TokenResponse> {
-    const accessToken = await tokens.issue({ userId: user.id, sessionId });
-    const body: TokenResponse = {
-      access_token: accessToken,
-      refresh_token: refreshToken,
-      token_type: 'Bearer',
-      expires_in: ACCESS_TOKEN_TTL_S,
-      user: { id: user.id, email: user.email, role: toRole(user.role) },
-    };
-    if (via === 'cookie') {
-      reply.setCookie(SESSION_COOKIE, accessToken, {
-        httpOnly: true,
-        secure: secureCookies,
-        sameSite: 'strict',
-        path: '/',
-        maxAge: ACCESS_TOKEN_TTL_S,
-      });
-      body.csrf_token = reply.generateCsrf();
-    }
-    void request;
-    reply.header('cache-control', 'no-store');
-    return body;
-  }
+  const { users, sessions, throttle } = app.services;
 
   app.post(
     '/api/v1/auth/login',
@@ -92,16 +53,10 @@ export function authRoutes(app: FastifyInstance): void {
         }
         throw new ApiError(ErrorCode.Unauthenticated, 'wrong e-mail or password');
       }
-      await throttle.recordSuccess(input.email);
-      const { sessionId, refreshToken } = await sessions.create(user.id, input.session);
-      await app.audit.append({
-        type: AuditEventType.LoginSuccess,
-        actor: user.email,
-        ip: address,
-        request_id: request.id,
-        details: { via: input.session },
-      });
-      return issue(request, reply, user, sessionId, refreshToken, input.session);
+      if (app.config.identity.oidc?.only === true && user.role !== 'super_admin') {
+        throw new ApiError(ErrorCode.Forbidden, 'password sign-in is off on this server: sign in with SSO');
+      }
+      return firstFactorAccepted(app, request, reply, user, input.session, ['pwd']);
     },
   );
 
@@ -126,7 +81,7 @@ export function authRoutes(app: FastifyInstance): void {
       }
       const user = await users.get(result.userId);
       if (user.disabled === 1) throw new ApiError(ErrorCode.Unauthenticated, 'account disabled');
-      return issue(request, reply, user, result.sessionId, result.refreshToken, 'bearer');
+      return issueTokens(app, reply, user, result.sessionId, result.refreshToken, 'bearer');
     },
   );
 
@@ -166,6 +121,7 @@ export function authRoutes(app: FastifyInstance): void {
         via: principal.via,
         public_demo: app.config.demoReadOnly,
         must_change_password: principal.mustChangePassword,
+        ...(principal.enrolOnly === true ? { mfa_enrolment_required: true } : {}),
       };
     },
   );

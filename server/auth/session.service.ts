@@ -29,7 +29,12 @@ export type RotateResult =
   | { ok: false; reason: 'reuse'; userId: string; sessionId: string };
 
 /** The account behind a live session, as the auth hook needs it per request. */
-export type SessionUser = Pick<UsersTable, 'id' | 'email' | 'role' | 'disabled' | 'must_change_password'>;
+export type SessionUser = Pick<UsersTable, 'id' | 'email' | 'role' | 'disabled' | 'must_change_password'> & {
+  /** When the session last proved who it is (ms since the epoch): step-up checks it. */
+  authAt: number;
+  /** Signed in without a factor its role requires: only enrolment is allowed. */
+  enrolOnly: boolean;
+};
 
 export class SessionService {
   readonly #db: Db;
@@ -187,6 +192,9 @@ export class SessionService {
         'users.must_change_password',
         'sessions.revoked_at',
         'sessions.expires_at',
+        'sessions.created_at',
+        'sessions.auth_at',
+        'sessions.enrol_only',
       ])
       .where('sessions.id', '=', sessionId)
       .where('sessions.user_id', '=', userId)
@@ -199,6 +207,29 @@ export class SessionService {
       role: row.role,
       disabled: row.disabled,
       must_change_password: row.must_change_password,
+      authAt: Date.parse(row.auth_at ?? row.created_at),
+      enrolOnly: row.enrol_only === 1,
     };
+  }
+
+  /**
+   * Records what a session just proved: a factor or a step-up re-authentication moves
+   * `auth_at` to now, and a confirmed factor lifts an enrol-only session.
+   */
+  async markAuthenticated(
+    sessionId: string,
+    change: { amr?: string[]; enrolOnly?: boolean },
+    now = Date.now(),
+  ): Promise<void> {
+    this.#cache.delete(sessionId);
+    await this.#db
+      .updateTable('sessions')
+      .set({
+        auth_at: iso(now),
+        ...(change.amr !== undefined ? { amr: JSON.stringify(change.amr) } : {}),
+        ...(change.enrolOnly !== undefined ? { enrol_only: change.enrolOnly ? 1 : 0 } : {}),
+      })
+      .where('id', '=', sessionId)
+      .execute();
   }
 }

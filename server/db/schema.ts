@@ -4,6 +4,7 @@
  * both portable between SQLite and PostgreSQL. Other areas add their tables to
  * {@link Database} with their own migration file in `migrations/`.
  */
+import type { Generated } from 'kysely';
 
 export interface UsersTable {
   id: string;
@@ -28,6 +29,12 @@ export interface SessionsTable {
   expires_at: string;
   revoked_at: string | null;
   revoked_reason: string | null;
+  /** When this session last proved who it is (sign-in, factor, step-up); null = `created_at`. */
+  auth_at: string | null;
+  /** 1: a role that must have a second factor signed in without one; only enrolment is allowed. */
+  enrol_only: Generated<number>;
+  /** JSON array of the methods the sign-in used (RFC 8176 values: `pwd`, `otp`, `hwk`, …). */
+  amr: string | null;
 }
 
 export interface RefreshTokensTable {

@@ -74,6 +74,20 @@ export const AuditEventType = {
   CheckpointSigned: 'checkpoint_signed',
   ServerStart: 'server_start',
   AgentHandoff: 'agent_handoff',
+  /** A password was right and a second factor was asked for. */
+  MfaChallenge: 'mfa_challenge',
+  /** A wrong, replayed or expired second factor. */
+  MfaFailure: 'mfa_failure',
+  /** A factor enrolled (TOTP confirmed, passkey added, recovery codes renewed). */
+  MfaEnrol: 'mfa_enrol',
+  /** A factor removed. */
+  MfaRemove: 'mfa_remove',
+  /** A session re-authenticated for a sensitive action. */
+  StepUp: 'step_up',
+  /** A sensitive action refused because the sign-in was too old. */
+  StepUpRequired: 'step_up_required',
+  /** An OpenID Connect sign-in refused (state, nonce, token or role mapping). */
+  SsoFailure: 'sso_failure',
 } as const;
 
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];

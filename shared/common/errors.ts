@@ -31,6 +31,13 @@ export const ErrorCode = {
   CdnUrlExpired: 'cdn_url_expired',
   /** The Factory API's TLS certificate is not the pinned one (or none is pinned yet). */
   CertificateMismatch: 'certificate_mismatch',
+  /**
+   * A sensitive action needs a sign-in or a second factor within the last few minutes:
+   * the client prompts for the password (or a factor) and retries, it is not a failure.
+   */
+  ReauthRequired: 'reauth_required',
+  /** The account's role requires a second factor and it has none yet: only enrolment is allowed. */
+  MfaEnrolmentRequired: 'mfa_enrolment_required',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -70,4 +77,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   internal: 500,
   cdn_url_expired: 410,
   certificate_mismatch: 495,
+  reauth_required: 401,
+  mfa_enrolment_required: 403,
 };

@@ -85,15 +85,15 @@ describe('public demo mode', () => {
         expect(response.json()).toMatchObject({ error: { code: 'demo_read_only' } });
       }
     }
-    // Only sign-in/out, refresh and the unlock family (activation, unlock, download URL,
-    // export record) stay open in a demo.
+    // Only sign-in/out (with its second-factor and single sign-on steps), refresh and the
+    // unlock family (activation, unlock, download URL, export record) stay open in a demo.
     const open = changing.filter((route) => route.demoAllowed).map((route) => route.url);
     expect(open).toEqual(
       expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/refresh']),
     );
     for (const url of open) {
       expect(url).toMatch(
-        /^\/api\/v1\/(auth\/(login|logout|refresh)|resources\/:id\/(unlock|cdn-url|exports)|machines(\/:id)?)$/,
+        /^\/api\/v1\/(auth\/(login|logout|refresh|mfa\/verify|mfa\/webauthn\/options|oidc\/(start|exchange))|resources\/:id\/(unlock|cdn-url|exports)|machines(\/:id)?)$/,
       );
     }
   });

@@ -23,6 +23,8 @@ const advice: Record<ErrorCode, string> = {
   hardware_mismatch: 'This machine no longer matches its activation; re-activate it.',
   integrity_failed: 'The data failed its integrity check; do not use it, fetch it again.',
   wrong_password: 'The password is wrong; try again.',
+  reauth_required: 'Confirm it is you (password or second factor), then try again.',
+  mfa_enrolment_required: 'Your role needs a second factor: set one up in the Account view.',
   not_activated: 'Activate this machine first (Sign in view).',
   unavailable: 'Not reachable right now: check the address and that the server is running, then retry.',
   timeout: 'The server took too long; check it is running and retry.',

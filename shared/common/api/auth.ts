@@ -68,6 +68,8 @@ export const meResponseSchema = z.strictObject({
   /** True when the server runs in public demo mode (`FACTORY_DEMO_READONLY=1`): the UI shows a banner. */
   public_demo: z.boolean(),
   must_change_password: z.boolean(),
+  /** The role needs a second factor and this session signed in without one: enrol first. */
+  mfa_enrolment_required: z.boolean().optional(),
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 

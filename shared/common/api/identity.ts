@@ -1,0 +1,130 @@
+/**
+ * HTTP contract of second factors, step-up and single sign-on (docs/IDENTITY.md),
+ * shared by the Factory API, the console's API client and the CLI.
+ */
+import { z } from 'zod';
+
+export const MFA_METHODS = ['totp', 'webauthn', 'recovery'] as const;
+export const mfaMethodSchema = z.enum(MFA_METHODS);
+export type MfaMethodName = z.infer<typeof mfaMethodSchema>;
+
+/** `POST /api/v1/auth/login` when the account has a second factor: no token yet. */
+export const mfaChallengeResponseSchema = z.strictObject({
+  mfa_required: z.literal(true),
+  /** Short-lived, single-use, valid only for the client that signed in. */
+  mfa_token: z.string(),
+  methods: z.array(mfaMethodSchema),
+});
+export type MfaChallengeResponse = z.infer<typeof mfaChallengeResponseSchema>;
+
+const codeSchema = z.string().trim().min(6).max(64);
+/** A WebAuthn response as `@simplewebauthn/browser` produces it (checked by the server library). */
+const webauthnResponseSchema = z.record(z.string(), z.unknown());
+
+/** `POST /api/v1/auth/mfa/verify`: the second step of a sign-in. */
+export const mfaVerifyRequestSchema = z.discriminatedUnion('method', [
+  z.strictObject({ mfa_token: z.string().min(1).max(128), method: z.literal('totp'), code: codeSchema }),
+  z.strictObject({ mfa_token: z.string().min(1).max(128), method: z.literal('recovery'), code: codeSchema }),
+  z.strictObject({
+    mfa_token: z.string().min(1).max(128),
+    method: z.literal('webauthn'),
+    assertion: webauthnResponseSchema,
+  }),
+]);
+export type MfaVerifyRequest = z.infer<typeof mfaVerifyRequestSchema>;
+
+/** `POST /api/v1/auth/mfa/webauthn/options {mfa_token}`: assertion options for a sign-in. */
+export const mfaWebauthnOptionsRequestSchema = z.strictObject({ mfa_token: z.string().min(1).max(128) });
+
+/** `POST /api/v1/auth/reauth`: step-up with the password or a factor. */
+export const reauthRequestSchema = z.union([
+  z.strictObject({ password: z.string().min(1).max(1024) }),
+  z.strictObject({ method: z.enum(['totp', 'recovery']), code: codeSchema }),
+  z.strictObject({
+    method: z.literal('webauthn'),
+    /** From `POST /api/v1/auth/reauth/webauthn/options`. */
+    mfa_token: z.string().min(1).max(128),
+    assertion: webauthnResponseSchema,
+  }),
+]);
+export type ReauthRequest = z.infer<typeof reauthRequestSchema>;
+
+export const reauthResponseSchema = z.strictObject({
+  /** When the step-up stops counting (ISO 8601). */
+  valid_until: z.string(),
+});
+
+export const totpEnrolResponseSchema = z.strictObject({
+  /** Base32. Shown once: the server never returns it again. */
+  secret: z.string(),
+  otpauth_url: z.string(),
+});
+export type TotpEnrolResponse = z.infer<typeof totpEnrolResponseSchema>;
+
+export const totpCodeRequestSchema = z.strictObject({ code: codeSchema });
+
+export const recoveryCodesResponseSchema = z.strictObject({
+  /** Shown once; each works once. */
+  recovery_codes: z.array(z.string()),
+});
+export type RecoveryCodesResponse = z.infer<typeof recoveryCodesResponseSchema>;
+
+export const passkeySchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+});
+export type Passkey = z.infer<typeof passkeySchema>;
+
+/** `GET /api/v1/auth/mfa`: the signed-in account's factors (no secrets). */
+export const factorsResponseSchema = z.strictObject({
+  totp: z.boolean(),
+  passkeys: z.array(passkeySchema),
+  recovery_codes_left: z.number().int().nonnegative(),
+  /** This account's role must have a factor (FACTORY_MFA_REQUIRED_ROLES). */
+  required: z.boolean(),
+  /** Passkeys are configured on this server (FACTORY_WEBAUTHN_RP_ID / _ORIGIN). */
+  webauthn_available: z.boolean(),
+});
+export type FactorsResponse = z.infer<typeof factorsResponseSchema>;
+
+export const passkeyNameSchema = z.string().trim().min(1).max(64);
+export const webauthnRegisterRequestSchema = z.strictObject({
+  name: passkeyNameSchema,
+  response: webauthnResponseSchema,
+});
+export const passkeyRenameRequestSchema = z.strictObject({ name: passkeyNameSchema });
+
+/** `GET /api/v1/auth/methods`: how this server signs people in (public). */
+export const authMethodsResponseSchema = z.strictObject({
+  /** False with FACTORY_OIDC_ONLY=1 (except for the break-glass super_admin). */
+  password: z.boolean(),
+  sso: z.boolean(),
+  webauthn: z.boolean(),
+});
+export type AuthMethodsResponse = z.infer<typeof authMethodsResponseSchema>;
+
+/**
+ * `POST /api/v1/auth/oidc/start`: where to send the browser. `return_to` is a loopback
+ * URL (RFC 8252 §7.3) a native client waits on; without it the browser lands on the
+ * server's own completion page.
+ */
+export const oidcStartRequestSchema = z.strictObject({
+  return_to: z
+    .string()
+    .max(200)
+    .regex(/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d{1,5}(\/[A-Za-z0-9/_-]*)?$/, 'a loopback http URL')
+    .optional(),
+  session: z.enum(['bearer', 'cookie']).default('bearer'),
+});
+export const oidcStartResponseSchema = z.strictObject({ authorization_url: z.string() });
+
+/** `POST /api/v1/auth/oidc/exchange {ticket}`: the loopback client trades its one-time ticket for tokens. */
+/** Assertion options plus the token that carries their challenge (sign-in or step-up). */
+export const webauthnAssertionOptionsResponseSchema = z.strictObject({
+  mfa_token: z.string(),
+  options: z.record(z.string(), z.unknown()),
+});
+
+export const oidcExchangeRequestSchema = z.strictObject({ ticket: z.string().min(1).max(128) });
