@@ -8,72 +8,24 @@
  * temporary file is removed and the one IntegrityError is thrown.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { ftruncateSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { FILE_BATCH_CHUNKS, openChunkRangeToFile } from './chunk-range-file.ts';
 import {
   CONTAINER_HEADER_BYTES,
   MIN_PARALLEL_CHUNKS,
-  chunkRange,
   containerSize,
   deriveContainerKeys,
-  openChunkParts,
   parseContainerHeader,
 } from './container-format.ts';
 import type { ContainerHeader, ContainerKeys } from './container-format.ts';
 import { IntegrityError } from './errors.ts';
+import type { FileJobOutput } from './open-chunk.protocol.ts';
 import type { ContainerOpenPool } from './parallel-open.ts';
 import { tagsEqual } from './primitives.ts';
 
-/** Reads exactly `length` bytes at `position`; fewer only at end of file. */
-function preadFully(fd: number, buffer: Buffer, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buffer, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
-
-/**
- * HAZMAT (crypto core only): opens chunks `[first, end)` of the container at
- * `containerPath` into `outputPath` (which must exist; opened read-write). Throws
- * IntegrityError on the first chunk that fails; I/O errors propagate as they are.
- */
-export function openChunkRangeToFile(
-  keys: ContainerKeys,
-  header: ContainerHeader,
-  containerPath: string,
-  outputPath: string,
-  first: number,
-  end: number,
-): void {
-  const input = openSync(containerPath, 'r');
-  let output: number | undefined;
-  try {
-    output = openSync(outputPath, 'r+');
-    const buffer = Buffer.allocUnsafe(chunkRange(header, 0).end - chunkRange(header, 0).start);
-    for (let index = first; index < end; index++) {
-      const { start, end: stop } = chunkRange(header, index);
-      const read = preadFully(input, buffer, stop - start, start);
-      if (read !== stop - start) throw new IntegrityError();
-      let position = index * header.chunkSize;
-      for (const part of openChunkParts(keys, header, index, buffer.subarray(0, read))) {
-        let written = 0;
-        while (written < part.length)
-          written += writeSync(output, part, written, part.length - written, position + written);
-        position += part.length;
-      }
-    }
-  } finally {
-    closeSync(input);
-    if (output !== undefined) closeSync(output);
-  }
-}
-
-/** Chunks per worker job: big enough to amortise a message, small enough to balance the workers. */
-export const FILE_BATCH_CHUNKS = 8;
+export { FILE_BATCH_CHUNKS } from './chunk-range-file.ts';
 
 async function readVerifiedLayout(containerPath: string, keys: ContainerKeys): Promise<ContainerHeader> {
   const handle = await open(containerPath, 'r');
@@ -96,7 +48,7 @@ async function openBatchesOnPool(
   pool: ContainerOpenPool,
   keys: ContainerKeys,
   header: ContainerHeader,
-  paths: { containerPath: string; outputPath: string },
+  paths: { containerPath: string } & FileJobOutput,
 ): Promise<void> {
   let next = 0;
   let integrityFailed = false;
@@ -116,6 +68,24 @@ async function openBatchesOnPool(
   await Promise.all(Array.from({ length: pool.size * 2 }, runner));
   if (integrityFailed) throw new IntegrityError();
   if (ioError !== undefined) throw ioError;
+}
+
+/** Every chunk into the output: on the pool when it has two or more workers, else here in batches. */
+async function openAllChunks(
+  pool: ContainerOpenPool | undefined,
+  keys: ContainerKeys,
+  header: ContainerHeader,
+  paths: { containerPath: string } & FileJobOutput,
+): Promise<void> {
+  if (pool !== undefined && pool.size >= 2 && header.chunkCount >= MIN_PARALLEL_CHUNKS) {
+    await openBatchesOnPool(pool, keys, header, paths);
+    return;
+  }
+  for (let first = 0; first < header.chunkCount; first += FILE_BATCH_CHUNKS) {
+    const end = Math.min(first + FILE_BATCH_CHUNKS, header.chunkCount);
+    openChunkRangeToFile(keys, header, paths.containerPath, paths, first, end);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /**
@@ -143,15 +113,7 @@ export async function openContainerFile(input: {
   const paths = { containerPath: input.containerPath, outputPath: temporary };
   try {
     await output.truncate(header.plaintextSize);
-    if (input.pool !== undefined && input.pool.size >= 2 && header.chunkCount >= MIN_PARALLEL_CHUNKS) {
-      await openBatchesOnPool(input.pool, keys, header, paths);
-    } else {
-      for (let first = 0; first < header.chunkCount; first += FILE_BATCH_CHUNKS) {
-        const end = Math.min(first + FILE_BATCH_CHUNKS, header.chunkCount);
-        openChunkRangeToFile(keys, header, paths.containerPath, paths.outputPath, first, end);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
+    await openAllChunks(input.pool, keys, header, paths);
     await output.sync();
     await output.close();
     await rename(temporary, input.outputPath);
@@ -160,5 +122,35 @@ export async function openContainerFile(input: {
     await output.close().catch(() => undefined);
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Opens the container file at `containerPath` into `fd`, an open, EMPTY regular file
+ * written from offset 0 without O_APPEND (the caller checks: `cat NAME > file` hands
+ * over stdout). Chunks are verified, decrypted and written by offset on the pool's
+ * workers, as in `openContainerFile`; the descriptor is not closed nor synced (the
+ * shell owns it). On any failure the file is truncated back to empty, so it holds
+ * either the whole verified plaintext or nothing; the error is then rethrown (the one
+ * IntegrityError for bad bytes). Returns the plaintext size.
+ */
+export async function openContainerIntoDescriptor(input: {
+  containerPath: string;
+  fd: number;
+  dek: Uint8Array;
+  resourceId: string;
+  pool?: ContainerOpenPool;
+}): Promise<{ plaintextSize: number }> {
+  const keys = deriveContainerKeys(input.dek, input.resourceId);
+  try {
+    const header = await readVerifiedLayout(input.containerPath, keys);
+    await openAllChunks(input.pool, keys, header, { containerPath: input.containerPath, outputFd: input.fd });
+    return { plaintextSize: header.plaintextSize };
+  } catch (error) {
+    ftruncateSync(input.fd, 0);
+    throw error;
+  } finally {
+    keys.encKey.fill(0);
+    keys.macKey.fill(0);
   }
 }

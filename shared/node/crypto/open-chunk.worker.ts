@@ -1,5 +1,7 @@
 /**
- * Worker thread of parallel-open.ts: verifies and decrypts the chunks it is sent.
+ * Worker thread of parallel-open.ts: verifies and decrypts the chunks it is sent,
+ * or opens a run of chunks of a container file into the output by offset
+ * (chunk-range-file.ts). Messages: open-chunk.protocol.ts.
  * Trust boundary: keys arrive in `begin` messages from the parent thread of the
  * same process; chunks are untrusted bytes, checked by openChunkParts (tag before
  * decryption). A failed chunk answers `ok: false` with no plaintext and no detail.
@@ -7,41 +9,9 @@
 import { parentPort } from 'node:worker_threads';
 import { openChunkParts, parseContainerHeader } from './container-format.ts';
 import type { ContainerHeader, ContainerKeys } from './container-format.ts';
-import { openChunkRangeToFile } from './container-file.ts';
+import { openChunkRangeToFile } from './chunk-range-file.ts';
 import { IntegrityError } from './errors.ts';
-
-export type WorkerRequest =
-  | {
-      type: 'begin';
-      session: number;
-      encKey: Uint8Array;
-      macKey: Uint8Array;
-      resourceIdHash: Uint8Array;
-      header: Uint8Array;
-    }
-  | { type: 'chunk'; session: number; id: number; index: number; chunk: Uint8Array }
-  | { type: 'end'; session: number }
-  | {
-      type: 'file';
-      id: number;
-      encKey: Uint8Array;
-      macKey: Uint8Array;
-      resourceIdHash: Uint8Array;
-      header: Uint8Array;
-      containerPath: string;
-      outputPath: string;
-      first: number;
-      end: number;
-    };
-
-/**
- * `chunk` is the request's buffer handed back, so the parent can reuse it for a
- * later chunk (absent for file jobs). `error` marks a failure that is not an
- * integrity failure (an I/O error on a file job), with its message.
- */
-export type WorkerReply =
-  | { id: number; ok: true; parts: Uint8Array[]; chunk?: Uint8Array }
-  | { id: number; ok: false; chunk?: Uint8Array; error?: string };
+import type { FileJobRequest, WorkerReply, WorkerRequest } from './open-chunk.protocol.ts';
 
 const sessions = new Map<number, { keys: ContainerKeys; header: ContainerHeader }>();
 const port = parentPort;
@@ -66,7 +36,7 @@ function openJob(session: number, index: number, chunk: Uint8Array): Buffer[] | 
   }
 }
 
-function fileJob(request: Extract<WorkerRequest, { type: 'file' }>): WorkerReply {
+function fileJob(request: FileJobRequest): WorkerReply {
   const keys = {
     encKey: toBuffer(request.encKey),
     macKey: toBuffer(request.macKey),
@@ -74,7 +44,9 @@ function fileJob(request: Extract<WorkerRequest, { type: 'file' }>): WorkerReply
   };
   try {
     const header = parseContainerHeader(request.header);
-    openChunkRangeToFile(keys, header, request.containerPath, request.outputPath, request.first, request.end);
+    const output =
+      request.outputFd !== undefined ? { outputFd: request.outputFd } : { outputPath: request.outputPath };
+    openChunkRangeToFile(keys, header, request.containerPath, output, request.first, request.end);
     return { id: request.id, ok: true, parts: [] };
   } catch (error) {
     // Integrity failures carry no detail; an I/O error's message names a path, not a secret.

@@ -24,7 +24,7 @@ import {
 } from './container-format.ts';
 import type { ContainerHeader, ContainerKeys } from './container-format.ts';
 import { IntegrityError } from './errors.ts';
-import type { WorkerReply, WorkerRequest } from './open-chunk.worker.ts';
+import type { FileJobOutput, UnnumberedFileJob, WorkerReply, WorkerRequest } from './open-chunk.protocol.ts';
 
 export { MIN_PARALLEL_CHUNKS } from './container-format.ts';
 /** Chunks queued per worker: enough to keep it busy, little enough to keep memory flat. */
@@ -77,11 +77,11 @@ class ChunkWorker {
   }
 
   /** Sends a file job (keys and paths; no bytes cross threads). */
-  run(request: Omit<Extract<WorkerRequest, { type: 'file' }>, 'id'>): Promise<ChunkResult> {
+  run(request: UnnumberedFileJob): Promise<ChunkResult> {
     const id = this.nextId++;
     const result = new Promise<ChunkResult>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     this.worker.ref();
-    this.send({ ...request, id });
+    this.send({ ...request, id } as WorkerRequest);
     return result;
   }
 
@@ -220,7 +220,7 @@ export class ContainerOpenPool {
   async openFileRange(
     keys: ContainerKeys,
     header: ContainerHeader,
-    paths: { containerPath: string; outputPath: string },
+    paths: { containerPath: string } & FileJobOutput,
     first: number,
     end: number,
   ): Promise<boolean> {

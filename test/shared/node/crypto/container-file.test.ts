@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openContainerFile } from '../../../../shared/node/crypto/container-file.ts';
+import {
+  openContainerFile,
+  openContainerIntoDescriptor,
+} from '../../../../shared/node/crypto/container-file.ts';
 import {
   chunkRange,
   parseContainerHeader,
@@ -107,5 +111,66 @@ describe('openContainerFile (file → file, all or nothing)', () => {
       openContainerFile({ containerPath, outputPath, dek, resourceId, pool }),
     ).rejects.toBeInstanceOf(IntegrityError);
     expect(await readFile(outputPath, 'utf8')).toBe('previous');
+  });
+});
+
+describe('openContainerIntoDescriptor (into an empty file the caller holds open: cat NAME > file)', () => {
+  const dek = randomBytes(32);
+  const plaintext = randomBytes(37 * CHUNK + 100);
+  const sealed = sealContainerBuffer(plaintext, { dek, resourceId, chunkSize: CHUNK });
+  const header = parseContainerHeader(sealed);
+  const pool = new ContainerOpenPool(2);
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fc-container-fd-'));
+  });
+  afterAll(async () => {
+    await pool.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function intoFd(bytes: Buffer, name: string, usePool: boolean) {
+    const containerPath = join(dir, `${name}.fcr`);
+    const outputPath = join(dir, `${name}.out`);
+    await writeFile(containerPath, bytes);
+    const fd = openSync(outputPath, 'w');
+    try {
+      const result = await openContainerIntoDescriptor({
+        containerPath,
+        fd,
+        dek,
+        resourceId,
+        ...(usePool ? { pool } : {}),
+      }).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      return { result, output: await readFile(outputPath) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  it('writes the whole plaintext by offset, on the pool and on the calling thread', async () => {
+    for (const usePool of [true, false]) {
+      const { result, output } = await intoFd(sealed, `good-${usePool}`, usePool);
+      expect(result).toEqual({ ok: true, value: { plaintextSize: plaintext.length } });
+      expect(output.equals(plaintext)).toBe(true);
+    }
+  });
+
+  it('a damaged chunk anywhere: the one error, and the file is empty again (no verified chunk left behind)', async () => {
+    for (const index of [0, 17, header.chunkCount - 1]) {
+      const damaged = Buffer.from(sealed);
+      const at = chunkRange(header, index).start + 20;
+      damaged[at] = damaged[at]! ^ 1;
+      for (const usePool of [true, false]) {
+        const { result, output } = await intoFd(damaged, `bad-${index}-${usePool}`, usePool);
+        expect(result.ok).toBe(false);
+        expect(result.ok ? undefined : result.error).toBeInstanceOf(IntegrityError);
+        expect(output.length, `chunk ${index}`).toBe(0);
+      }
+    }
   });
 });
