@@ -9,7 +9,31 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
-// Before anything loads node:sqlite: hides its ExperimentalWarning only (see the module).
-const { quietSqliteWarning } = await import('../shared/node/process/quiet-sqlite-warning.ts');
-quietSqliteWarning();
-await import('../electron/core/shells/cli/index.ts');
+// The bundle of `npm run build:cli` (out/cli/) starts several times faster than the
+// TypeScript sources; it is used only while every source it was built from is unchanged
+// (size and mtime in out/cli/inputs.json), so an edit never runs stale code.
+import { readFileSync, statSync } from 'node:fs';
+import module from 'node:module';
+
+const root = new URL('..', import.meta.url);
+function bundleIsFresh() {
+  try {
+    const { inputs } = JSON.parse(readFileSync(new URL('out/cli/inputs.json', root), 'utf8'));
+    return inputs.every((input) => {
+      const info = statSync(new URL(input.path, root));
+      return info.size === input.size && info.mtimeMs === input.mtimeMs;
+    });
+  } catch {
+    return false;
+  }
+}
+if (process.env.FACTORY_CONSOLE_FROM_SOURCES !== '1' && bundleIsFresh()) {
+  // V8's code cache (in the OS temporary folder) for the bundle: warm starts skip compiling.
+  module.enableCompileCache?.();
+  // Before anything loads node:sqlite: hides its ExperimentalWarning only (see the module).
+  (await import('../out/cli/quiet-sqlite-warning.mjs')).quietSqliteWarning();
+  await import('../out/cli/factory-console.mjs');
+} else {
+  (await import('../shared/node/process/quiet-sqlite-warning.ts')).quietSqliteWarning();
+  await import('../electron/core/shells/cli/index.ts');
+}

@@ -185,7 +185,12 @@ export async function consoleFixture(
   for (const { file, name } of published)
     await factoryApi(['resources', 'publish', file, '--name', name], serverEnv);
   const server = await startServer(serverEnv);
-  const consoleEnv = { FACTORY_CONSOLE_HOME: path.join(root, 'home'), FACTORY_PASSWORD: PASSWORD };
+  const consoleEnv = {
+    FACTORY_CONSOLE_HOME: path.join(root, 'home'),
+    FACTORY_PASSWORD: PASSWORD,
+    // Other load on a shared machine can stall the fingerprint's tools past the default timeout.
+    FACTORY_FINGERPRINT_TIMEOUT_MS: '10000',
+  };
   await fs.mkdir(consoleEnv.FACTORY_CONSOLE_HOME, { recursive: true, mode: 0o700 });
   await factoryConsole(
     [

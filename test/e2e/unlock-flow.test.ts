@@ -4,7 +4,8 @@
  * certificate) → unlocks → identical bytes; then the server is stopped and `cat`
  * still gives the same bytes from the vault, offline.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -36,6 +37,21 @@ async function cli(args: string[], extra: Record<string, string> = {}) {
       stdout: failed.stdout,
       stderr: `${failed.stderr.toString()}${failed.signal ? ` (killed: ${failed.signal})` : ''}`,
     };
+  }
+}
+
+/** The CLI with stdout redirected into `file`, as the shell's `> file` does; resolves to the exit code. */
+async function catInto(file: string, args: string[], extra: Record<string, string> = {}): Promise<number> {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env, ...extra },
+      stdio: ['ignore', fd, 'ignore'],
+      timeout: 170_000,
+    });
+    return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -111,12 +127,18 @@ describe('unlock flow through the CLI', () => {
     expect(offline.stdout.equals(original)).toBe(true);
     const byName = await cli(['cat', 'firmware']);
     expect(byName.stdout.equals(original)).toBe(true);
+    // `cat NAME > file`: stdout is an empty file, so the workers write chunks into it by offset.
+    const catFile = path.join(env.FACTORY_CONSOLE_HOME!, 'cat.out');
+    expect(await catInto(catFile, ['cat', 'firmware'])).toBe(0);
+    expect((await fs.readFile(catFile)).equals(original)).toBe(true);
     // Each offline read is queued as an export event for the server's audit log.
-    expect(JSON.parse((await cli(['status', '--json'])).stdout.toString()).queued_exports).toBe(2);
+    expect(JSON.parse((await cli(['status', '--json'])).stdout.toString()).queued_exports).toBe(3);
 
     const wrongPassword = await cli(['cat', id], { FACTORY_PASSWORD: 'not the password at all' });
     expect(wrongPassword.code).not.toBe(0);
     expect(wrongPassword.stdout.length).toBe(0);
     expect(wrongPassword.stderr).toContain('wrong_password');
+    expect(await catInto(catFile, ['cat', id], { FACTORY_PASSWORD: 'not the password at all' })).not.toBe(0);
+    expect((await fs.readFile(catFile)).length).toBe(0);
   }, 600_000);
 });

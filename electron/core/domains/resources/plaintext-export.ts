@@ -6,12 +6,15 @@
  * partial file under the target name.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, ftruncateSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
-import { openContainerFile } from '../../../../shared/node/crypto/container-file.ts';
+import {
+  openContainerFile,
+  openContainerIntoDescriptor,
+} from '../../../../shared/node/crypto/container-file.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 import { containerOpenPool } from './open-pool.ts';
@@ -63,6 +66,30 @@ export async function exportToFile(input: DecryptInput & { outPath: string }): P
   });
   if (plaintextSize !== input.manifest.plaintext_size) {
     await fs.rm(path.resolve(input.outPath), { force: true });
+    throw new IntegrityError();
+  }
+  input.onBytes?.(plaintextSize);
+}
+
+/**
+ * Decrypts into `fd`, an empty regular file the caller was handed (`cat NAME > file`):
+ * workers verify each chunk's MAC, decrypt it and write it by offset. The file ends up
+ * holding the whole verified plaintext of the manifest's size, or — on any failure —
+ * nothing (truncated back to empty). The descriptor stays open.
+ */
+export async function exportToDescriptor(
+  input: Omit<DecryptInput, 'signal'> & { fd: number },
+): Promise<void> {
+  input.onBytes?.(0);
+  const { plaintextSize } = await openContainerIntoDescriptor({
+    containerPath: input.containerPath,
+    fd: input.fd,
+    dek: input.dek,
+    resourceId: input.manifest.resource_id,
+    pool: containerOpenPool(),
+  });
+  if (plaintextSize !== input.manifest.plaintext_size) {
+    ftruncateSync(input.fd, 0);
     throw new IntegrityError();
   }
   input.onBytes?.(plaintextSize);
