@@ -1,5 +1,5 @@
 /**
- * `npm run build:cli`: bundles the `factory-console` CLI (electron/core/cli/index.ts)
+ * `npm run build:cli`: bundles the `factory-console` CLI (electron/core/shells/cli/index.ts)
  * and the worker threads it starts into out/cli/, so `bin/factory-console.js` loads a
  * few plain-JavaScript files instead of type-stripping some hundred TypeScript modules
  * on every start (see docs/CLI.md, "Start-up"). Packages from node_modules stay
@@ -50,7 +50,7 @@ const workerUrls: Plugin = {
 
 await rm(outDir, { recursive: true, force: true });
 const bundle = await rolldown({
-  input: { 'factory-console': path.join(root, 'electron/core/cli/index.ts'), ...workerEntries() },
+  input: { 'factory-console': path.join(root, 'electron/core/shells/cli/index.ts'), ...workerEntries() },
   platform: 'node',
   // node: built-ins and packages stay imports; only the repository's own sources are bundled.
   external: [/^node:/, /^[a-z@][^:]*$/],

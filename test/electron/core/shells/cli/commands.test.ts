@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { consoleCommands, loadAllCommands, selectsCommand } from '../../../../../electron/core/shells/cli/commands.ts';
+import {
+  consoleCommands,
+  loadAllCommands,
+  selectsCommand,
+} from '../../../../../electron/core/shells/cli/commands.ts';
 
 describe('factory-console command list (loaded on demand)', () => {
   it('loads, for each name, the module of the command with that name', async () => {
