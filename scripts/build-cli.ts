@@ -50,7 +50,12 @@ const workerUrls: Plugin = {
 
 await rm(outDir, { recursive: true, force: true });
 const bundle = await rolldown({
-  input: { 'factory-console': path.join(root, 'electron/core/shells/cli/index.ts'), ...workerEntries() },
+  input: {
+    'factory-console': path.join(root, 'electron/core/shells/cli/index.ts'),
+    // The bin installs it before the program loads (node:sqlite's warning filter).
+    'quiet-sqlite-warning': path.join(root, 'shared/node/process/quiet-sqlite-warning.ts'),
+    ...workerEntries(),
+  },
   platform: 'node',
   // node: built-ins and packages stay imports; only the repository's own sources are bundled.
   external: [/^node:/, /^[a-z@][^:]*$/],
