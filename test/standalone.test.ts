@@ -352,3 +352,29 @@ describe('npm install on the system Node explains its EBADENGINE lines', () => {
     expect(namedInReadme(known)).toEqual(warning);
   });
 });
+
+// ─── 5. The README's Debian packages are the ones CI installs ────────────────────
+describe('the Debian packages the docs list are the ones .ci/run installs', () => {
+  const packagesOf = (text: string, pattern: RegExp): string[] =>
+    [...text.matchAll(pattern)].map((m) => m[1]!);
+  const ciPackages = (script: string) => packagesOf(script, /need\+=\(([\w.+-]+)\)/g);
+  const listed = (doc: string) =>
+    (/apt-get install -y --no-install-recommends ([\w.+ -]+?)\s*(?:#|$)/m.exec(doc)?.[1] ?? '')
+      .trim()
+      .split(/\s+/);
+
+  it('reads both lists (it can fail)', () => {
+    const script = 'command -v chromium || need+=(chromium)\ncommand -v gpg || need+=(gnupg)\n';
+    expect(ciPackages(script)).toEqual(['chromium', 'gnupg']);
+    expect(listed('sudo apt-get install -y --no-install-recommends chromium\n')).not.toEqual(
+      ciPackages(script),
+    );
+  });
+
+  it('README.md and CONTRIBUTING.md install exactly what .ci/run installs', () => {
+    const ci = ciPackages(read('.ci/run'));
+    expect(ci.length).toBeGreaterThan(0);
+    expect(listed(read('README.md'))).toEqual(ci);
+    expect(listed(read('CONTRIBUTING.md'))).toEqual(ci);
+  });
+});
