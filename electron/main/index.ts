@@ -13,7 +13,10 @@ import { ElectronSettingsStore } from './electron-settings.store.ts';
 import { wireIpc } from './ipc-wiring.ts';
 import { applySessionPolicy, applyWindowPolicy, openExternalSafely } from './security-policy.ts';
 import { buildWindowOptions } from './window-options.ts';
+import { quietSqliteWarning } from '../../shared/node/process/quiet-sqlite-warning.ts';
 
+// First statement: the embedded factory's node:sqlite warning is emitted on a later tick.
+quietSqliteWarning();
 const here = fileURLToPath(new URL('.', import.meta.url));
 // electron-vite sets this in development only; a packaged app always loads app://console.
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
