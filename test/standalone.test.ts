@@ -132,6 +132,20 @@ function brokenSectionCitations(name: string, text: string, headings: (doc: stri
 const docHeadings = (doc: string): string[] | undefined =>
   existsSync(join(root, doc)) ? headingsOf(doc) : undefined;
 
+/** Repository paths in backticks in a doc (`server/app.ts`) that do not exist; placeholders are skipped. */
+function missingPaths(name: string, text: string, exists: (path: string) => boolean): string[] {
+  const missing: string[] = [];
+  for (const match of text.matchAll(
+    /`((?:electron|server|shared|renderer|test|scripts|bin|docs|\.ci)\/[^`\s]*)`/g,
+  )) {
+    const path = match[1]!;
+    if (/[<>*…{}|]|\.\.\.|\b[A-Z]{3,}\b/.test(path)) continue; // a pattern or a placeholder (NAME)
+    const file = path.replace(/[:#].*$/, '').replace(/\/$/, '');
+    if (!exists(file)) missing.push(`${name}: \`${path}\` does not exist`);
+  }
+  return missing;
+}
+
 describe('the repository cites only its own documents', () => {
   it('the scanner finds each kind of outside citation (it can fail)', () => {
     const sample = [
@@ -168,6 +182,21 @@ describe('the repository cites only its own documents', () => {
       .filter((rel) => !rel.startsWith('test/standalone'))
       .flatMap((rel) => brokenSectionCitations(rel, read(rel), docHeadings));
     expect(broken).toEqual([]);
+  });
+
+  it('the path checker finds a path that does not exist and skips placeholders (it can fail)', () => {
+    const exists = (path: string) => path === 'server/app.ts' || path === 'docs';
+    const text =
+      '`server/app.ts`, `docs/`, `server/gone.ts:12`, `test/bench/NAME.bench.ts`, `renderer/features/<x>/`';
+    expect(missingPaths('s', text, exists)).toEqual(['s: `server/gone.ts:12` does not exist']);
+  });
+
+  it('every repository path the docs name in backticks exists', () => {
+    const docs = files.filter((rel) => rel.endsWith('.md') && !rel.startsWith('test/'));
+    const missing = docs.flatMap((rel) =>
+      missingPaths(rel, read(rel), (path) => existsSync(join(root, path))),
+    );
+    expect(missing, 'a file moved: update the doc').toEqual([]);
   });
 
   it('every relative link in the docs points at a file of the repository, and its anchor exists', () => {
