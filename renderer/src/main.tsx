@@ -1,10 +1,13 @@
 /** Renderer entry: find the bridge (Electron preload or browser mode), then mount the shell. */
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+import './ui/ui.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
 import { BridgeContext } from './app/bridge-context.ts';
+import { Providers } from './app/Providers.tsx';
 import { findBridge } from './bridge/bridge.ts';
-import './app/app.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
@@ -13,7 +16,9 @@ createRoot(container).render(
   <StrictMode>
     {found.bridge ? (
       <BridgeContext.Provider value={found.bridge}>
-        <App shell={found.shell} />
+        <Providers>
+          <App shell={found.shell} />
+        </Providers>
       </BridgeContext.Provider>
     ) : (
       <p className="fatal" role="alert" data-testid="no-bridge">

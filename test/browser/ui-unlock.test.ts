@@ -222,7 +222,7 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
     });
 
     await sampleRow().getByRole('button', { name: 'Unlock', exact: true }).click();
-    const dialog = page.getByRole('alertdialog', { name: `Unlock ${SAMPLE_RESOURCE.name}` });
+    const dialog = page.getByRole('dialog', { name: `Unlock ${SAMPLE_RESOURCE.name}` });
     await dialog.getByLabel('Password').fill(password);
     await dialog.getByRole('button', { name: 'Unlock', exact: true }).click();
 
@@ -291,7 +291,7 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
 
     await rule.getByRole('button', { name: 'Delete' }).click();
     await page
-      .getByRole('alertdialog', { name: 'Delete this rule?' })
+      .getByRole('dialog', { name: 'Delete this rule?' })
       .getByRole('button', { name: 'Delete rule' })
       .click();
     await expect.poll(() => rule.count(), { timeout: 15_000 }).toBe(0);
@@ -337,7 +337,7 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
     await sampleRow()
       .getByRole('button', { name: `Export ${SAMPLE_RESOURCE.name}` })
       .click();
-    const dialog = page.getByRole('alertdialog', { name: `Export ${SAMPLE_RESOURCE.name}` });
+    const dialog = page.getByRole('dialog', { name: `Export ${SAMPLE_RESOURCE.name}` });
     expect(await dialog.getByLabel('Password').count()).toBe(0);
     const target = path.join(home, 'exported-offline.bin');
     await dialog.getByLabel(/Save to/).fill(target);

@@ -17,6 +17,11 @@ async function open(label: string): Promise<void> {
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
 
+/** The theme switch's segment (a visually hidden radio with its visible label). */
+function themeButton(theme: 'light' | 'dark') {
+  return page.locator('.mantine-SegmentedControl-root label', { hasText: new RegExp(`^${theme}$`) });
+}
+
 beforeAll(async () => {
   harness = await startConsoleUnderTest();
   page = await harness.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -30,8 +35,12 @@ afterAll(async () => {
 });
 
 describe('console views (browser mode, Chromium)', () => {
-  it('shows the demo banner on every view, saying what a demo refuses', async () => {
-    for (const label of ['Status', 'Resources', 'Audit', 'Firewall', 'Machine', 'Settings', 'Sign in']) {
+  it('shows the demo strip on every view, saying what a demo refuses; signed out, the nav offers what needs no account', async () => {
+    const labels = (await page.getByRole('navigation').getByRole('button').allTextContents()).map((text) =>
+      text.trim(),
+    );
+    expect(labels).toEqual(['Status', 'Sign in', 'Machine', 'Settings']);
+    for (const label of labels) {
       await open(label);
       const banner = page.getByTestId('mode-banner');
       expect(await banner.count()).toBe(1);
@@ -50,7 +59,7 @@ describe('console views (browser mode, Chromium)', () => {
     await open('Sign in');
     await page.getByLabel('Email').fill(harness.adminEmail);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+    await page.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('signed-in').or(page.getByTestId('session-error')).waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('session-error').count()).toBe(0);
     expect(await page.getByTestId('signed-in').textContent()).toContain(harness.adminEmail);
@@ -86,7 +95,7 @@ describe('console views (browser mode, Chromium)', () => {
 
   it('switches to the dark theme and back, and the setting sticks', async () => {
     await open('Settings');
-    await page.getByRole('radio', { name: 'dark' }).click();
+    await themeButton('dark').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? null)).toBe('dark');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(15, 20, 25)');
@@ -100,7 +109,7 @@ describe('console views (browser mode, Chromium)', () => {
     await page.getByTestId('mode-banner').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? null)).toBe('dark');
     await open('Settings');
-    await page.getByRole('radio', { name: 'light' }).click();
+    await themeButton('light').click();
     await expect
       .poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? null))
       .toBe('light');

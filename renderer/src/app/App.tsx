@@ -1,20 +1,32 @@
+import { Center, Loader, NavLink } from '@mantine/core';
 import { Suspense, useEffect, useState } from 'react';
-import { ModeBanner } from '../features/status/ModeBanner.tsx';
+import { resourcesStore } from '../features/resources/resources.hooks.ts';
 import { sessionStore, useSession } from '../features/session/session.hooks.ts';
 import { useSettingsAtStart } from '../features/settings/settings.hooks.ts';
-import { LockControl, LockScreen } from '../features/vault/LockScreen.tsx';
+import { LockScreen } from '../features/vault/LockScreen.tsx';
 import { vaultStore, useVault } from '../features/vault/vault.hooks.ts';
+import { AppHeader } from './AppHeader.tsx';
 import { useBridge } from './bridge-context.ts';
+import { NavigationContext } from './navigation.ts';
 import { ShellContext } from './shell-context.ts';
-import '../ui/ui.css';
-import { views } from './views.ts';
+import { visibleViews } from './views.ts';
 
-/** The shell: a nav built from the view registry and the selected view. */
+/**
+ * The shell: a header (account and role, server, vault, the mode strip), a nav built
+ * from the views this role may see, and the selected view. A view the role lost (a
+ * sign-out, an expired session) gives way to Status.
+ */
 export function App({ shell }: { shell: 'electron' | 'browser' }) {
-  const [current, setCurrent] = useState(views[0]?.id ?? '');
-  const view = views.find((candidate) => candidate.id === current) ?? views[0];
+  const bridge = useBridge();
+  const role = useSession((state) => (state.session?.signedIn ? state.session.role : null));
+  const activated = useVault((state) => state.vault?.activated ?? false);
+  const available = visibleViews(role, activated);
+  const [current, setCurrent] = useState(available[0]?.id ?? '');
+  const view = available.find((candidate) => candidate.id === current) ?? available[0];
   const View = view?.component;
   useSettingsAtStart();
+  // Unlocks finish wherever the operator is: their progress and the refreshed list are kept.
+  useEffect(() => resourcesStore.getState().follow(bridge), [bridge]);
   const locked = useLockedScreen();
   if (locked)
     return (
@@ -26,32 +38,39 @@ export function App({ shell }: { shell: 'electron' | 'browser' }) {
     );
   return (
     <ShellContext.Provider value={shell}>
-      <div className="shell">
-        <nav aria-label="Console">
-          <div className="brand">
-            Factory Console{' '}
-            <span className="shell-kind">{shell === 'browser' ? 'browser mode' : 'desktop'}</span>
-          </div>
-          <ul>
-            {views.map((candidate) => (
-              <li key={candidate.id}>
-                <button
-                  type="button"
-                  aria-current={candidate.id === view?.id ? 'page' : undefined}
-                  onClick={() => setCurrent(candidate.id)}
-                >
-                  {candidate.label}
-                </button>
-              </li>
+      <NavigationContext.Provider value={setCurrent}>
+        {/* A plain grid, not Mantine's AppShell: AppShell sizes itself with a run-time <style>, which the CSP refuses. */}
+        <div className="frame">
+          <header className="frame-header">
+            <AppHeader shell={shell} onNavigate={setCurrent} />
+          </header>
+          <nav aria-label="Console" className="frame-nav">
+            {available.map((candidate) => (
+              <NavLink
+                key={candidate.id}
+                component="button"
+                type="button"
+                label={candidate.label}
+                active={candidate.id === view?.id}
+                aria-current={candidate.id === view?.id ? 'page' : undefined}
+                onClick={() => setCurrent(candidate.id)}
+                className="nav-item"
+              />
             ))}
-          </ul>
-          <LockControl />
-        </nav>
-        <main data-view={view?.id}>
-          <ModeBanner />
-          <Suspense fallback={<p className="muted">Loading…</p>}>{View ? <View /> : null}</Suspense>
-        </main>
-      </div>
+          </nav>
+          <main data-view={view?.id} className="frame-main">
+            <Suspense
+              fallback={
+                <Center h={200}>
+                  <Loader size="sm" aria-label="Loading the view" />
+                </Center>
+              }
+            >
+              {View ? <View /> : null}
+            </Suspense>
+          </main>
+        </div>
+      </NavigationContext.Provider>
     </ShellContext.Provider>
   );
 }

@@ -3,6 +3,7 @@
  * (renderer/src/features/<name>/) adds itself with one entry here.
  */
 import { lazy, type ComponentType } from 'react';
+import { Permission, roleHasPermission, ROLES, type Role } from '../../../shared/common/roles.ts';
 import { StatusView } from '../features/status/StatusView.tsx';
 
 // Views other than the first load on demand (own chunks), so the shell renders sooner.
@@ -30,14 +31,55 @@ export interface ViewDefinition {
   id: string;
   label: string;
   component: ComponentType;
+  /**
+   * What the signed-in role needs for the view to be in the nav (the server checks every
+   * call again; hiding only spares the operator a view of refusals). None: always shown.
+   */
+  needs?: Permission;
+  /** Also shown without that permission while this machine is activated (its vault works offline). */
+  offline?: boolean;
 }
 
 export const views: readonly ViewDefinition[] = [
   { id: 'status', label: 'Status', component: StatusView },
   { id: 'session', label: 'Sign in', component: SessionView },
-  { id: 'resources', label: 'Resources', component: ResourcesView },
-  { id: 'audit', label: 'Audit', component: AuditView },
-  { id: 'firewall', label: 'Firewall', component: FirewallView },
+  {
+    id: 'resources',
+    label: 'Resources',
+    component: ResourcesView,
+    needs: Permission.ResourcesRead,
+    offline: true,
+  },
+  { id: 'audit', label: 'Audit', component: AuditView, needs: Permission.AuditRead },
+  { id: 'firewall', label: 'Firewall', component: FirewallView, needs: Permission.FirewallRead },
   { id: 'machine', label: 'Machine', component: MachineView },
   { id: 'settings', label: 'Settings', component: SettingsView },
 ];
+
+/** Whether `role` (null: signed out) holds `permission`; unknown role names hold nothing. */
+export function roleMay(role: string | null, permission: Permission): boolean {
+  return (
+    role !== null &&
+    (ROLES as readonly string[]).includes(role) &&
+    roleHasPermission(role as Role, permission)
+  );
+}
+
+/**
+ * The views this role may see (`activated`: this machine has a vault). `?audit=synthetic` in the page address (development,
+ * tests, the benchmark) keeps the Audit view, which then shows generated entries.
+ */
+export function visibleViews(
+  role: string | null,
+  activated = false,
+  search: string = window.location.search,
+): ViewDefinition[] {
+  const synthetic = new URLSearchParams(search).get('audit') === 'synthetic';
+  return views.filter(
+    (view) =>
+      !view.needs ||
+      roleMay(role, view.needs) ||
+      (view.offline === true && activated) ||
+      (view.id === 'audit' && synthetic),
+  );
+}

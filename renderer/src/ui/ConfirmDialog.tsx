@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { Button, Group, Modal } from '@mantine/core';
+import type { ReactNode } from 'react';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -10,48 +11,22 @@ export interface ConfirmDialogProps {
 }
 
 /**
- * A modal confirmation for state-changing actions. Focus starts on Cancel (the safe
- * choice), Escape cancels, Tab stays inside the dialog.
+ * A modal confirmation for state-changing actions (Mantine's Modal: focus trapped
+ * inside, Escape cancels, focus returns to what opened it). Focus starts on Cancel,
+ * the safe choice.
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
-  const titleId = useId();
-  const cancel = useRef<HTMLButtonElement>(null);
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
-
   return (
-    <div className="dialog-backdrop">
-      <div
-        className="dialog"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') {
-            event.preventDefault();
-            props.onCancel();
-          } else if (event.key === 'Tab') {
-            event.preventDefault();
-            (document.activeElement === cancel.current ? confirm : cancel).current?.focus();
-          }
-        }}
-      >
-        <h2 id={titleId}>{props.title}</h2>
-        <div>{props.children}</div>
-        <div className="dialog-actions">
-          <button ref={cancel} type="button" className="button" onClick={props.onCancel}>
-            Cancel
-          </button>
-          <button
-            ref={confirm}
-            type="button"
-            className={props.danger ? 'button button-danger' : 'button button-primary'}
-            onClick={props.onConfirm}
-          >
-            {props.confirmLabel}
-          </button>
-        </div>
-      </div>
-    </div>
+    <Modal opened onClose={props.onCancel} title={props.title} centered size="md">
+      <div>{props.children}</div>
+      <Group justify="flex-end" mt="md" gap="xs">
+        <Button variant="default" onClick={props.onCancel} data-autofocus>
+          Cancel
+        </Button>
+        <Button color={props.danger ? 'red' : undefined} onClick={props.onConfirm}>
+          {props.confirmLabel}
+        </Button>
+      </Group>
+    </Modal>
   );
 }

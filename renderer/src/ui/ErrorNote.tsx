@@ -12,3 +12,8 @@ export function ErrorNote({ error, testId }: { error: BridgeError | null; testId
     </Note>
   );
 }
+
+/** The same, as one line under the field it concerns (a form's `error` prop). */
+export function errorLine(error: BridgeError | null | undefined): string | undefined {
+  return error ? `${error.message} — ${adviceFor(error.code)}` : undefined;
+}

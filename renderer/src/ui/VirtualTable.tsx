@@ -28,8 +28,10 @@ export interface VirtualTableProps<Row> {
   onActiveChange(index: number): void;
   /** Called with the rendered range whenever it changes, so the owner can fetch those pages. */
   onRangeChange?(start: number, end: number): void;
-  /** Enter on the active row. */
+  /** Enter on the active row, or a double click (also a single click with `openOnClick`). */
   onOpen?(index: number): void;
+  /** A click opens the row as well as selecting it (the details drawer of narrow windows). */
+  openOnClick?: boolean;
   /** Keep the last row in view as rows are added (live tail). */
   followEnd?: boolean;
   rowHeight?: number;
@@ -155,7 +157,10 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
                   transform: `translateY(${item.start}px)`,
                   gridTemplateColumns: template,
                 }}
-                onClick={() => onActiveChange(item.index)}
+                onClick={() => {
+                  onActiveChange(item.index);
+                  if (props.openOnClick) props.onOpen?.(item.index);
+                }}
                 onDoubleClick={() => props.onOpen?.(item.index)}
               >
                 {columns.map((column, index) => (

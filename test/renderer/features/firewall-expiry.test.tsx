@@ -3,6 +3,7 @@
  * expiry and "never" sent as `firewall.updateRule` and shown in the row, Cancel sends
  * nothing, and a demo server's refusal shown as "A refused change" with the row intact.
  */
+import { formatLocal } from '../../../renderer/src/ui/format.ts';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FirewallRule } from '../../../shared/common/contract/bridge.ts';
@@ -74,7 +75,9 @@ describe('firewall rule expiry', () => {
     const expected = new Date('2031-05-06T07:08').toISOString();
     // Shown in local time, with the exact instant in the <time> element.
     await waitFor(() =>
-      expect(within(rowOf('203.0.113.9/32')).queryByText(new Date(expected).toLocaleString())).not.toBeNull(),
+      expect(
+        within(rowOf('203.0.113.9/32')).queryByText(formatLocal(expected), { exact: false }),
+      ).not.toBeNull(),
     );
     expect(rowOf('203.0.113.9/32').querySelector('time')?.getAttribute('datetime')).toBe(expected);
     expect(test.calls.find(([channel]) => channel === 'firewall.updateRule')?.[1]).toEqual([
@@ -122,6 +125,8 @@ describe('firewall rule expiry', () => {
     expect(refusal.textContent).toContain('A refused change');
     expect(refusal.textContent).toContain('change the expiry of deny 198.51.100.0/24');
     expect(refusal.textContent).toContain('demo_read_only');
-    expect(within(rowOf('198.51.100.0/24')).getByText(later.toLocaleString())).toBeTruthy();
+    expect(
+      within(rowOf('198.51.100.0/24')).getByText(formatLocal(later.toISOString()), { exact: false }),
+    ).toBeTruthy();
   });
 });

@@ -59,7 +59,7 @@ describe('firewall', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(test.calls.some(([channel]) => channel === 'firewall.deleteRule')).toBe(false);
     fireEvent.click(screen.getAllByRole('button', { name: 'Delete' })[0] as HTMLElement);
-    fireEvent.click(screen.getByRole('button', { name: 'Delete rule' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete rule' }));
     await waitFor(() => expect(screen.queryByText('198.51.100.0/24')).toBeNull());
     expect(test.calls.find(([channel]) => channel === 'firewall.deleteRule')?.[1]).toEqual([
       { ruleId: 'r1' },

@@ -18,8 +18,10 @@ describe('resources', () => {
       'resources.verifyManifest': () => ({ valid: true }),
     });
     renderWithBridge(test.bridge, <ResourcesView />);
+    // The shell (App) follows unlock progress for every view; here the test does.
+    const stopFollowing = resourcesStore.getState().follow(test.bridge);
     fireEvent.click(await screen.findByRole('button', { name: 'Unlock' }));
-    const dialog = screen.getByRole('alertdialog', { name: 'Unlock Model A' });
+    const dialog = await screen.findByRole('dialog', { name: 'Unlock Model A' });
     fireEvent.change(dialog.querySelector('input[type="password"]') as HTMLInputElement, {
       target: { value: 'pw' },
     });
@@ -45,6 +47,7 @@ describe('resources', () => {
         { jobId: 'job-1' },
       ]),
     );
+    stopFollowing();
     expect(JSON.stringify(resourcesStore.getState())).not.toContain('"pw"');
     fireEvent.click(screen.getByRole('button', { name: 'Verify manifest' }));
     expect(await screen.findByText('manifest valid')).toBeTruthy();

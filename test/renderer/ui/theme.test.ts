@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyTheme } from '../../../renderer/src/ui/theme.ts';
-import { formatBytes, formatDuration } from '../../../renderer/src/ui/ProgressBar.tsx';
+import { formatBytes, formatDuration } from '../../../renderer/src/ui/format.ts';
 
 describe('theme and formats', () => {
   it('pins light or dark, and lets "system" follow the OS', () => {

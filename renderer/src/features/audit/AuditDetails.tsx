@@ -1,25 +1,57 @@
+import { Paper, Text, Title } from '@mantine/core';
+import { formatUtc } from '../../ui/format.ts';
+import { Hash } from '../../ui/Hash.tsx';
+import { Time } from '../../ui/Time.tsx';
 import type { AuditRow } from './audit-source.ts';
 import { summarise } from './audit-format.ts';
 
-/** The details pane: the selected entry, its hashes and its canonical line. */
-export function AuditDetails({ row, synthetic }: { row: AuditRow | undefined; synthetic: boolean }) {
+/** The details of the selected entry: its fields, hashes (with copy buttons) and canonical line. */
+export function AuditDetails({
+  row,
+  synthetic,
+  inDrawer = false,
+}: {
+  row: AuditRow | undefined;
+  synthetic: boolean;
+  /** In the drawer the title is the drawer's. */
+  inDrawer?: boolean;
+}) {
   if (!row) {
     return (
-      <aside className="details" aria-label="Entry details">
-        <p className="muted">Select an entry (click, or arrows then Enter) to see it here.</p>
-      </aside>
+      <Paper withBorder p="sm" radius="sm" component="aside" className="details" aria-label="Entry details">
+        <Text size="sm" c="dimmed">
+          Select an entry (click, or arrows then Enter) to see it here.
+        </Text>
+      </Paper>
     );
   }
   return (
-    <aside className="details" aria-label="Entry details" data-testid="audit-details">
-      <h2>Entry {row.seq}</h2>
-      <dl>
+    <Paper
+      withBorder={!inDrawer}
+      p={inDrawer ? 0 : 'sm'}
+      radius="sm"
+      component="aside"
+      className="details"
+      aria-label="Entry details"
+      data-testid="audit-details"
+    >
+      {inDrawer ? null : (
+        <Title order={2} mb="xs">
+          Entry {row.seq}
+        </Title>
+      )}
+      <dl className="facts">
         <dt>Type</dt>
         <dd>{row.type}</dd>
         <dt>Actor</dt>
-        <dd>{row.actor ?? '—'}</dd>
+        <dd className="hash-wrap">{row.actor ?? '—'}</dd>
         <dt>Time</dt>
-        <dd>{row.at}</dd>
+        <dd>
+          <Time iso={row.at} mode="both" />
+          <Text size="xs" c="dimmed">
+            {formatUtc(row.at)}
+          </Text>
+        </dd>
         {row.type === 'agent_handoff' ? (
           <>
             <dt>Hand-off</dt>
@@ -29,7 +61,7 @@ export function AuditDetails({ row, synthetic }: { row: AuditRow | undefined; sy
         {row.resource ? (
           <>
             <dt>Resource</dt>
-            <dd>{row.resource}</dd>
+            <dd className="hash-wrap">{row.resource}</dd>
           </>
         ) : null}
         {row.details && Object.keys(row.details).length > 0 ? (
@@ -42,23 +74,27 @@ export function AuditDetails({ row, synthetic }: { row: AuditRow | undefined; sy
         ) : null}
         <dt>Hash{synthetic ? ' (synthetic, not SHA-256)' : ''}</dt>
         <dd>
-          <code>{row.hash}</code>
+          <Hash value={row.hash} label="entry hash" testId="audit-hash" />
         </dd>
         {row.prevHash ? (
           <>
             <dt>Previous hash</dt>
             <dd>
-              <code>{row.prevHash}</code>
+              <Hash value={row.prevHash} label="previous hash" />
             </dd>
           </>
         ) : null}
       </dl>
-      <h3>Canonical entry</h3>
+      <Title order={3} mt="sm" mb={4}>
+        Canonical entry
+      </Title>
       {row.canonical ? (
         <pre data-testid="canonical">{row.canonical}</pre>
       ) : (
-        <p className="muted">The log&apos;s page summary does not carry the canonical line.</p>
+        <Text size="sm" c="dimmed">
+          The log&apos;s page summary does not carry the canonical line.
+        </Text>
       )}
-    </aside>
+    </Paper>
   );
 }

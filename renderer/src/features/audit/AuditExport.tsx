@@ -1,7 +1,9 @@
+import { Button, Text } from '@mantine/core';
 import { useRef, useState } from 'react';
 import type { BridgeError } from '../../../../shared/common/contract/result.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { formatCount } from '../../ui/format.ts';
 import type { AuditFilter, AuditSource } from './audit-source.ts';
 import { exportEntries, maxExportEntries, type ExportProgress } from './audit-export.ts';
 
@@ -46,18 +48,18 @@ export function AuditExport({ source, filter }: { source: AuditSource; filter: A
     <div>
       {progress ? (
         <>
-          <span className="muted" data-testid="export-progress">
-            Exporting… {progress.done.toLocaleString('en')}
-            {progress.total !== null ? ` of ${progress.total.toLocaleString('en')}` : ''}
-          </span>{' '}
-          <button type="button" className="button" onClick={() => (stop.current = true)}>
+          <Text span size="sm" c="dimmed" data-testid="export-progress">
+            Exporting… {formatCount(progress.done)}
+            {progress.total !== null ? ` of ${formatCount(progress.total)}` : ''}
+          </Text>{' '}
+          <Button size="xs" variant="default" onClick={() => (stop.current = true)}>
             Cancel export
-          </button>
+          </Button>
         </>
       ) : (
-        <button type="button" className="button" onClick={() => void run()}>
+        <Button size="xs" variant="default" onClick={() => void run()}>
           Export (JSON lines)
-        </button>
+        </Button>
       )}
       {outcome ? (
         <Note tone="success" testId="export-outcome">

@@ -1,8 +1,9 @@
+import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { AuditEventType } from '../../../../shared/common/audit-event.ts';
 import type { AuditFilter } from './audit-source.ts';
 
-const typeNames = Object.values(AuditEventType).sort();
+const typeNames: string[] = Object.values(AuditEventType).sort();
 
 function toIso(local: string): string | undefined {
   if (!local) return undefined;
@@ -33,50 +34,53 @@ export function AuditFilters({ onApply }: { onApply(filter: AuditFilter): void }
   }
 
   return (
-    <form className="toolbar" aria-label="Audit filters" onSubmit={submit}>
-      <label>
-        Type
-        <select value={type} onChange={(event) => setType(event.target.value)} aria-label="Type">
-          <option value="">any</option>
-          {typeNames.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Actor
-        <input value={actor} onChange={(event) => setActor(event.target.value)} aria-label="Actor" />
-      </label>
-      <label>
-        From
-        <input
+    <form aria-label="Audit filters" onSubmit={submit}>
+      <Group gap="xs" align="flex-end" wrap="wrap">
+        <NativeSelect
+          label="Type"
+          size="xs"
+          value={type}
+          onChange={(event) => setType(event.currentTarget.value)}
+          data={[{ value: '', label: 'any' }, ...typeNames.map((name) => ({ value: name, label: name }))]}
+          w={190}
+        />
+        <TextInput
+          label="Actor"
+          size="xs"
+          value={actor}
+          onChange={(event) => setActor(event.currentTarget.value)}
+          w={160}
+        />
+        <TextInput
+          label="From"
+          size="xs"
           type="datetime-local"
           value={from}
-          onChange={(event) => setFrom(event.target.value)}
-          aria-label="From"
+          onChange={(event) => setFrom(event.currentTarget.value)}
+          w={190}
         />
-      </label>
-      <label>
-        To
-        <input
+        <TextInput
+          label="To"
+          size="xs"
           type="datetime-local"
           value={to}
-          onChange={(event) => setTo(event.target.value)}
-          aria-label="To"
+          onChange={(event) => setTo(event.currentTarget.value)}
+          w={190}
         />
-      </label>
-      <label>
-        Text
-        <input value={search} onChange={(event) => setSearch(event.target.value)} aria-label="Text" />
-      </label>
-      <button type="submit" className="button button-primary">
-        Apply
-      </button>
-      <button type="button" className="button" onClick={clear}>
-        Clear
-      </button>
+        <TextInput
+          label="Text"
+          size="xs"
+          value={search}
+          onChange={(event) => setSearch(event.currentTarget.value)}
+          w={160}
+        />
+        <Button type="submit" size="xs">
+          Apply
+        </Button>
+        <Button type="button" size="xs" variant="default" onClick={clear}>
+          Clear
+        </Button>
+      </Group>
     </form>
   );
 }

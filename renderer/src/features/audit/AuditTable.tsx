@@ -1,4 +1,6 @@
-import { useCallback } from 'react';
+import { Drawer } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { useCallback, useState } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { VirtualTable, type VirtualColumn } from '../../ui/VirtualTable.tsx';
 import type { AuditRow } from './audit-source.ts';
@@ -15,25 +17,33 @@ const columns: readonly VirtualColumn<AuditRow>[] = [
   { id: 'summary', header: 'Summary', width: 'minmax(8rem, 1fr)', render: summarise },
 ];
 
+/** Below this width the details pane would squeeze the table: it becomes a drawer. */
+export const wideAuditQuery = '(min-width: 1280px)';
+
 /**
- * The table and the details pane: the only part that re-renders when a page of rows
- * arrives (the rest of the view does not subscribe to the rows).
+ * The table and the details (a pane beside it on wide windows, a drawer that Enter or a
+ * click opens on narrow ones): the only part that re-renders when a page of rows arrives
+ * (the rest of the view does not subscribe to the rows).
  */
 export function AuditTable({ store, follow }: { store: StoreApi<AuditState>; follow: boolean }) {
   const blocks = useAudit(store, (s) => s.blocks);
   const rowCount = useAudit(store, (s) => s.rowCount);
   const selected = useAudit(store, (s) => s.selected);
   const synthetic = useAudit(store, (s) => s.source?.kind === 'synthetic');
+  const wide = useMediaQuery(wideAuditQuery, true);
+  const [drawer, setDrawer] = useState(false);
 
   const onRange = useCallback(
     (start: number, end: number) => store.getState().ensureRange(start, end),
     [store],
   );
   const onActive = useCallback((index: number) => store.getState().select(index), [store]);
+  const onOpen = useCallback(() => setDrawer(true), []);
   const getRow = useCallback((index: number) => rowAt({ blocks }, index), [blocks]);
+  const row = selected === null ? undefined : rowAt({ blocks }, selected);
 
   return (
-    <div className="split">
+    <div className={wide ? 'split' : 'split split-single'}>
       <VirtualTable
         label="Audit entries"
         testId="audit-table"
@@ -43,10 +53,24 @@ export function AuditTable({ store, follow }: { store: StoreApi<AuditState>; fol
         activeIndex={selected}
         onActiveChange={onActive}
         onRangeChange={onRange}
+        onOpen={onOpen}
+        openOnClick={!wide}
         followEnd={follow}
         height={520}
       />
-      <AuditDetails row={selected === null ? undefined : rowAt({ blocks }, selected)} synthetic={synthetic} />
+      {wide ? (
+        <AuditDetails row={row} synthetic={synthetic} />
+      ) : (
+        <Drawer
+          opened={drawer && row !== undefined}
+          onClose={() => setDrawer(false)}
+          position="right"
+          size="md"
+          title={row ? `Entry ${row.seq}` : 'Entry'}
+        >
+          <AuditDetails row={row} synthetic={synthetic} inDrawer />
+        </Drawer>
+      )}
     </div>
   );
 }

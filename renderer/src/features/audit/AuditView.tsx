@@ -1,8 +1,10 @@
+import { Button, Group, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { formatCount } from '../../ui/format.ts';
 import type { AuditState } from './audit.store.ts';
 import { auditStore, useAudit } from './audit.hooks.ts';
 import { AuditExport } from './AuditExport.tsx';
@@ -50,24 +52,32 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
 
   return (
     <section aria-labelledby="audit-title">
-      <h1 id="audit-title">Audit log</h1>
+      <Title order={1} id="audit-title" className="view-title">
+        Audit log
+      </Title>
       {sourceProblem && synthetic ? (
-        <p className="muted">The real audit log is not available: {sourceProblem.message}.</p>
+        <Text size="sm" c="dimmed">
+          The real audit log is not available: {sourceProblem.message}.
+        </Text>
       ) : null}
       {sourceProblem && !source ? (
         <>
           <ErrorNote error={sourceProblem} testId="audit-unavailable" />
-          <p>
+          <Text size="sm" my="xs">
             The console cannot page the real audit log (sign in with an account that may read it, e.g. an
             admin or auditor). To try the view at full scale, load generated data — it is labelled as
             synthetic everywhere and never mixed with real entries.
-          </p>
-          <button type="button" className="button" onClick={() => void store.getState().loadSynthetic()}>
+          </Text>
+          <Button size="xs" variant="default" onClick={() => void store.getState().loadSynthetic()}>
             Show 1 000 000 synthetic entries (not real)
-          </button>
+          </Button>
         </>
       ) : null}
-      {connecting ? <p className="muted">Opening the audit log…</p> : null}
+      {connecting ? (
+        <Text size="sm" c="dimmed">
+          Opening the audit log…
+        </Text>
+      ) : null}
       {synthetic ? (
         <Note tone="warning" testId="synthetic-label">
           <span className="synthetic-label">SYNTHETIC DATA</span> — generated in this page to exercise the
@@ -77,34 +87,34 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
       {source ? (
         <>
           <AuditFilters onApply={(filter) => void store.getState().setFilter(filter)} />
-          <div className="toolbar">
+          <Group gap="xs" my="xs" wrap="wrap" className="toolbar">
             <ChainBadge
               verification={verification}
               verifiedAt={verifiedAt}
               onShowBad={(seq) => store.getState().select(filtered ? null : seq - 1)}
             />
-            <button
-              type="button"
-              className="button"
+            <Button
+              size="xs"
+              variant="default"
               disabled={verifying}
               onClick={() => void store.getState().verify()}
             >
               {verifying ? 'Verifying…' : 'Verify chain'}
-            </button>
-            <button
-              type="button"
-              className="button"
+            </Button>
+            <Button
+              size="xs"
+              variant="default"
               aria-pressed={paused}
               onClick={() => void store.getState().setPaused(!paused)}
             >
               {paused ? 'Resume live tail' : 'Pause live tail'}
-            </button>
+            </Button>
             <AuditExport source={source} filter={filter} />
-            <span className="muted" data-testid="audit-count" aria-live="polite">
-              {rowCount.toLocaleString('en')} {countKnown ? '' : '+ '}entries
-              {missed > 0 ? ` · ${missed} new hidden by the filter` : ''}
-            </span>
-          </div>
+            <Text size="sm" c="dimmed" data-testid="audit-count" aria-live="polite">
+              {formatCount(rowCount)} {countKnown ? '' : '+ '}entries
+              {missed > 0 ? ` · ${formatCount(missed)} new hidden by the filter` : ''}
+            </Text>
+          </Group>
           {source.kind === 'bridge' ? <SignedExport store={store} /> : null}
           <ErrorNote error={error} />
           <AuditTable store={store} follow={!paused && !filtered && countKnown} />

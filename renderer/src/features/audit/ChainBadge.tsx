@@ -1,3 +1,4 @@
+import { Badge, Button, Group } from '@mantine/core';
 import type { AuditVerification } from '../../../../shared/common/contract/bridge.ts';
 import { shortTime } from './audit-format.ts';
 
@@ -13,34 +14,34 @@ export function ChainBadge({
 }) {
   if (!verification) {
     return (
-      <span className="badge badge-neutral" data-testid="chain-badge">
+      <Badge variant="light" color="gray" data-testid="chain-badge" tt="none">
         Chain not verified yet
-      </span>
+      </Badge>
     );
   }
   if (verification.intact) {
     return (
-      <span className="badge badge-ok" data-testid="chain-badge">
+      <Badge variant="light" color="green" data-testid="chain-badge" tt="none" className="chain-badge">
         ✓ Chain verified up to seq {verification.checked}
         {verifiedAt ? ` (checked ${shortTime(verifiedAt)} UTC)` : ''}
         {verification.checkpointSize
           ? ` · signed checkpoint at seq ${verification.checkpointSize}` +
             (verification.checkpointAt ? `, ${shortTime(verification.checkpointAt)} UTC` : '')
           : ''}
-      </span>
+      </Badge>
     );
   }
   const bad = verification.firstBadSeq;
   return (
-    <span className="badge badge-bad" data-testid="chain-badge" role="alert">
+    <Group gap="xs" data-testid="chain-badge" role="alert" className="chain-broken">
       ✗ Chain broken: first bad entry is seq {bad ?? '?'} (
       {verification.reason ? verification.reason.replaceAll('_', ' ') : 'its hash or link does not match'};{' '}
       {verification.checked} entries before it are intact){' '}
       {bad !== null ? (
-        <button type="button" className="button" onClick={() => onShowBad(bad)}>
+        <Button size="xs" color="red" variant="light" onClick={() => onShowBad(bad)}>
           Show it
-        </button>
+        </Button>
       ) : null}
-    </span>
+    </Group>
   );
 }

@@ -1,3 +1,4 @@
+import { Button, Fieldset, Group } from '@mantine/core';
 import { useState } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { Note } from '../../ui/Banner.tsx';
@@ -20,8 +21,7 @@ export function SignedExport({ store }: { store: StoreApi<AuditState> }) {
   const trimmed = path.trim();
 
   return (
-    <fieldset className="signed-export" data-testid="signed-export">
-      <legend>Signed export (server JSONL + checkpoint)</legend>
+    <Fieldset legend="Signed export (server JSONL + checkpoint)" data-testid="signed-export" my="xs" p="sm">
       <PathField
         label="File path on this machine"
         value={path}
@@ -29,23 +29,25 @@ export function SignedExport({ store }: { store: StoreApi<AuditState> }) {
         onChange={setPath}
         save={{ suggestedName: `audit-${new Date().toISOString().slice(0, 10)}.jsonl`, purpose: 'audit' }}
         testId="export-path"
-      />{' '}
-      <button
-        type="button"
-        className="button"
-        disabled={busy || trimmed === ''}
-        onClick={() => void store.getState().exportSigned(trimmed)}
-      >
-        Save signed export
-      </button>{' '}
-      <button
-        type="button"
-        className="button"
-        disabled={busy || trimmed === ''}
-        onClick={() => void store.getState().verifyFile(trimmed)}
-      >
-        Verify file
-      </button>
+      />
+      <Group gap="xs" mt="xs">
+        <Button
+          size="xs"
+          variant="default"
+          disabled={busy || trimmed === ''}
+          onClick={() => void store.getState().exportSigned(trimmed)}
+        >
+          Save signed export
+        </Button>
+        <Button
+          size="xs"
+          variant="default"
+          disabled={busy || trimmed === ''}
+          onClick={() => void store.getState().verifyFile(trimmed)}
+        >
+          Verify file
+        </Button>
+      </Group>
       {exported ? (
         <Note tone="success" testId="signed-export-outcome">
           Saved {exported.entries.toLocaleString('en')} entries and the signed checkpoint to {exported.path} (
@@ -66,6 +68,6 @@ export function SignedExport({ store }: { store: StoreApi<AuditState> }) {
         </Note>
       ) : null}
       <ErrorNote error={error} />
-    </fieldset>
+    </Fieldset>
   );
 }

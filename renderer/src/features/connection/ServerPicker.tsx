@@ -1,8 +1,10 @@
+import { Button, Checkbox, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { ServerIdentity } from '../../../../shared/common/contract/bridge.ts';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { formatLocal } from '../../ui/format.ts';
 import { fingerprintDigits } from './server.store.ts';
 import { serverStore, useServer } from './server.hooks.ts';
 
@@ -31,23 +33,23 @@ export function ServerPicker({ current }: { current: string | null }) {
 
   return (
     <div className="server-picker">
-      <form className="form" onSubmit={check} aria-label="Server">
-        <label>
-          Factory API address (empty: the embedded local demo factory)
-          <input
+      <form onSubmit={check} aria-label="Server" noValidate className="narrow-form">
+        <Stack gap="xs">
+          <TextInput
+            label="Factory API address (empty: the embedded local demo factory)"
             type="url"
             value={address}
             placeholder="https://factory.example.com:8443"
             spellCheck={false}
             onChange={(event) => {
-              setAddress(event.target.value);
+              setAddress(event.currentTarget.value);
               serverStore.getState().clear();
             }}
           />
-        </label>
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {address.trim() === '' ? 'Use the embedded demo factory' : busy ? 'Checking…' : 'Check server'}
-        </button>
+          <Button type="submit" variant="light" disabled={busy} className="submit">
+            {address.trim() === '' ? 'Use the embedded demo factory' : busy ? 'Checking…' : 'Check server'}
+          </Button>
+        </Stack>
       </form>
       <ErrorNote error={error} testId="server-error" />
       {applied ? (
@@ -76,9 +78,9 @@ function IdentityCard({ identity, url }: { identity: ServerIdentity; url: string
             ? ' Acceptable for a server on this machine.'
             : ' Use https for any server not on this machine.'}
         </Note>
-        <button type="button" className="button" disabled={busy} onClick={use}>
+        <Button variant="default" disabled={busy} onClick={use}>
           Use {identity.origin}
-        </button>
+        </Button>
       </div>
     );
   }
@@ -88,9 +90,9 @@ function IdentityCard({ identity, url }: { identity: ServerIdentity; url: string
         <Note tone="success">
           Certificate confirmed earlier: <code className="fingerprint">{identity.presented}</code>
         </Note>
-        <button type="button" className="button button-primary" disabled={busy} onClick={use}>
+        <Button disabled={busy} onClick={use}>
           Use {identity.origin}
-        </button>
+        </Button>
       </div>
     );
   }
@@ -116,7 +118,9 @@ function ConfirmCertificate({ identity, url }: { identity: ServerIdentity; url: 
 
   return (
     <section data-testid="server-identity" data-trust={identity.trust} aria-labelledby="confirm-cert-title">
-      <h3 id="confirm-cert-title">Confirm the server certificate</h3>
+      <Title order={3} id="confirm-cert-title" my="xs">
+        Confirm the server certificate
+      </Title>
       {changed ? (
         <Note tone="error" testId="certificate-changed">
           The certificate changed since you confirmed it. Renewals do this — and so does someone intercepting
@@ -126,11 +130,11 @@ function ConfirmCertificate({ identity, url }: { identity: ServerIdentity; url: 
           </div>
         </Note>
       ) : (
-        <p>
+        <Text size="sm">
           First connection to {identity.origin}. Compare this fingerprint with the one the server printed when
           it started (<code>TLS certificate SHA-256 fingerprint</code>) or that your administrator sent you by
           another channel. Nothing is sent to the server until you confirm.
-        </p>
+        </Text>
       )}
       <dl className="facts">
         <dt>SHA-256 presented now</dt>
@@ -142,18 +146,17 @@ function ConfirmCertificate({ identity, url }: { identity: ServerIdentity; url: 
         <dt>Subject</dt>
         <dd>{identity.subject ?? '—'}</dd>
         <dt>Valid until</dt>
-        <dd>{identity.validTo ? new Date(identity.validTo).toLocaleString() : '—'}</dd>
+        <dd>{identity.validTo ? formatLocal(identity.validTo) : '—'}</dd>
       </dl>
-      <label className="form">
-        Fingerprint you were given {changed ? '(required)' : '(paste to compare automatically)'}
-        <input
-          value={given}
-          spellCheck={false}
-          autoComplete="off"
-          placeholder="AB:CD:…"
-          onChange={(event) => setGiven(event.target.value)}
-        />
-      </label>
+      <TextInput
+        my="xs"
+        label={`Fingerprint you were given ${changed ? '(required)' : '(paste to compare automatically)'}`}
+        value={given}
+        spellCheck={false}
+        autoComplete="off"
+        placeholder="AB:CD:…"
+        onChange={(event) => setGiven(event.currentTarget.value)}
+      />
       {match === true ? (
         <Note tone="success" testId="fingerprint-match">
           The fingerprints match.
@@ -165,21 +168,21 @@ function ConfirmCertificate({ identity, url }: { identity: ServerIdentity; url: 
         </Note>
       ) : null}
       {!changed && match === null ? (
-        <label>
-          <input type="checkbox" checked={compared} onChange={(event) => setCompared(event.target.checked)} />{' '}
-          I compared every character of the fingerprint above
-        </label>
+        <Checkbox
+          my="xs"
+          checked={compared}
+          onChange={(event) => setCompared(event.currentTarget.checked)}
+          label="I compared every character of the fingerprint above"
+        />
       ) : null}
-      <button
-        type="button"
-        className="button button-primary"
+      <Button
         disabled={busy || !allowed}
         onClick={() =>
           void serverStore.getState().trustAndUse(bridge, url, match === true ? given : presented)
         }
       >
         Trust this certificate and use the server
-      </button>
+      </Button>
     </section>
   );
 }

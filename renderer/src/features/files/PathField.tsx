@@ -1,3 +1,4 @@
+import { Button, TextInput } from '@mantine/core';
 import type { SavePathInput } from '../../../../shared/common/contract/inputs.ts';
 import { useBridge } from '../../app/bridge-context.ts';
 import { useShell } from '../../app/shell-context.ts';
@@ -15,6 +16,8 @@ export function PathField({
   placeholder,
   save,
   testId,
+  autoFocus = false,
+  error,
 }: {
   label: string;
   value: string;
@@ -23,30 +26,33 @@ export function PathField({
   /** What the dialog proposes (desktop app only). */
   save: SavePathInput;
   testId?: string;
+  /** The first field of a dialog: focus starts here. */
+  autoFocus?: boolean;
+  /** The message under the field. */
+  error?: string;
 }) {
   const bridge = useBridge();
   const shell = useShell();
   const choosing = useFiles((state) => state.choosing);
-  const error = useFiles((state) => state.error);
+  const chooseError = useFiles((state) => state.error);
 
   return (
-    <div className="path-field">
-      <label className="form">
-        {label}
-        <input
-          type="text"
+    <>
+      <div className="path-field">
+        <TextInput
+          label={label}
           value={value}
           placeholder={placeholder}
           spellCheck={false}
           data-testid={testId}
-          onChange={(event) => onChange(event.target.value)}
+          data-autofocus={autoFocus || undefined}
+          autoFocus={autoFocus}
+          error={error}
+          onChange={(event) => onChange(event.currentTarget.value)}
         />
-      </label>
-      {shell === 'electron' ? (
-        <>
-          <button
-            type="button"
-            className="button"
+        {shell === 'electron' ? (
+          <Button
+            variant="default"
             disabled={choosing}
             onClick={() =>
               void filesStore
@@ -58,10 +64,10 @@ export function PathField({
             }
           >
             Choose…
-          </button>
-          <ErrorNote error={error} />
-        </>
-      ) : null}
-    </div>
+          </Button>
+        ) : null}
+      </div>
+      {shell === 'electron' ? <ErrorNote error={chooseError} /> : null}
+    </>
   );
 }

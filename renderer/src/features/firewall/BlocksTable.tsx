@@ -1,4 +1,7 @@
+import { Table } from '@mantine/core';
 import type { FirewallBlock } from '../../../../shared/common/contract/bridge.ts';
+import { formatCount } from '../../ui/format.ts';
+import { Time } from '../../ui/Time.tsx';
 
 const reasonText: Record<string, string> = {
   deny_rule: 'deny rule',
@@ -9,37 +12,42 @@ const reasonText: Record<string, string> = {
 /** The server's recent refusals, newest first as the server lists them. */
 export function BlocksTable({ blocks }: { blocks: FirewallBlock[] }) {
   return (
-    <table className="data-table" data-testid="firewall-blocks">
-      <caption>Recent blocks</caption>
-      <thead>
-        <tr>
-          <th scope="col">Address</th>
-          <th scope="col">Why</th>
-          <th scope="col">Count</th>
-          <th scope="col">Last (UTC)</th>
-        </tr>
-      </thead>
-      <tbody>
-        {blocks.length === 0 ? (
-          <tr>
-            <td colSpan={4} className="muted">
-              No refusals recently.
-            </td>
-          </tr>
-        ) : (
-          blocks.map((block) => (
-            <tr key={`${block.ip}|${block.reason}|${block.ruleId ?? block.tier ?? ''}`}>
-              <th scope="row">{block.ip}</th>
-              <td>
-                {reasonText[block.reason] ?? block.reason}
-                {block.tier ? ` (${block.tier})` : ''}
-              </td>
-              <td>{block.count}</td>
-              <td>{block.lastAt.replace('T', ' ').replace(/(\.\d+)?Z$/, '')}</td>
-            </tr>
-          ))
-        )}
-      </tbody>
-    </table>
+    <Table.ScrollContainer minWidth={520}>
+      <Table data-testid="firewall-blocks" verticalSpacing={4} fz="sm" aria-label="Recent blocks">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Address</Table.Th>
+            <Table.Th scope="col">Why</Table.Th>
+            <Table.Th scope="col">Count</Table.Th>
+            <Table.Th scope="col">Last</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {blocks.length === 0 ? (
+            <Table.Tr>
+              <Table.Td colSpan={4} className="muted">
+                No refusals recently.
+              </Table.Td>
+            </Table.Tr>
+          ) : (
+            blocks.map((block) => (
+              <Table.Tr key={`${block.ip}|${block.reason}|${block.ruleId ?? block.tier ?? ''}`}>
+                <Table.Th scope="row">
+                  <code>{block.ip}</code>
+                </Table.Th>
+                <Table.Td>
+                  {reasonText[block.reason] ?? block.reason}
+                  {block.tier ? ` (${block.tier})` : ''}
+                </Table.Td>
+                <Table.Td>{formatCount(block.count)}</Table.Td>
+                <Table.Td>
+                  <Time iso={block.lastAt} />
+                </Table.Td>
+              </Table.Tr>
+            ))
+          )}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }

@@ -1,3 +1,4 @@
+import { Button, Checkbox, Group, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { FirewallRule } from '../../../../shared/common/contract/bridge.ts';
 
@@ -18,26 +19,30 @@ export interface ExpiryEditorProps {
 
 /**
  * The in-place expiry editor of one rule row: a local date and time, or "never".
- * An empty field is refused rather than read as "never", so a slip cannot make a
- * temporary rule permanent.
+ * An empty field is refused (with a message) rather than read as "never", so a slip
+ * cannot make a temporary rule permanent. Escape cancels.
  */
 export function ExpiryEditor({ rule, onSave, onCancel }: ExpiryEditorProps) {
   const [value, setValue] = useState(toLocalInput(rule.expiresAt));
   const [never, setNever] = useState(rule.expiresAt === null);
+  const [problem, setProblem] = useState<string | undefined>();
 
   function submit(event: FormEvent): void {
     event.preventDefault();
     if (never) return onSave(null);
     const at = new Date(value);
-    if (!value || Number.isNaN(at.getTime())) return;
+    if (!value || Number.isNaN(at.getTime())) {
+      setProblem('Pick a date and time, or tick "Never expires".');
+      return;
+    }
     onSave(at.toISOString());
   }
 
   return (
     <form
-      className="toolbar"
       aria-label={`Expiry of ${rule.cidr}`}
       onSubmit={submit}
+      noValidate
       onKeyDown={(event) => {
         if (event.key === 'Escape') {
           event.preventDefault();
@@ -45,27 +50,34 @@ export function ExpiryEditor({ rule, onSave, onCancel }: ExpiryEditorProps) {
         }
       }}
     >
-      <label>
-        New expiry
-        <input
+      <Group gap="xs" align="flex-end" wrap="wrap">
+        <TextInput
+          label="New expiry"
           type="datetime-local"
+          size="xs"
           value={value}
-          onChange={(e) => setValue(e.target.value)}
+          onChange={(e) => {
+            setValue(e.currentTarget.value);
+            setProblem(undefined);
+          }}
           disabled={never}
-          required={!never}
+          error={problem}
           autoFocus
         />
-      </label>
-      <label>
-        <input type="checkbox" checked={never} onChange={(e) => setNever(e.target.checked)} />
-        Never expires
-      </label>
-      <button type="submit" className="button button-primary">
-        Save expiry
-      </button>
-      <button type="button" className="button" onClick={onCancel}>
-        Cancel
-      </button>
+        <Checkbox
+          size="xs"
+          checked={never}
+          onChange={(e) => setNever(e.currentTarget.checked)}
+          label="Never expires"
+          mb={6}
+        />
+        <Button type="submit" size="xs">
+          Save expiry
+        </Button>
+        <Button type="button" size="xs" variant="default" onClick={onCancel}>
+          Cancel
+        </Button>
+      </Group>
     </form>
   );
 }

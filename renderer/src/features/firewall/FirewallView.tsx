@@ -1,9 +1,13 @@
+import { Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { FirewallRule } from '../../../../shared/common/contract/bridge.ts';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { adviceFor } from '../../ui/error-advice.ts';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { formatCount } from '../../ui/format.ts';
+import { Time } from '../../ui/Time.tsx';
 import { firewallStore, useCanEditFirewall, useFirewall } from './firewall.hooks.ts';
 import { RuleForm } from './RuleForm.tsx';
 import { ExpiryEditor } from './ExpiryEditor.tsx';
@@ -24,7 +28,6 @@ export function FirewallView() {
   const tiers = useFirewall((state) => state.tiers);
   const error = useFirewall((state) => state.error);
   const busy = useFirewall((state) => state.busy);
-  const lastChange = useFirewall((state) => state.lastChange);
   const refusal = useFirewall((state) => state.refusal);
   const blocks = useFirewall((state) => state.blocks);
   const samples = useFirewall((state) => state.samples);
@@ -39,111 +42,169 @@ export function FirewallView() {
     return () => clearInterval(timer);
   }, [bridge]);
 
+  const updated = useFirewall((state) => state.samples);
   return (
     <section aria-labelledby="firewall-title">
-      <h1 id="firewall-title">Firewall</h1>
+      <Group justify="space-between" className="view-title">
+        <Title order={1} id="firewall-title">
+          Firewall
+        </Title>
+        <Text size="xs" c="dimmed">
+          {updated ? `blocks and chart refresh every ${monitorIntervalMs / 1000} s` : null}
+        </Text>
+      </Group>
       <ErrorNote error={error} testId="firewall-error" />
       {refusal ? (
         <Note tone="error" testId="firewall-refusal">
           <strong>A refused change:</strong> the server refused to {refusal.change} ({refusal.error.code}:{' '}
-          {refusal.error.message}). Nothing was changed.
+          {refusal.error.message}). Nothing was changed.{' '}
+          <span className="muted">{adviceFor(refusal.error.code)}</span>
         </Note>
       ) : null}
-      {lastChange ? <Note tone="success">{lastChange}</Note> : null}
-      {!canEdit ? (
-        <p className="muted">
-          Changing rules needs the firewall:write permission (admin); the controls are disabled.
-        </p>
-      ) : null}
-      <RuleForm
-        disabled={!canEdit || busy}
-        onAdd={(rule) => void firewallStore.getState().add(bridge, rule)}
-      />
-      {rules ? (
-        <table className="data-table" data-testid="firewall-rules">
-          <caption>Rules</caption>
-          <thead>
-            <tr>
-              <th scope="col">Address</th>
-              <th scope="col">Action</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Note</th>
-              <th scope="col">
-                <span className="muted">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((rule) => (
-              <tr key={rule.id}>
-                <th scope="row">{rule.cidr}</th>
-                <td>{rule.action}</td>
-                <td>
-                  {editing === rule.id && canEdit ? (
-                    <ExpiryEditor
-                      rule={rule}
-                      onCancel={() => setEditing(null)}
-                      onSave={(expiresAt) => {
-                        setEditing(null);
-                        void firewallStore.getState().setExpiry(bridge, rule.id, expiresAt);
-                      }}
-                    />
-                  ) : rule.expiresAt ? (
-                    <time dateTime={rule.expiresAt}>{new Date(rule.expiresAt).toLocaleString()}</time>
-                  ) : (
-                    'never'
-                  )}
-                </td>
-                <td>{rule.note ?? ''}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button"
-                    aria-label={`Edit expiry of ${rule.cidr}`}
-                    disabled={!canEdit || busy || editing === rule.id}
-                    onClick={() => setEditing(rule.id)}
-                  >
-                    Edit expiry
-                  </button>{' '}
-                  <button
-                    type="button"
-                    className="button button-danger"
-                    disabled={!canEdit || busy}
-                    onClick={() => setDeleting(rule)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      {tiers ? (
-        <table className="data-table" data-testid="rate-tiers">
-          <caption>Rate-limit tiers</caption>
-          <thead>
-            <tr>
-              <th scope="col">Tier</th>
-              <th scope="col">Requests</th>
-              <th scope="col">Window</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tiers.map((tier) => (
-              <tr key={tier.name}>
-                <th scope="row">{tier.name}</th>
-                <td>{tier.limit}</td>
-                <td>{tier.windowSeconds} s</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      <h2>Refusals</h2>
-      <ErrorNote error={monitorError} testId="firewall-monitor-error" />
-      {samples ? <RefusalChart samples={samples} /> : null}
-      {blocks ? <BlocksTable blocks={blocks} /> : null}
+      <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby="firewall-rules-title">
+        <Title order={2} id="firewall-rules-title" mb="xs">
+          Rules
+        </Title>
+        {!canEdit ? (
+          <Text size="sm" c="dimmed" mb="xs">
+            Changing rules needs the firewall:write permission (admin); the controls are disabled.
+          </Text>
+        ) : null}
+        <RuleForm
+          disabled={!canEdit || busy}
+          error={error}
+          onAdd={(rule) => void firewallStore.getState().add(bridge, rule)}
+        />
+        {rules ? (
+          <Table.ScrollContainer minWidth={640} mt="sm">
+            <Table
+              data-testid="firewall-rules"
+              verticalSpacing={4}
+              fz="sm"
+              highlightOnHover
+              aria-labelledby="firewall-rules-title"
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Address</Table.Th>
+                  <Table.Th scope="col">Action</Table.Th>
+                  <Table.Th scope="col">Expires</Table.Th>
+                  <Table.Th scope="col">Note</Table.Th>
+                  <Table.Th scope="col">Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rules.length === 0 ? (
+                  <Table.Tr>
+                    <Table.Td colSpan={5} className="muted">
+                      No rules: every address may connect (subject to rate limits). Add a deny rule above to
+                      block one.
+                    </Table.Td>
+                  </Table.Tr>
+                ) : null}
+                {rules.map((rule) => (
+                  <Table.Tr key={rule.id}>
+                    <Table.Th scope="row">
+                      <code>{rule.cidr}</code>
+                    </Table.Th>
+                    <Table.Td>
+                      <Badge size="sm" variant="light" color={rule.action === 'deny' ? 'red' : 'green'}>
+                        {rule.action}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      {editing === rule.id && canEdit ? (
+                        <ExpiryEditor
+                          rule={rule}
+                          onCancel={() => setEditing(null)}
+                          onSave={(expiresAt) => {
+                            setEditing(null);
+                            void firewallStore.getState().setExpiry(bridge, rule.id, expiresAt);
+                          }}
+                        />
+                      ) : rule.expiresAt ? (
+                        <Time iso={rule.expiresAt} mode="both" />
+                      ) : (
+                        'never'
+                      )}
+                    </Table.Td>
+                    <Table.Td>{rule.note ?? ''}</Table.Td>
+                    <Table.Td className="table-actions">
+                      <Group gap={6} wrap="nowrap">
+                        <Button
+                          size="xs"
+                          variant="default"
+                          aria-label={`Edit expiry of ${rule.cidr}`}
+                          disabled={!canEdit || busy || editing === rule.id}
+                          onClick={() => setEditing(rule.id)}
+                        >
+                          Edit expiry
+                        </Button>
+                        <Button
+                          size="xs"
+                          color="red"
+                          variant="outline"
+                          disabled={!canEdit || busy}
+                          onClick={() => setDeleting(rule)}
+                        >
+                          Delete
+                        </Button>
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        ) : null}
+      </Paper>
+      <div className="two-columns" style={{ marginTop: 'var(--mantine-spacing-sm)' }}>
+        <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby="firewall-refusals-title">
+          <Title order={2} id="firewall-refusals-title" mb="xs">
+            Refusals
+          </Title>
+          <ErrorNote error={monitorError} testId="firewall-monitor-error" />
+          {samples ? <RefusalChart samples={samples} /> : null}
+          {blocks ? (
+            <>
+              <Title order={3} mt="sm" mb={4}>
+                Recent blocks
+              </Title>
+              <BlocksTable blocks={blocks} />
+            </>
+          ) : null}
+        </Paper>
+        {tiers ? (
+          <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby="firewall-tiers-title">
+            <Title order={2} id="firewall-tiers-title" mb="xs">
+              Rate-limit tiers
+            </Title>
+            <Table
+              data-testid="rate-tiers"
+              verticalSpacing={4}
+              fz="sm"
+              aria-labelledby="firewall-tiers-title"
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Tier</Table.Th>
+                  <Table.Th scope="col">Requests</Table.Th>
+                  <Table.Th scope="col">Window</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {tiers.map((tier) => (
+                  <Table.Tr key={tier.name}>
+                    <Table.Th scope="row">{tier.name}</Table.Th>
+                    <Table.Td>{formatCount(tier.limit)}</Table.Td>
+                    <Table.Td>{tier.windowSeconds} s</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Paper>
+        ) : null}
+      </div>
       {deleting ? (
         <ConfirmDialog
           title="Delete this rule?"

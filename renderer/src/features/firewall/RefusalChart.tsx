@@ -1,44 +1,32 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Text } from '@mantine/core';
+import { Suspense } from 'react';
 import type { RefusalSample } from '../../../../shared/common/contract/bridge.ts';
-
-function clock(iso: string): string {
-  return iso.slice(11, 19);
-}
+import { TimeSeriesChart } from '../../ui/charts.ts';
+import { formatCount } from '../../ui/format.ts';
 
 /** 401 and 429 responses per sampling interval, as the console sampled `/metrics`. */
 export function RefusalChart({ samples }: { samples: RefusalSample[] }) {
   if (samples.length === 0) {
     return (
-      <p className="muted" data-testid="refusal-chart-empty">
+      <Text size="sm" c="dimmed" data-testid="refusal-chart-empty">
         Sampling the server&apos;s 401 / 429 counters every few seconds; the chart fills in shortly.
-      </p>
+      </Text>
     );
   }
+  const unauthorized = samples.reduce((sum, sample) => sum + sample.unauthorized, 0);
+  const limited = samples.reduce((sum, sample) => sum + sample.rateLimited, 0);
   return (
-    <div data-testid="refusal-chart" style={{ width: '100%', height: 220 }}>
-      <ResponsiveContainer>
-        <LineChart data={samples} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="at" tickFormatter={clock} minTickGap={24} />
-          <YAxis allowDecimals={false} />
-          <Tooltip labelFormatter={(label) => `${clock(String(label))} UTC`} />
-          <Legend />
-          <Line
-            type="monotone"
-            dataKey="unauthorized"
-            name="401 unauthorized"
-            stroke="#c0392b"
-            isAnimationActive={false}
-          />
-          <Line
-            type="monotone"
-            dataKey="rateLimited"
-            name="429 rate limited"
-            stroke="#d68910"
-            isAnimationActive={false}
-          />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
+    <Suspense fallback={<Text size="sm">Loading the chart…</Text>}>
+      <TimeSeriesChart
+        testId="refusal-chart"
+        data={samples.map((sample) => ({ ...sample }))}
+        series={[
+          { key: 'unauthorized', name: '401 unauthorized', colour: 'var(--console-bad)' },
+          { key: 'rateLimited', name: '429 rate limited', colour: 'var(--console-warn)' },
+        ]}
+        summary={`${formatCount(unauthorized)} unauthorized (401) and ${formatCount(limited)} rate-limited (429) responses in the sampled minutes`}
+        height={220}
+      />
+    </Suspense>
   );
 }

@@ -1,60 +1,88 @@
+import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { FirewallRuleInput } from '../../../../shared/common/contract/inputs.ts';
+import type { BridgeError } from '../../../../shared/common/contract/result.ts';
+import { errorLine } from '../../ui/ErrorNote.tsx';
 
-/** The add-rule form: address or CIDR, allow/deny, optional expiry (local time) and note. */
-export function RuleForm({ disabled, onAdd }: { disabled: boolean; onAdd(rule: FirewallRuleInput): void }) {
+const cidrShape = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
+
+/**
+ * The add-rule form: address or CIDR, allow/deny, optional expiry (local time) and note.
+ * A malformed address, or one the server refused as invalid, gets its message under the field.
+ */
+export function RuleForm({
+  disabled,
+  onAdd,
+  error,
+}: {
+  disabled: boolean;
+  onAdd(rule: FirewallRuleInput): void;
+  /** The last refusal of a change, shown under the address when it is about the values. */
+  error?: BridgeError | null;
+}) {
   const [cidr, setCidr] = useState('');
   const [action, setAction] = useState<'allow' | 'deny'>('deny');
   const [expires, setExpires] = useState('');
   const [note, setNote] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
 
   function submit(event: FormEvent): void {
     event.preventDefault();
+    if (!cidrShape.test(cidr.trim())) {
+      setProblem('An IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24.');
+      return;
+    }
     const rule: FirewallRuleInput = { cidr: cidr.trim(), action };
     if (expires) rule.expiresAt = new Date(expires).toISOString();
     if (note.trim()) rule.note = note.trim();
     onAdd(rule);
   }
 
+  const valuesRefused = error && ['validation_failed', 'bad_request', 'conflict'].includes(error.code);
+
   return (
-    <form className="toolbar" aria-label="Add a rule" onSubmit={submit}>
-      <label>
-        Address or CIDR
-        <input
+    <form aria-label="Add a rule" onSubmit={submit} noValidate>
+      <Group align="flex-start" gap="xs" wrap="wrap">
+        <TextInput
+          label="Address or CIDR"
           value={cidr}
-          onChange={(e) => setCidr(e.target.value)}
+          onChange={(event) => {
+            setCidr(event.currentTarget.value);
+            setProblem(undefined);
+          }}
           placeholder="203.0.113.0/24"
-          required
           disabled={disabled}
+          error={problem ?? (valuesRefused ? errorLine(error) : undefined)}
+          w={220}
         />
-      </label>
-      <label>
-        Action
-        <select
+        <NativeSelect
+          label="Action"
           value={action}
-          onChange={(e) => setAction(e.target.value === 'allow' ? 'allow' : 'deny')}
+          onChange={(event) => setAction(event.currentTarget.value === 'allow' ? 'allow' : 'deny')}
           disabled={disabled}
-        >
-          <option value="deny">deny</option>
-          <option value="allow">allow</option>
-        </select>
-      </label>
-      <label>
-        Expires (optional)
-        <input
+          data={['deny', 'allow']}
+          w={100}
+        />
+        <TextInput
+          label="Expires (optional, local time)"
           type="datetime-local"
           value={expires}
-          onChange={(e) => setExpires(e.target.value)}
+          onChange={(event) => setExpires(event.currentTarget.value)}
           disabled={disabled}
+          w={230}
         />
-      </label>
-      <label>
-        Note
-        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={256} disabled={disabled} />
-      </label>
-      <button type="submit" className="button button-primary" disabled={disabled}>
-        Add rule
-      </button>
+        <TextInput
+          label="Note"
+          value={note}
+          onChange={(event) => setNote(event.currentTarget.value)}
+          maxLength={256}
+          disabled={disabled}
+          w={200}
+        />
+        <Button type="submit" disabled={disabled} mt={25}>
+          Add rule
+        </Button>
+      </Group>
     </form>
   );
 }

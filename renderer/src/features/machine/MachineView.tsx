@@ -1,9 +1,12 @@
+import { Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { Hash } from '../../ui/Hash.tsx';
 import { leaseLeft } from '../../ui/lease-text.ts';
+import { Time } from '../../ui/Time.tsx';
 import { machineStore, useMachine } from './machine.hooks.ts';
 
 /**
@@ -26,79 +29,113 @@ export function MachineView() {
 
   return (
     <section aria-labelledby="machine-title">
-      <h1 id="machine-title">Machine</h1>
+      <Group justify="space-between" className="view-title">
+        <Title order={1} id="machine-title">
+          Machine
+        </Title>
+        <Group gap="xs">
+          <Button size="xs" variant="default" onClick={() => void machineStore.getState().load(bridge)}>
+            Refresh
+          </Button>
+          <Button
+            size="xs"
+            color="red"
+            variant="outline"
+            disabled={!info?.activated || deactivating}
+            onClick={() => setConfirming(true)}
+          >
+            Deactivate
+          </Button>
+        </Group>
+      </Group>
       <ErrorNote error={error} testId="machine-error" />
       {lastChange ? <Note tone="success">{lastChange}</Note> : null}
-      {loading && !info ? <p className="muted">Reading the fingerprint…</p> : null}
-      {info ? (
-        <>
-          <dl className="facts">
-            <dt>Activation</dt>
-            <dd data-testid="machine-activated">
-              {info.activated ? `activated (${info.machineId ?? 'no id'})` : 'not activated'}
-            </dd>
-            <dt>Binding strength</dt>
-            <dd>{info.bindingStrength} independent hardware components</dd>
-            <dt>Offline lease valid until</dt>
-            <dd data-testid="machine-lease">
-              {info.leaseValidUntil
-                ? `${new Date(info.leaseValidUntil).toLocaleString()} (${leaseLeft(info.leaseValidUntil)})`
-                : 'no lease'}
-            </dd>
-            <dt>Activated with</dt>
-            <dd data-testid="machine-server">{info.serverUrl ?? '—'}</dd>
-            <dt>Pinned certificate (SHA-256)</dt>
-            <dd data-testid="machine-pinned-certificate">
-              <code>
-                {info.serverCertificateFingerprint ??
-                  (info.activated ? 'none (plain HTTP, development only)' : '—')}
-              </code>
-            </dd>
-            <dt>Pinned signing key id</dt>
-            <dd data-testid="machine-pinned-key">
-              <code>{info.serverKeyId ?? '—'}</code>
-            </dd>
-          </dl>
-          <table className="data-table" aria-label="Fingerprint components">
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Found</th>
-                <th scope="col">Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {info.components.map((component) => (
-                <tr key={component.name}>
-                  <th scope="row">{component.name}</th>
-                  <td>{component.present ? 'yes' : 'no'}</td>
-                  {/* Serials arrive masked (last four characters); the values stay on the main side. */}
-                  <td>
-                    <code>{component.display ?? '—'}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
+      {loading && !info ? (
+        <Text size="sm" c="dimmed">
+          Reading the fingerprint…
+        </Text>
       ) : null}
-      <p className="muted">
+      {info ? (
+        <div className="two-columns">
+          <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby="machine-binding">
+            <Title order={2} id="machine-binding" mb="xs">
+              Activation and binding
+            </Title>
+            <dl className="facts">
+              <dt>Activation</dt>
+              <dd data-testid="machine-activated">
+                {info.activated ? `activated (${info.machineId ?? 'no id'})` : 'not activated'}
+              </dd>
+              <dt>Binding strength</dt>
+              <dd>
+                <Badge
+                  size="sm"
+                  variant="light"
+                  color={info.bindingStrength >= 3 ? 'green' : info.bindingStrength >= 2 ? 'yellow' : 'red'}
+                >
+                  {info.bindingStrength} independent hardware components
+                </Badge>
+              </dd>
+              <dt>Offline lease valid until</dt>
+              <dd data-testid="machine-lease">
+                {info.leaseValidUntil ? (
+                  <>
+                    <Time iso={info.leaseValidUntil} mode="local" /> ({leaseLeft(info.leaseValidUntil)})
+                  </>
+                ) : (
+                  'no lease'
+                )}
+              </dd>
+              <dt>Activated with</dt>
+              <dd data-testid="machine-server">
+                <code className="hash">{info.serverUrl ?? '—'}</code>
+              </dd>
+              <dt>Pinned certificate (SHA-256)</dt>
+              <dd data-testid="machine-pinned-certificate">
+                {info.serverCertificateFingerprint ? (
+                  <Hash value={info.serverCertificateFingerprint} label="certificate fingerprint" />
+                ) : (
+                  <code>{info.activated ? 'none (plain HTTP, development only)' : '—'}</code>
+                )}
+              </dd>
+              <dt>Pinned signing key id</dt>
+              <dd data-testid="machine-pinned-key">
+                {info.serverKeyId ? <Hash value={info.serverKeyId} label="signing key id" /> : <code>—</code>}
+              </dd>
+            </dl>
+          </Paper>
+          <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby="machine-components">
+            <Title order={2} id="machine-components" mb="xs">
+              Fingerprint components
+            </Title>
+            <Table aria-labelledby="machine-components" verticalSpacing={4} fz="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Component</Table.Th>
+                  <Table.Th scope="col">Found</Table.Th>
+                  <Table.Th scope="col">Value</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {info.components.map((component) => (
+                  <Table.Tr key={component.name}>
+                    <Table.Th scope="row">{component.name}</Table.Th>
+                    <Table.Td>{component.present ? 'yes' : 'no'}</Table.Td>
+                    {/* Serials arrive masked (last four characters); the values stay on the main side. */}
+                    <Table.Td>
+                      <code className="hash">{component.display ?? '—'}</code>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Paper>
+        </div>
+      ) : null}
+      <Text size="xs" c="dimmed" mt="sm">
         The CLI (<code>npx factory-console fingerprint</code>) shows this machine&apos;s full fingerprint
         report; <code>npx factory-console deactivate --local-only</code> deactivates without the server.
-      </p>
-      <div className="toolbar">
-        <button type="button" className="button" onClick={() => void machineStore.getState().load(bridge)}>
-          Refresh
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={!info?.activated || deactivating}
-          onClick={() => setConfirming(true)}
-        >
-          Deactivate
-        </button>
-      </div>
+      </Text>
       {confirming && info ? (
         <ConfirmDialog
           title="Deactivate this machine?"

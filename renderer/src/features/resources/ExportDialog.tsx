@@ -1,12 +1,14 @@
+import { Text } from '@mantine/core';
 import { useState } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
-import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { Note } from '../../ui/Banner.tsx';
 import { adviceFor } from '../../ui/error-advice.ts';
-import { formatBytes } from '../../ui/ProgressBar.tsx';
+import { formatBytes, formatCount } from '../../ui/format.ts';
+import { FormDialog } from '../../ui/FormDialog.tsx';
+import { emptyPasswordMessage, PasswordField } from '../../ui/PasswordField.tsx';
 import { PathField } from '../files/PathField.tsx';
 import { useVault } from '../vault/vault.hooks.ts';
 import { resourcesStore, useResources } from './resources.hooks.ts';
-import { PasswordField } from '../../ui/PasswordField.tsx';
 
 /** What to do after a refused export, where the generic advice would mislead. */
 const exportAdvice: Partial<Record<string, string>> = {
@@ -19,7 +21,7 @@ const exportAdvice: Partial<Record<string, string>> = {
  * Exports one vault item to a file (browser mode: a path field, not a native save
  * dialog). The password leaves this dialog only through the store action and is
  * cleared as soon as it is sent; the dialog stays open to show the path and bytes
- * written, or the refusal with what to do.
+ * written, or the refusal with what to do (under the field it concerns).
  */
 export function ExportDialog({
   resourceId,
@@ -34,20 +36,31 @@ export function ExportDialog({
   const state = useResources((store) => store.exports[resourceId]);
   const [target, setTarget] = useState('');
   const [password, setPassword] = useState('');
+  const [problems, setProblems] = useState<{ path?: string; password?: string }>({});
   // While the vault is unlocked its key opens the item: no password to type again.
   const vaultOpen = useVault((store) => store.vault?.locked === false);
   const busy = state?.busy === true;
   const outcome = state && !state.busy ? state.outcome : null;
+  const refusal = outcome && !outcome.ok ? outcome.error : null;
+  const pathRefused = refusal && ['conflict', 'bad_request'].includes(refusal.code);
+  const passwordRefused = refusal?.code === 'wrong_password';
 
   return (
-    <ConfirmDialog
+    <FormDialog
       title={`Export ${name}`}
-      confirmLabel={busy ? 'Exporting…' : 'Export'}
-      onCancel={onClose}
-      onConfirm={() => {
+      submitLabel={busy ? 'Exporting…' : 'Export'}
+      busy={busy}
+      onClose={onClose}
+      closeLabel={outcome?.ok ? 'Close' : 'Cancel'}
+      onSubmit={() => {
         const secret = password;
         setPassword('');
-        if (busy || (!vaultOpen && !secret) || !target.trim()) return;
+        const found = {
+          path: target.trim() ? undefined : 'Enter an absolute path for the new file.',
+          password: vaultOpen || secret ? undefined : emptyPasswordMessage,
+        };
+        setProblems(found);
+        if (found.path || found.password) return;
         void resourcesStore
           .getState()
           .exportTo(bridge, resourceId, target.trim(), vaultOpen ? undefined : secret);
@@ -57,37 +70,58 @@ export function ExportDialog({
         label="Save to (absolute path on this machine)"
         value={target}
         placeholder="/home/me/exports/file.bin"
-        onChange={setTarget}
+        onChange={(value) => {
+          setTarget(value);
+          setProblems((current) => ({ ...current, path: undefined }));
+        }}
         save={{ suggestedName: name, purpose: 'resource' }}
+        autoFocus
+        error={
+          problems.path ??
+          (pathRefused
+            ? `${refusal.message} — ${exportAdvice[refusal.code] ?? adviceFor(refusal.code)}`
+            : undefined)
+        }
       />
       {vaultOpen ? (
-        <p className="muted" data-testid="export-vault-open">
+        <Text size="sm" c="dimmed" mt="xs" data-testid="export-vault-open">
           The vault is unlocked: its key opens this item.
-        </p>
+        </Text>
       ) : (
-        <PasswordField className="form" value={password} onChange={setPassword} />
+        <PasswordField
+          value={password}
+          onChange={(value) => {
+            setPassword(value);
+            setProblems((current) => ({ ...current, password: undefined }));
+          }}
+          error={
+            problems.password ??
+            (passwordRefused ? `${refusal.message} — ${adviceFor(refusal.code)}` : undefined)
+          }
+        />
       )}
       <div role="status" data-testid="export-result">
-        {busy ? <p className="muted">Decrypting and verifying every chunk…</p> : null}
+        {busy ? (
+          <Text size="sm" c="dimmed" mt="xs">
+            Decrypting and verifying every chunk…
+          </Text>
+        ) : null}
         {outcome?.ok ? (
-          <p>
-            Exported {formatBytes(outcome.value.bytes)} ({outcome.value.bytes} bytes) to{' '}
-            <code>{outcome.value.path}</code>.{' '}
+          <Note tone="success">
+            Exported {formatBytes(outcome.value.bytes)} ({formatCount(outcome.value.bytes)} bytes) to{' '}
+            <code className="hash">{outcome.value.path}</code>.{' '}
             {outcome.value.audit === 'reported'
               ? 'The server recorded the export.'
               : 'The server was not reachable: the export is recorded at the next online unlock.'}
-          </p>
+          </Note>
         ) : null}
-        {outcome && !outcome.ok ? (
-          <p className="error">
-            <strong>{outcome.error.code}</strong>: {outcome.error.message}
-            <span className="muted">
-              {' '}
-              {exportAdvice[outcome.error.code] ?? adviceFor(outcome.error.code)}
-            </span>
-          </p>
+        {refusal && !pathRefused && !passwordRefused ? (
+          <Note tone="error">
+            <strong>{refusal.code}</strong>: {refusal.message}{' '}
+            <span className="muted">{exportAdvice[refusal.code] ?? adviceFor(refusal.code)}</span>
+          </Note>
         ) : null}
       </div>
-    </ConfirmDialog>
+    </FormDialog>
   );
 }

@@ -1,24 +1,32 @@
+import { Badge, Button, Group, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { ResourceSummary } from '../../../../shared/common/contract/bridge.ts';
 import { useBridge } from '../../app/bridge-context.ts';
-import { Note } from '../../ui/Banner.tsx';
+import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
-import { formatBytes, ProgressBar } from '../../ui/ProgressBar.tsx';
-import { resourcesStore, useResources } from './resources.hooks.ts';
-import { ExportDialog } from './ExportDialog.tsx';
-import { UnlockDialog } from './UnlockDialog.tsx';
+import { formatBytes } from '../../ui/format.ts';
 import { leaseLeft } from '../../ui/lease-text.ts';
+import { ProgressBar } from '../../ui/ProgressBar.tsx';
+import { useSession } from '../session/session.hooks.ts';
+import { ExportDialog } from './ExportDialog.tsx';
+import { resourcesStore, useResources } from './resources.hooks.ts';
+import { UnlockDialog } from './UnlockDialog.tsx';
 
 const stateLabel: Record<ResourceSummary['state'], string> = {
   locked: 'locked',
   unlocked: 'in vault',
   offline: 'offline lease',
 };
+const stateColour: Record<ResourceSummary['state'], string> = {
+  locked: 'gray',
+  unlocked: 'green',
+  offline: 'blue',
+};
 
 /**
  * Resources: name, version, size and state (locked / in vault / offline lease, with the
  * days the lease has left), unlock with progress (bytes, rate, ETA, cancel), manifest
- * verification and export.
+ * verification and export. The list refreshes after every unlock (the shell follows them).
  */
 export function ResourcesView() {
   const bridge = useBridge();
@@ -26,112 +34,143 @@ export function ResourcesView() {
   const error = useResources((state) => state.error);
   const progress = useResources((state) => state.progress);
   const verified = useResources((state) => state.verified);
+  const signedIn = useSession((state) => state.session?.signedIn ?? false);
   const [asking, setAsking] = useState<ResourceSummary | null>(null);
   const [exporting, setExporting] = useState<ResourceSummary | null>(null);
 
   useEffect(() => {
     void resourcesStore.getState().load(bridge);
-    return resourcesStore.getState().follow(bridge);
-  }, [bridge]);
+  }, [bridge, signedIn]);
 
   return (
     <section aria-labelledby="resources-title">
-      <h1 id="resources-title">Resources</h1>
+      <Group justify="space-between" className="view-title">
+        <Title order={1} id="resources-title">
+          Resources
+        </Title>
+        <Button size="xs" variant="default" onClick={() => void resourcesStore.getState().load(bridge)}>
+          Refresh
+        </Button>
+      </Group>
       <ErrorNote error={error} testId="resources-error" />
-      {resources ? (
-        <table className="data-table" data-testid="resources">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Version</th>
-              <th scope="col">Size</th>
-              <th scope="col">State</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {resources.map((resource) => {
-              const job = progress[resource.id];
-              const running = job !== undefined && job.phase !== 'done' && job.phase !== 'failed';
-              const check = verified[resource.id];
-              const lease = leaseLeft(resource.leaseValidUntil);
-              const expired = lease?.startsWith('lease expired') === true;
-              return (
-                <tr key={resource.id}>
-                  <th scope="row">{resource.name}</th>
-                  <td>{resource.version}</td>
-                  <td>{formatBytes(resource.size)}</td>
-                  <td>
-                    {stateLabel[resource.state]}
-                    {lease ? (
-                      <span className={expired ? 'lease lease-expired' : 'lease muted'}> · {lease}</span>
-                    ) : null}
-                  </td>
-                  <td>
-                    {running ? (
-                      <>
-                        <ProgressBar
-                          label={`Unlocking ${resource.name}: ${job.phase}`}
-                          done={job.bytes}
-                          total={job.totalBytes || resource.size}
-                          bytesPerSecond={job.bytesPerSecond}
-                          etaSeconds={job.etaSeconds}
-                        />
-                        <button
-                          type="button"
-                          className="button"
-                          onClick={() => void resourcesStore.getState().cancel(bridge, job.jobId)}
+      {resources && resources.length > 0 ? (
+        <Table.ScrollContainer minWidth={640}>
+          <Table data-testid="resources" striped highlightOnHover verticalSpacing={6}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Name</Table.Th>
+                <Table.Th scope="col">Version</Table.Th>
+                <Table.Th scope="col">Size</Table.Th>
+                <Table.Th scope="col">State</Table.Th>
+                <Table.Th scope="col">Actions</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {resources.map((resource) => {
+                const job = progress[resource.id];
+                const running = job !== undefined && job.phase !== 'done' && job.phase !== 'failed';
+                const check = verified[resource.id];
+                const lease = leaseLeft(resource.leaseValidUntil);
+                const expired = lease?.startsWith('lease expired') === true;
+                return (
+                  <Table.Tr key={resource.id}>
+                    <Table.Th scope="row">{resource.name}</Table.Th>
+                    <Table.Td>{resource.version}</Table.Td>
+                    <Table.Td>{formatBytes(resource.size)}</Table.Td>
+                    <Table.Td>
+                      <Badge size="sm" variant="light" color={stateColour[resource.state]}>
+                        {stateLabel[resource.state]}
+                      </Badge>
+                      {lease ? (
+                        <Text span size="xs" className={expired ? 'lease lease-expired' : 'lease muted'}>
+                          {' · '}
+                          {lease}
+                        </Text>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td>
+                      {running ? (
+                        <Group gap="xs" wrap="nowrap" align="center">
+                          <div style={{ flex: 1, minWidth: 160 }}>
+                            <ProgressBar
+                              label={`Unlocking ${resource.name}: ${job.phase}`}
+                              done={job.bytes}
+                              total={job.totalBytes || resource.size}
+                              bytesPerSecond={job.bytesPerSecond}
+                              etaSeconds={job.etaSeconds}
+                            />
+                          </div>
+                          <Button
+                            size="xs"
+                            variant="default"
+                            onClick={() => void resourcesStore.getState().cancel(bridge, job.jobId)}
+                          >
+                            Cancel
+                          </Button>
+                        </Group>
+                      ) : null}
+                      <Group gap={6} wrap="wrap" mt={running ? 4 : 0}>
+                        {running ? null : (
+                          <Button size="xs" onClick={() => setAsking(resource)}>
+                            Unlock
+                          </Button>
+                        )}
+                        <Button
+                          size="xs"
+                          variant="default"
+                          onClick={() => void resourcesStore.getState().verify(bridge, resource.id)}
                         >
-                          Cancel
-                        </button>
-                      </>
-                    ) : (
-                      <button
-                        type="button"
-                        className="button button-primary"
-                        onClick={() => setAsking(resource)}
-                      >
-                        Unlock
-                      </button>
-                    )}{' '}
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => void resourcesStore.getState().verify(bridge, resource.id)}
-                    >
-                      Verify manifest
-                    </button>
-                    {resource.state !== 'locked' ? (
-                      <>
-                        {' '}
-                        <button
-                          type="button"
-                          className="button"
-                          aria-label={`Export ${resource.name}`}
-                          onClick={() => {
-                            resourcesStore.getState().clearExport(resource.id);
-                            setExporting(resource);
-                          }}
-                        >
-                          Export
-                        </button>
-                      </>
-                    ) : null}
-                    {job?.phase === 'failed' ? <span className="badge badge-bad">unlock failed</span> : null}
-                    {job?.phase === 'done' ? <span className="badge badge-ok">unlocked</span> : null}
-                    {check ? (
-                      <span className={check.valid ? 'badge badge-ok' : 'badge badge-bad'}>
-                        {check.valid ? 'manifest valid' : 'manifest INVALID: do not use'}
-                      </span>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                          Verify manifest
+                        </Button>
+                        {resource.state !== 'locked' ? (
+                          <Button
+                            size="xs"
+                            variant="default"
+                            aria-label={`Export ${resource.name}`}
+                            onClick={() => {
+                              resourcesStore.getState().clearExport(resource.id);
+                              setExporting(resource);
+                            }}
+                          >
+                            Export
+                          </Button>
+                        ) : null}
+                        {job?.phase === 'failed' ? (
+                          <Badge className="badge" color="red" variant="light">
+                            unlock failed
+                          </Badge>
+                        ) : null}
+                        {job?.phase === 'done' ? (
+                          <Badge className="badge" color="green" variant="light">
+                            unlocked
+                          </Badge>
+                        ) : null}
+                        {check ? (
+                          <Badge color={check.valid ? 'green' : 'red'} variant="light">
+                            {check.valid ? 'manifest valid' : 'manifest INVALID: do not use'}
+                          </Badge>
+                        ) : null}
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
-      {resources?.length === 0 ? <Note tone="info">No resources are published for this account.</Note> : null}
+      {resources?.length === 0 ? (
+        <EmptyState testId="resources-empty">
+          No resources are published for this account yet. A publisher uploads them (
+          <code>npx factory-api resources publish</code>); they appear here to unlock.
+        </EmptyState>
+      ) : null}
+      {!resources && !signedIn ? (
+        <EmptyState action={{ label: 'Sign in', view: 'session' }} testId="resources-signed-out">
+          Sign in to see the server&apos;s resources (items already in this machine&apos;s vault show here
+          offline).
+        </EmptyState>
+      ) : null}
       {asking ? (
         <UnlockDialog
           name={asking.name}

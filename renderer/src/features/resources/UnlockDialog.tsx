@@ -1,6 +1,7 @@
+import { Text } from '@mantine/core';
 import { useState } from 'react';
-import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
-import { PasswordField } from '../../ui/PasswordField.tsx';
+import { FormDialog } from '../../ui/FormDialog.tsx';
+import { emptyPasswordMessage, PasswordField } from '../../ui/PasswordField.tsx';
 
 /** Asks for the password to unlock one resource; the value leaves this dialog only through `onUnlock`. */
 export function UnlockDialog({
@@ -13,18 +14,35 @@ export function UnlockDialog({
   onCancel(): void;
 }) {
   const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
   return (
-    <ConfirmDialog
+    <FormDialog
       title={`Unlock ${name}`}
-      confirmLabel="Unlock"
-      onCancel={onCancel}
-      onConfirm={() => {
+      submitLabel="Unlock"
+      onClose={onCancel}
+      onSubmit={() => {
         const secret = password;
         setPassword('');
-        if (secret) onUnlock(secret);
+        if (!secret) {
+          setProblem(emptyPasswordMessage);
+          return;
+        }
+        onUnlock(secret);
       }}
     >
-      <PasswordField className="form" value={password} onChange={setPassword} />
-    </ConfirmDialog>
+      <Text size="sm" mb="xs">
+        Downloads, verifies and decrypts {name} into this machine&apos;s vault, where it stays usable offline
+        while its lease runs.
+      </Text>
+      <PasswordField
+        value={password}
+        onChange={(value) => {
+          setPassword(value);
+          setProblem(undefined);
+        }}
+        autoFocus
+        error={problem}
+      />
+    </FormDialog>
   );
 }

@@ -1,9 +1,10 @@
+import { Button, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
-import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { Note } from '../../ui/Banner.tsx';
+import { ErrorNote } from '../../ui/ErrorNote.tsx';
+import { emptyPasswordMessage, PasswordField } from '../../ui/PasswordField.tsx';
 import { machineStore, useMachine } from '../machine/machine.hooks.ts';
-import { PasswordField } from '../../ui/PasswordField.tsx';
 
 /** Activation: a label for this machine and the password again (it seals the machine key). */
 export function ActivationForm() {
@@ -13,11 +14,18 @@ export function ActivationForm() {
   const info = useMachine((state) => state.info);
   const [label, setLabel] = useState('');
   const [password, setPassword] = useState('');
+  const [problems, setProblems] = useState<{ label?: string; password?: string }>({});
 
   function submit(event: FormEvent): void {
     event.preventDefault();
     const secret = password;
     setPassword('');
+    const found = {
+      label: label.trim() ? undefined : 'Give this machine a label (e.g. lab-laptop-3).',
+      password: secret ? undefined : emptyPasswordMessage,
+    };
+    setProblems(found);
+    if (found.label || found.password) return;
     void machineStore.getState().activate(bridge, label.trim(), secret);
   }
 
@@ -25,15 +33,30 @@ export function ActivationForm() {
     <>
       {info?.activated ? <Note tone="success">This machine is activated ({info.machineId}).</Note> : null}
       <ErrorNote error={error} testId="activation-error" />
-      <form className="form" onSubmit={submit} aria-label="Activate this machine">
-        <label>
-          Machine label
-          <input value={label} onChange={(event) => setLabel(event.target.value)} maxLength={256} required />
-        </label>
-        <PasswordField value={password} onChange={setPassword} />
-        <button type="submit" className="button button-primary" disabled={activating}>
-          {activating ? 'Activating…' : 'Activate'}
-        </button>
+      <form onSubmit={submit} aria-label="Activate this machine" noValidate className="narrow-form">
+        <Stack gap="sm">
+          <TextInput
+            label="Machine label"
+            value={label}
+            onChange={(event) => {
+              setLabel(event.currentTarget.value);
+              setProblems((current) => ({ ...current, label: undefined }));
+            }}
+            maxLength={256}
+            error={problems.label}
+          />
+          <PasswordField
+            value={password}
+            onChange={(value) => {
+              setPassword(value);
+              setProblems((current) => ({ ...current, password: undefined }));
+            }}
+            error={problems.password}
+          />
+          <Button type="submit" loading={activating} className="submit">
+            Activate
+          </Button>
+        </Stack>
       </form>
     </>
   );

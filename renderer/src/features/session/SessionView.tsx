@@ -1,10 +1,11 @@
+import { Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { ServerPicker } from '../connection/ServerPicker.tsx';
-import { ActivationForm } from './ActivationForm.tsx';
 import { useSettings } from '../settings/settings.hooks.ts';
+import { ActivationForm } from './ActivationForm.tsx';
 import { sessionStore, useSession } from './session.hooks.ts';
 import { SignInForm } from './SignInForm.tsx';
 
@@ -23,33 +24,50 @@ export function SessionView() {
 
   return (
     <section aria-labelledby="session-title">
-      <h1 id="session-title">Sign in &amp; activation</h1>
-      <h2>1. Server</h2>
-      <p>
-        Connected to: <code data-testid="session-server">{session?.serverUrl ?? '—'}</code>
-      </p>
-      <ServerPicker key={configured ?? ''} current={configured} />
-      <h2>2. {session?.signedIn ? 'Signed in' : 'Sign in'}</h2>
-      <ErrorNote error={error} testId="session-error" />
-      {session?.signedIn ? (
-        <>
-          <Note tone="success" testId="signed-in">
-            Signed in as <strong>{session.email}</strong> ({session.role}).
-          </Note>
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => void sessionStore.getState().logout(bridge)}
-          >
-            Sign out
-          </button>
-          <h2>3. Activate this machine</h2>
-          <ActivationForm />
-        </>
-      ) : (
-        <SignInForm />
-      )}
+      <Title order={1} id="session-title" className="view-title">
+        Sign in &amp; activation
+      </Title>
+      <Stack gap="md">
+        <Paper withBorder p="md" radius="sm">
+          <Title order={2} mb="xs">
+            1. Server
+          </Title>
+          <Text size="sm" mb="xs">
+            Connected to: <code data-testid="session-server">{session?.serverUrl ?? '—'}</code>
+          </Text>
+          <ServerPicker key={configured ?? ''} current={configured} />
+        </Paper>
+        <Paper withBorder p="md" radius="sm">
+          <Title order={2} mb="xs">
+            2. {session?.signedIn ? 'Signed in' : 'Sign in'}
+          </Title>
+          <ErrorNote error={error} testId="session-error" />
+          {session?.signedIn ? (
+            <Group gap="sm">
+              <Note tone="success" testId="signed-in">
+                Signed in as <strong>{session.email}</strong> ({session.role}).
+              </Note>
+              <Button
+                variant="default"
+                loading={busy}
+                onClick={() => void sessionStore.getState().logout(bridge)}
+              >
+                Sign out
+              </Button>
+            </Group>
+          ) : (
+            <SignInForm />
+          )}
+        </Paper>
+        {session?.signedIn ? (
+          <Paper withBorder p="md" radius="sm">
+            <Title order={2} mb="xs">
+              3. Activate this machine
+            </Title>
+            <ActivationForm />
+          </Paper>
+        ) : null}
+      </Stack>
     </section>
   );
 }

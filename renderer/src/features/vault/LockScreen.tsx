@@ -1,9 +1,10 @@
+import { Button, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { VaultState } from '../../../../shared/common/contract/bridge.ts';
 import { useBridge } from '../../app/bridge-context.ts';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { vaultStore, useVault } from './vault.hooks.ts';
-import { PasswordField } from '../../ui/PasswordField.tsx';
+import { emptyPasswordMessage, PasswordField } from '../../ui/PasswordField.tsx';
 
 /**
  * The locked screen of an activated console: only the password of the account the
@@ -26,12 +27,16 @@ export function LockScreen({
   const busy = useVault((state) => state.busy);
   const error = useVault((state) => state.error);
   const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
 
   function submit(event: FormEvent): void {
     event.preventDefault();
     const secret = password;
     setPassword('');
-    if (!secret) return;
+    if (!secret) {
+      setProblem(emptyPasswordMessage);
+      return;
+    }
     void vaultStore
       .getState()
       .unlock(bridge, secret)
@@ -42,70 +47,56 @@ export function LockScreen({
 
   return (
     <main className="lock-screen" data-view="locked" data-testid="lock-screen">
-      <section aria-labelledby="lock-title">
-        <h1 id="lock-title">Factory Console is locked</h1>
-        <p>
-          This machine is activated for <strong data-testid="lock-email">{vault.email}</strong>
-          {vault.machineLabel ? <> as {vault.machineLabel}</> : null} with <code>{vault.serverUrl}</code>.{' '}
-          {vault.items === 0
-            ? 'Its vault is empty: resources are unlocked into it online.'
-            : `${vault.items === 1 ? 'One item is' : `${vault.items} items are`} in its vault, usable offline.`}
-        </p>
-        <ErrorNote error={error} testId="lock-error" />
-        <form className="form" onSubmit={submit} aria-label="Unlock the vault">
-          {/* The one field of this screen: typing starts at once. */}
-          <PasswordField value={password} onChange={setPassword} autoFocus />
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Unlocking… (about a second: the key is deliberately slow to derive)' : 'Unlock'}
-          </button>
-        </form>
-        <p className="muted">
-          The password opens this machine&apos;s key here, without the server, and only if the hardware still
-          matches. If the server answers, you are signed in too.
-        </p>
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            vaultStore.getState().dismiss();
-            onDismiss();
-          }}
-        >
-          Not now: sign in as someone else, or look around
-        </button>
-      </section>
+      <Paper component="section" withBorder p="lg" radius="md" shadow="sm" aria-labelledby="lock-title">
+        <Stack gap="sm">
+          <Title order={1} id="lock-title">
+            Factory Console is locked
+          </Title>
+          <Text size="sm">
+            This machine is activated for <strong data-testid="lock-email">{vault.email}</strong>
+            {vault.machineLabel ? <> as {vault.machineLabel}</> : null} with <code>{vault.serverUrl}</code>.{' '}
+            {vault.items === 0
+              ? 'Its vault is empty: resources are unlocked into it online.'
+              : `${vault.items === 1 ? 'One item is' : `${vault.items} items are`} in its vault, usable offline.`}
+          </Text>
+          <ErrorNote error={error} testId="lock-error" />
+          <form onSubmit={submit} aria-label="Unlock the vault" noValidate>
+            <Stack gap="sm">
+              {/* The one field of this screen: typing starts at once. */}
+              <PasswordField
+                value={password}
+                onChange={(value) => {
+                  setPassword(value);
+                  setProblem(undefined);
+                }}
+                autoFocus
+                error={problem}
+              />
+              <Button type="submit" loading={busy}>
+                Unlock
+              </Button>
+              {busy ? (
+                <Text size="xs" c="dimmed" role="status">
+                  About a second: the key is deliberately slow to derive.
+                </Text>
+              ) : null}
+            </Stack>
+          </form>
+          <Text size="xs" c="dimmed">
+            The password opens this machine&apos;s key here, without the server, and only if the hardware
+            still matches. If the server answers, you are signed in too.
+          </Text>
+          <Button
+            variant="subtle"
+            onClick={() => {
+              vaultStore.getState().dismiss();
+              onDismiss();
+            }}
+          >
+            Not now: sign in as someone else, or look around
+          </Button>
+        </Stack>
+      </Paper>
     </main>
-  );
-}
-
-/** In the nav: lock now (with when it locks by itself), or get the locked screen back. */
-export function LockControl() {
-  const bridge = useBridge();
-  const vault = useVault((state) => state.vault);
-  if (!vault?.activated) return null;
-  if (vault.locked)
-    return (
-      <button
-        type="button"
-        className="button nav-lock"
-        onClick={() => vaultStore.setState({ dismissed: false })}
-      >
-        Unlock vault…
-      </button>
-    );
-  return (
-    <div className="nav-lock">
-      <button
-        type="button"
-        className="button"
-        data-testid="lock-now"
-        onClick={() => void vaultStore.getState().lock(bridge)}
-      >
-        Lock
-      </button>
-      {vault.locksAt ? (
-        <span className="muted"> locks by itself at {new Date(vault.locksAt).toLocaleTimeString()}</span>
-      ) : null}
-    </div>
   );
 }

@@ -5,7 +5,6 @@ import { ChainBadge } from '../../../../renderer/src/features/audit/ChainBadge.t
 import { createAuditStore } from '../../../../renderer/src/features/audit/audit.store.ts';
 import { createTestBridge } from '../../bridge-double.ts';
 import { renderWithBridge } from '../../render-with-bridge.tsx';
-import { render } from '@testing-library/react';
 
 afterEach(cleanup);
 
@@ -26,7 +25,8 @@ describe('audit view', () => {
   });
 
   it('shows the verified state with the seq and the check time', () => {
-    render(
+    renderWithBridge(
+      createTestBridge({}).bridge,
       <ChainBadge
         verification={{ intact: true, checked: 42, firstBadSeq: null }}
         verifiedAt="2026-03-04T05:06:07.000Z"

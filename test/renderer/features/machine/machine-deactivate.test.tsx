@@ -72,13 +72,13 @@ describe('machine deactivation', () => {
     await screen.findByText('activated (m-42)');
 
     fireEvent.click(deactivateButton());
-    expect(screen.getByRole('alertdialog').textContent).toContain('m-42');
+    expect((await screen.findByRole('dialog')).textContent).toContain('m-42');
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
-    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.queryByRole('dialog')).toBeNull();
     expect(test.calls.some(([channel]) => channel === 'machine.deactivate')).toBe(false);
 
     fireEvent.click(deactivateButton());
-    fireEvent.click(screen.getByRole('button', { name: 'Deactivate machine' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Deactivate machine' }));
     await waitFor(() => expect(screen.getByTestId('machine-activated').textContent).toBe('not activated'));
     expect(test.calls.filter(([channel]) => channel === 'machine.deactivate')).toEqual([
       ['machine.deactivate', []],
@@ -104,7 +104,7 @@ describe('machine deactivation', () => {
     renderWithBridge(bridge, <MachineView />);
     await screen.findByText('activated (m-42)');
     fireEvent.click(deactivateButton());
-    fireEvent.click(screen.getByRole('button', { name: 'Deactivate machine' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Deactivate machine' }));
     const error = await screen.findByTestId('machine-error');
     expect(error.textContent).toContain('unauthenticated');
     expect(screen.getByTestId('machine-activated').textContent).toBe('activated (m-42)');

@@ -1,6 +1,7 @@
 import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MachineView } from '../../../../renderer/src/features/machine/MachineView.tsx';
+import { formatLocal } from '../../../../renderer/src/ui/format.ts';
 import { createTestBridge } from '../../bridge-double.ts';
 import { renderWithBridge } from '../../render-with-bridge.tsx';
 
@@ -33,7 +34,7 @@ describe('machine', () => {
     ]);
     expect(screen.getByTestId('machine-activated').textContent).toBe('activated (m-42)');
     const lease = screen.getByTestId('machine-lease').textContent ?? '';
-    expect(lease).toContain(new Date('2026-12-31T00:00:00.000Z').toLocaleString());
+    expect(lease).toContain(formatLocal('2026-12-31T00:00:00.000Z'));
     expect(lease).toMatch(/\((\d+ days? left|lease expired: unlock online to renew)\)$/);
   });
 });

@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResourcesView } from '../../../../renderer/src/features/resources/ResourcesView.tsx';
 import { resourcesStore } from '../../../../renderer/src/features/resources/resources.hooks.ts';
 import { vaultStore } from '../../../../renderer/src/features/vault/vault.hooks.ts';
+import { formatCount } from '../../../../renderer/src/ui/format.ts';
+import { Providers } from '../../../../renderer/src/app/Providers.tsx';
 import { BridgeContext } from '../../../../renderer/src/app/bridge-context.ts';
 import { ShellContext } from '../../../../renderer/src/app/shell-context.ts';
 import { createTestBridge } from '../../bridge-double.ts';
@@ -58,14 +60,14 @@ describe('resource export dialog', () => {
     const test = exportBridge();
     renderWithBridge(test.bridge, <ResourcesView />);
     fireEvent.click(await screen.findByRole('button', { name: 'Export Model A' }));
-    const dialog = screen.getByRole('alertdialog', { name: 'Export Model A' });
+    const dialog = await screen.findByRole('dialog', { name: 'Export Model A' });
 
     const secret = fill(dialog, '/srv/out/model-a.bin', 'pw-1');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
     expect(secret.value).toBe('');
     const result = within(dialog).getByTestId('export-result');
     await waitFor(() => expect(result.textContent).toContain('/srv/out/model-a.bin'));
-    expect(result.textContent).toContain(`${size} bytes`);
+    expect(result.textContent).toContain(`${formatCount(size)} bytes`);
     expect(result.textContent).toContain('The server recorded the export.');
     const sent = test.calls.filter(([channel]) => channel === 'resources.exportTo');
     expect(sent).toEqual([
@@ -76,18 +78,25 @@ describe('resource export dialog', () => {
 
     fill(dialog, '/srv/out/model-a.bin', 'pw-2');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
-    await waitFor(() => expect(result.textContent).toContain('already exists'));
-    expect(result.textContent).toContain('bad_request');
-    expect(result.textContent).toContain('absolute path in an existing folder');
-    expect(screen.getByRole('alertdialog', { name: 'Export Model A' })).toBe(dialog);
+    // A refused path is said under the path field, with what to do.
+    await waitFor(() => expect(dialog.textContent).toContain('already exists'));
+    expect(
+      within(dialog)
+        .getByLabelText(/Save to/)
+        .getAttribute('aria-invalid'),
+    ).toBe('true');
+    expect(dialog.textContent).toContain('absolute path in an existing folder');
+    expect(screen.getByRole('dialog', { name: 'Export Model A' })).toBe(dialog);
 
-    // An empty password sends nothing.
+    // An empty password sends nothing, and says so under the field.
     fill(dialog, '/srv/out/other.bin', '');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
     expect(test.calls.filter(([channel]) => channel === 'resources.exportTo')).toHaveLength(2);
+    expect(within(dialog).getByLabelText('Password').getAttribute('aria-invalid')).toBe('true');
+    expect(dialog.textContent).toContain('Enter the password');
 
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('asks no password while the vault is unlocked: the main side uses its opened key', async () => {
@@ -105,7 +114,7 @@ describe('resource export dialog', () => {
     const test = exportBridge();
     renderWithBridge(test.bridge, <ResourcesView />);
     fireEvent.click(await screen.findByRole('button', { name: 'Export Model C' }));
-    const dialog = screen.getByRole('alertdialog', { name: 'Export Model C' });
+    const dialog = await screen.findByRole('dialog', { name: 'Export Model C' });
     expect(within(dialog).queryByLabelText('Password')).toBeNull();
     expect(within(dialog).getByTestId('export-vault-open')).toBeTruthy();
     fireEvent.change(within(dialog).getByLabelText(/Save to/), { target: { value: '/srv/out/c.bin' } });
@@ -126,13 +135,15 @@ describe('resource export dialog', () => {
     });
     const { unmount } = render(
       <BridgeContext.Provider value={test.bridge}>
-        <ShellContext.Provider value="electron">
-          <ResourcesView />
-        </ShellContext.Provider>
+        <Providers>
+          <ShellContext.Provider value="electron">
+            <ResourcesView />
+          </ShellContext.Provider>
+        </Providers>
       </BridgeContext.Provider>,
     );
     fireEvent.click(await screen.findByRole('button', { name: 'Export Model A' }));
-    const dialog = screen.getByRole('alertdialog', { name: 'Export Model A' });
+    const dialog = await screen.findByRole('dialog', { name: 'Export Model A' });
     const field = within(dialog).getByLabelText(/Save to/) as HTMLInputElement;
     fireEvent.click(within(dialog).getByRole('button', { name: 'Choose…' }));
     await waitFor(() => expect(field.value).toBe('/home/op/Downloads/Model A'));

@@ -1,7 +1,7 @@
 import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FactoryStatus } from '../../../../shared/common/contract/bridge.ts';
-import { ModeBanner } from '../../../../renderer/src/features/status/ModeBanner.tsx';
+import { ModeStrip as ModeBanner } from '../../../../renderer/src/features/status/ModeStrip.tsx';
 import { StatusView } from '../../../../renderer/src/features/status/StatusView.tsx';
 import { createTestBridge } from '../../bridge-double.ts';
 import { renderWithBridge } from '../../render-with-bridge.tsx';
@@ -54,7 +54,7 @@ describe('mode banner and status', () => {
     expect(banner.textContent).toContain('DEBUG is on');
   });
 
-  it('lists the posture with ok / warning and the fix only where needed', async () => {
+  it('lists the posture failing first, with its severity and the fix only where needed', async () => {
     const test = bridgeWith(status({}));
     renderWithBridge(
       test.bridge,
@@ -65,8 +65,8 @@ describe('mode banner and status', () => {
     );
     const rows = (await screen.findByTestId('posture')).querySelectorAll('tbody tr');
     expect([...rows].map((row) => [...row.children].map((cell) => cell.textContent))).toEqual([
-      ['tls', 'ok', 'TLS on', ''],
-      ['cors', 'warning', 'CORS allows *', 'list your origins'],
+      ['warning', 'cors', 'CORS allows *Fix: list your origins'],
+      ['ok', 'tls', 'TLS on'],
     ]);
     expect(screen.getByText('1 h 2 min')).toBeTruthy();
     expect(screen.getByText('1.2.3')).toBeTruthy();
