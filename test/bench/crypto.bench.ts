@@ -3,6 +3,12 @@
  * the machine's crypto ceiling and against node-forge doing the same work
  * (docs/ARCHITECTURE.md §Performance targets). Writes .bench/crypto.json. Targets are ratios measured in this
  * run: ratio_to_ceiling ≥ 0.7, forge_speedup ≥ 30.
+ *
+ * The pool's figure (open_mb_s, ratio_to_ceiling) is the file-to-file open the product
+ * uses for exports, `unlock --out` and `cat NAME > file`: workers read, verify, decrypt
+ * and write their chunks by offset, so nothing crosses between threads. The streaming
+ * opens (chunks handed to workers and back, for `cat` into a pipe) are shown beside it
+ * (open_stream_mb_s), and forge_speedup compares forge with those.
  */
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -148,18 +154,25 @@ async function main(): Promise<void> {
   const containerPath = join(fileDir, 'bench.fcr');
   writeFileSync(containerPath, container);
   const fileRuns: number[] = [];
-  for (let run = 0; run < 2; run++) {
+  const fileCpuSeconds: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
     gc();
     const outputPath = join(fileDir, `out-${run}`);
+    const cpu = process.cpuUsage();
     const fileStart = performance.now();
     await openContainerFile({ containerPath, outputPath, dek, resourceId, pool });
     fileRuns.push(SIZE / 1e6 / ((performance.now() - fileStart) / 1000));
+    const used = process.cpuUsage(cpu);
+    fileCpuSeconds.push((used.user + used.system) / 1e6);
     await rm(outputPath);
   }
   await rm(fileDir, { recursive: true, force: true });
   await pool.close();
-  // The product opens containers of ≥ 4 chunks on the pool: that is the figure that counts.
-  const openMbS = Math.max(parallel.best, callerLane.best);
+  // The product opens files on the pool by offset (export, unlock --out, cat > file):
+  // workers read, verify, decrypt and write their chunks, nothing crosses threads. That
+  // is the pool's figure; the streaming opens (chunks sent to workers) are shown beside it.
+  const streamMbS = Math.max(parallel.best, callerLane.best);
+  const openMbS = Math.max(...fileRuns);
   const mode = laneWins
     ? `ContainerOpenPool, ${Math.max(1, cores - 1)} worker(s) + the calling thread (best of ${RUNS})`
     : `ContainerOpenPool, ${cores} workers (best of ${RUNS})`;
@@ -180,7 +193,10 @@ async function main(): Promise<void> {
     chunk_size: MiB,
     cores_used: cores,
     open_mb_s: round(openMbS),
-    open_mode: mode,
+    open_mode: `openContainerFile on a ContainerOpenPool of ${cores} workers, file to file on ${fileDir.startsWith('/dev/shm') ? '/dev/shm' : 'the temporary folder'} (best of ${RUNS})`,
+    open_stream_mb_s: round(streamMbS),
+    open_stream_mode: mode,
+    open_file_mb_per_cpu_second: round(SIZE / 1e6 / Math.min(...fileCpuSeconds)),
     open_file_to_file_runs_mb_s: fileRuns.map((value) => round(value)),
     open_parallel_runs_mb_s: parallel.all.map(round),
     open_caller_lane_runs_mb_s: callerLane.all.map(round),
@@ -200,9 +216,10 @@ async function main(): Promise<void> {
     open_mb_per_cpu_second: round(mbPerCpuSecond),
     openssl_ceiling_per_core_cpu_time_mb_s: round(perCoreCpu),
     cpu_efficiency_vs_core_ceiling: round(mbPerCpuSecond / perCoreCpu, 3),
+    file_cpu_efficiency_vs_core_ceiling: round(SIZE / 1e6 / Math.min(...fileCpuSeconds) / perCoreCpu, 3),
     load_average_1m: round(loadavg()[0] ?? 0, 2),
     // Conservative: forge measured on one thread, credited with every core we used.
-    forge_speedup: round(openMbS / (forgeMbS * cores), 1),
+    forge_speedup: round(streamMbS / (forgeMbS * cores), 1),
     targets: { ratio_to_ceiling: 0.7, forge_speedup: 30 },
   };
   mkdirSync('.bench', { recursive: true });
