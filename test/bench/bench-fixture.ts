@@ -64,6 +64,8 @@ export interface TimedRun {
   seconds: number;
   /** Peak resident set of the process (VmHWM, sampled until it exits), MiB. */
   peakRssMib: number;
+  /** CPU seconds (user + system, all threads) of the process, sampled every 5 ms until it exits. */
+  cpuSeconds: number;
   stderr: string;
 }
 
@@ -82,10 +84,13 @@ export function timeCommand(
   let stderr = '';
   child.stderr?.on('data', (data) => (stderr += String(data)));
   let peak = 0;
+  let cpuSeconds = 0;
   const sample = () => {
     try {
       const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (match) peak = Math.max(peak, Number(match[1]) / 1024);
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpuSeconds = Math.max(cpuSeconds, (Number(fields[11]) + Number(fields[12])) / 100);
     } catch {
       // exited between samples
     }
@@ -96,7 +101,7 @@ export function timeCommand(
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
       if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds, peakRssMib: peak, stderr });
+      else resolve({ seconds, peakRssMib: peak, cpuSeconds, stderr });
     });
   });
 }

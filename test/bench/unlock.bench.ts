@@ -5,7 +5,8 @@
  * speed measured in the same run (docs/ARCHITECTURE.md §Performance targets). Also the same pipeline with node-forge
  * doing the crypto (smaller size), peak RSS growth and time to first byte.
  * Writes .bench/unlock.json. Target: unlock_mb_s ≥ 0.5 × min(ceiling, disk); RSS ≤ 64 MiB.
- * `UNLOCK_BENCH_MIB` overrides the size (default 1024).
+ * `UNLOCK_BENCH_MIB` overrides the size (default 1024), `UNLOCK_BENCH_RUNS` the runs
+ * (default 2), `UNLOCK_BENCH_OUT` the result file (growth.bench.ts runs several sizes).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -388,7 +389,10 @@ async function main(): Promise<void> {
       targets: { ratio_to_bound: 0.5, vault_unlock_to_curl: 0.8, rss_growth_streaming_mb: 64 },
     };
     mkdirSync('.bench', { recursive: true });
-    writeFileSync('.bench/unlock.json', `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(
+      process.env['UNLOCK_BENCH_OUT'] ?? '.bench/unlock.json',
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
     console.table(
       Object.fromEntries(
         Object.entries(result)
