@@ -11,8 +11,11 @@
  *   (within {@link TORN_WINDOW} entries, i.e. a damaged last write, not history) is moved
  *   to `audit_quarantine` — kept, never deleted — and the chain continues from the last
  *   good entry. Damage deeper in the log is tampering: it is reported, not repaired;
+ * - the stored Merkle tree must cover exactly the entries (it is written in the same
+ *   transaction, so it always should); if not, it is rebuilt from the entries (derived data);
  * - the newest signed checkpoint is compared with the log: a log shorter than, or
- *   inconsistent with, what was signed is reported as `chain_verification_failed`.
+ *   inconsistent with, what was signed (its chain head, and for a tree checkpoint its Merkle
+ *   root) is reported as `chain_verification_failed`.
  */
 import { AuditEventType, AuditVerifyReason, type AuditEventInput } from '../../shared/common/audit-event.ts';
 import { ChainVerifier } from '../../shared/node/audit/audit-chain-verifier.ts';
@@ -27,6 +30,7 @@ export interface RecoveryReport {
   tailChecked: number;
   quarantinedFrom: number | null;
   quarantined: number;
+  treeRebuilt: boolean;
   checkpointProblem: string | null;
   events: AuditEventInput[];
 }
@@ -59,10 +63,14 @@ export async function recoverAtStart(
     }
   }
   const head = (await store.head())?.seq ?? 0;
+  const treeRebuilt = await store.repairTree(head);
   const latest = await store.latestCheckpoint();
+  const latestTree = await store.latestTreeCheckpoint();
   let checkpointProblem: string | null = null;
   if (latest && latest.size > head) checkpointProblem = AuditVerifyReason.CheckpointAhead;
   else if (latest && latest.size > 0 && (await store.at(latest.size))?.hash !== latest.head_hash) {
+    checkpointProblem = AuditVerifyReason.CheckpointMismatch;
+  } else if (latestTree && (await store.treeRoot(latestTree.size)) !== latestTree.root_hash) {
     checkpointProblem = AuditVerifyReason.CheckpointMismatch;
   }
   if (checkpointProblem && latest) {
@@ -72,7 +80,7 @@ export async function recoverAtStart(
       details: { reason: checkpointProblem, checkpoint_size: latest.size, head_seq: head, at: 'startup' },
     });
   }
-  if (uncleanShutdown || quarantined > 0) {
+  if (uncleanShutdown || quarantined > 0 || treeRebuilt) {
     events.push({
       type: AuditEventType.AuditRecovered,
       actor: null,
@@ -82,6 +90,7 @@ export async function recoverAtStart(
         tail_checked: tail.length,
         quarantined_rows: quarantined,
         quarantined_from: quarantinedFrom,
+        tree_rebuilt: treeRebuilt,
       },
     });
   }
@@ -90,6 +99,7 @@ export async function recoverAtStart(
     tailChecked: tail.length,
     quarantinedFrom,
     quarantined,
+    treeRebuilt,
     checkpointProblem,
     events,
   };

@@ -1,7 +1,9 @@
 /**
  * `/api/v1/audit…` (auditor and up; services append with an `audit:append` API key):
  * keyset pages with filters, chain verification, the newest signed checkpoint, the JSONL
- * export (entries, then the checkpoint trailer) and a live tail over Server-Sent Events.
+ * export (entries, then the checkpoint trailer), a live tail over Server-Sent Events, and the
+ * transparency-log reads: RFC 9162 inclusion and consistency proofs and the C2SP tlog-tiles
+ * API under `/api/v1/audit/tlog/` (docs/SECURITY.md).
  * Trust boundary: every query and body is validated with the shared zod schemas.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -10,9 +12,17 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   auditAppendRequestSchema,
+  auditConsistencyQuerySchema,
   AuditEventType,
+  auditInclusionQuerySchema,
   auditQuerySchema,
 } from '../../shared/common/audit-event.ts';
+import {
+  encodeEntryBundle,
+  parseTilePath,
+  tileInTree,
+  TILE_WIDTH,
+} from '../../shared/node/audit/tlog-tiles.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { Permission } from '../../shared/common/roles.ts';
 import { principalOf } from '../auth/auth.hook.ts';
@@ -51,6 +61,68 @@ export function auditRoutes(app: FastifyInstance): void {
 
   app.get('/api/v1/audit/checkpoint', { config: { permission: Permission.AuditRead } }, async () =>
     serviceOf(app).checkpoint(),
+  );
+
+  app.get(
+    '/api/v1/audit/proof/inclusion',
+    { config: { permission: Permission.AuditRead } },
+    async (request) => {
+      const query = auditInclusionQuerySchema.parse(request.query);
+      return serviceOf(app).inclusionProof(query.seq, query.size);
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/proof/consistency',
+    { config: { permission: Permission.AuditRead } },
+    async (request) => {
+      const query = auditConsistencyQuerySchema.parse(request.query);
+      return serviceOf(app).consistencyProof(query.from, query.to);
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/tlog/checkpoint',
+    { config: { permission: Permission.AuditRead } },
+    async (_request, reply) => {
+      const checkpoint = await serviceOf(app).checkpoint();
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(checkpoint.note);
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/tlog/tile/*',
+    { config: { permission: Permission.AuditRead } },
+    async (request, reply) => {
+      const rest = (request.params as Record<string, string | undefined>)['*'] ?? '';
+      const tile = parseTilePath(`tile/${rest}`);
+      if (!tile)
+        throw new ApiError(
+          ErrorCode.BadTilePath,
+          'not a C2SP tlog-tiles path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>], N in x-prefixed groups of three digits',
+        );
+      const service = serviceOf(app);
+      if (!tileInTree(tile, await service.treeSize()))
+        throw new ApiError(ErrorCode.NotFound, 'the log does not have that tile (yet)');
+      const entries = tile.level === null;
+      const body = entries
+        ? encodeEntryBundle(
+            (await service.store.lines(tile.index * TILE_WIDTH + 1, tile.width)).map((line) =>
+              Buffer.from(line, 'utf8'),
+            ),
+          )
+        : Buffer.concat(await service.store.tileHashes(tile.level ?? 0, tile.index, tile.width));
+      // A full tile never changes. Hash tiles reveal nothing guessable (every leaf holds the previous
+      // entry's hash), so shared caches and a CDN may keep them; entry bundles hold the entries.
+      const cache = tile.width === TILE_WIDTH ? 'max-age=31536000, immutable' : 'no-cache';
+      return reply
+        .type('application/octet-stream')
+        .header('cache-control', `${entries ? 'private' : 'public'}, ${cache}`)
+        .send(body);
+    },
   );
 
   app.get(

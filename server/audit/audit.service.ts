@@ -10,7 +10,9 @@ import {
   auditEventInputSchema,
   AuditEventType,
   type AuditCheckpoint,
+  type AuditConsistencyProof,
   type AuditEntry,
+  type AuditInclusionProof,
   type AuditEventInput,
   type AuditPage,
   type AuditQuery,
@@ -18,8 +20,10 @@ import {
   AuditVerifyReason,
 } from '../../shared/common/audit-event.ts';
 import { chainNext, GENESIS_HEAD, type BuiltEntry } from '../../shared/node/audit/audit-canonical.ts';
-import { parseCheckpointBody, signCheckpoint } from '../../shared/node/audit/audit-checkpoint.ts';
+import { parseCheckpointBody, signCheckpoint, treeOrigin } from '../../shared/node/audit/audit-checkpoint.ts';
 import { formatVerifierKey } from '../../shared/node/audit/signed-note.ts';
+import { ErrorCode } from '../../shared/common/errors.ts';
+import { ApiError } from '../errors.ts';
 import type { AuditSink } from '../audit-sink.ts';
 import { rowToEntry, rowToLine, type AuditStore, type StoredCheckpoint } from './audit.store.ts';
 import { redactDetails } from './audit-redact.ts';
@@ -32,7 +36,10 @@ export interface AuditServiceOptions {
   /** HAZMAT: the server's Ed25519 seed, used only to sign checkpoints. */
   signingSeed: Uint8Array;
   signingPublicKey: Uint8Array;
-  /** The log's name in checkpoints and the key name in signed notes. */
+  /**
+   * The log's configured name. Tree checkpoints use `<origin>/tlog` as origin and key name
+   * (audit-checkpoint.ts: legacy chain-head checkpoints used the bare name).
+   */
   origin: string;
   checkpointEvery: number;
   checkpointIntervalMs: number;
@@ -70,8 +77,8 @@ export class AuditService implements AuditSink {
   private constructor(options: AuditServiceOptions) {
     this.options = options;
     this.store = options.store;
-    this.origin = options.origin;
-    this.verifierKey = formatVerifierKey(options.origin, options.signingPublicKey);
+    this.origin = treeOrigin(options.origin);
+    this.verifierKey = formatVerifierKey(this.origin, options.signingPublicKey);
   }
 
   /**
@@ -84,7 +91,7 @@ export class AuditService implements AuditSink {
     const report = await recoverAtStart(options.store, options.state);
     service.recovery = report;
     service.head = (await options.store.head()) ?? GENESIS_HEAD;
-    service.checkpointSize = (await options.store.latestCheckpoint())?.size ?? 0;
+    service.checkpointSize = (await options.store.latestTreeCheckpoint())?.size ?? 0;
     for (const event of report.events) await service.appendEntry(event);
     await options.state.set('running');
     service.timer = setInterval(() => {
@@ -203,20 +210,27 @@ export class AuditService implements AuditSink {
     };
   }
 
-  /** Signs a checkpoint of the current head unless the newest one already covers it. */
+  /** Signs a tree checkpoint of the current head unless the newest one already covers it. */
   async checkpoint(): Promise<AuditCheckpoint> {
     const head = this.head;
-    const latest = await this.store.latestCheckpoint();
+    const latest = await this.store.latestTreeCheckpoint();
     let stored: StoredCheckpoint;
     if (latest && latest.size >= head.seq) {
       stored = latest;
     } else {
+      const rootHash = await this.store.treeRoot(head.seq);
       const note = signCheckpoint(
-        { origin: this.origin, size: head.seq, headHash: head.hash },
+        { origin: this.origin, size: head.seq, rootHash },
         this.origin,
         this.options.signingSeed,
       );
-      stored = { size: head.seq, head_hash: head.hash, note, created_at: new Date().toISOString() };
+      stored = {
+        size: head.seq,
+        head_hash: head.hash,
+        root_hash: rootHash,
+        note,
+        created_at: new Date().toISOString(),
+      };
       await this.store.saveCheckpoint(stored);
     }
     this.checkpointSize = Math.max(this.checkpointSize, stored.size);
@@ -224,36 +238,83 @@ export class AuditService implements AuditSink {
     return {
       origin: body.origin,
       size: body.size,
-      head_hash: body.headHash,
+      head_hash: stored.head_hash,
+      root_hash: body.rootHash,
       note: stored.note,
       verifier_key: this.verifierKey,
     };
   }
 
-  /** Verifies the whole stored chain and the newest checkpoint; a failure is itself audited. */
+  /** The committed tree size (read from the database: another instance may have appended). */
+  async treeSize(): Promise<number> {
+    return (await this.store.head())?.seq ?? 0;
+  }
+
+  /** The inclusion proof of entry `seq` in the tree of the first `size` entries. */
+  async inclusionProof(seq: number, size: number): Promise<AuditInclusionProof> {
+    const committed = await this.treeSize();
+    if (size > committed)
+      throw new ApiError(ErrorCode.ProofOutOfRange, `size ${size} is beyond the log (${committed} entries)`);
+    if (seq < 1 || seq > size)
+      throw new ApiError(ErrorCode.ProofOutOfRange, `seq ${seq} is not in the tree of size ${size}`);
+    const hashes = await this.store.inclusionProof(seq, size);
+    return { leaf_index: seq - 1, tree_size: size, hashes: hashes.map((hash) => hash.toString('base64')) };
+  }
+
+  /** The consistency proof from the tree of the first `from` entries to that of the first `to`. */
+  async consistencyProof(from: number, to: number): Promise<AuditConsistencyProof> {
+    const committed = await this.treeSize();
+    if (from > to) throw new ApiError(ErrorCode.ProofOutOfRange, `from (${from}) is greater than to (${to})`);
+    if (to > committed)
+      throw new ApiError(ErrorCode.ProofOutOfRange, `to ${to} is beyond the log (${committed} entries)`);
+    const hashes = await this.store.consistencyProof(from, to);
+    return { from, to, hashes: hashes.map((hash) => hash.toString('base64')) };
+  }
+
+  /** Verifies the whole stored chain, its Merkle tree and the newest checkpoints; a failure is itself audited. */
   async verify(): Promise<AuditVerifyResult> {
-    const result = await verifyStoredChain(this.store);
+    const latest = await this.store.latestCheckpoint();
+    const latestTree = await this.store.latestTreeCheckpoint();
+    const watch = [latest?.size, latestTree?.size].filter((size) => size !== undefined);
+    const { result, rootAt } = await verifyStoredChain(this.store, watch);
     let final = result;
-    const latest = result.ok ? await this.store.latestCheckpoint() : undefined;
-    if (latest) {
+    const fail = (reason: AuditVerifyReason, firstBad: number, message: string): void => {
+      final = { ...final, ok: false, reason, first_bad_seq: firstBad, message };
+    };
+    if (final.ok && latest) {
       final = { ...final, checkpoint_size: latest.size, checkpoint_at: latest.created_at };
       if (latest.size > result.head_seq) {
-        final = {
-          ...final,
-          ok: false,
-          reason: AuditVerifyReason.CheckpointAhead,
-          first_bad_seq: result.head_seq + 1,
-          message: `the log ends at ${result.head_seq} but a checkpoint covers ${latest.size} entries`,
-        };
+        fail(
+          AuditVerifyReason.CheckpointAhead,
+          result.head_seq + 1,
+          `the log ends at ${result.head_seq} but a checkpoint covers ${latest.size} entries`,
+        );
       } else if (latest.size > 0 && (await this.store.at(latest.size))?.hash !== latest.head_hash) {
-        final = {
-          ...final,
-          ok: false,
-          reason: AuditVerifyReason.CheckpointMismatch,
-          first_bad_seq: latest.size,
-          message: `entry ${latest.size} does not match the signed checkpoint`,
-        };
+        fail(
+          AuditVerifyReason.CheckpointMismatch,
+          latest.size,
+          `entry ${latest.size} does not match the signed checkpoint`,
+        );
       }
+    }
+    if (
+      final.ok &&
+      latestTree &&
+      latestTree.size <= result.head_seq &&
+      rootAt(latestTree.size) !== latestTree.root_hash
+    ) {
+      fail(
+        AuditVerifyReason.CheckpointMismatch,
+        latestTree.size,
+        `the entries do not have the Merkle root of the signed checkpoint (size ${latestTree.size})`,
+      );
+    }
+    if (final.ok && (await this.store.treeRoot(result.head_seq)) !== rootAt(result.head_seq)) {
+      fail(
+        AuditVerifyReason.TreeMismatch,
+        result.head_seq,
+        'the stored Merkle tree does not match the entries (proofs and tiles would be wrong)',
+      );
     }
     if (!final.ok) {
       await this.append({

@@ -6,28 +6,40 @@
  */
 import { sql } from 'kysely';
 import type { AuditEntry, AuditEventType, AuditQuery } from '../../shared/common/audit-event.ts';
-import { appendHashMember, encodeUnhashed } from '../../shared/node/audit/audit-canonical.ts';
+import {
+  consistencyProof,
+  inclusionProof,
+  storedHashCount,
+  storedHashIndex,
+  treeHash,
+} from '../../shared/node/audit/merkle-tree.ts';
+import { TILE_HEIGHT, TILE_WIDTH } from '../../shared/node/audit/tlog-tiles.ts';
 import type { Db } from '../db/database.ts';
+import {
+  appendToTree,
+  asTreeDb,
+  hashReader,
+  lineOfRow,
+  rebuildAuditTree,
+  storedHashes,
+  truncateTree,
+} from './audit-tree.ts';
 import { withAuditTables, type AuditDb, type AuditEntriesTable } from './audit.tables.ts';
 
 /** A stored entry row (details as canonical JSON text). */
 export type AuditRow = AuditEntriesTable;
 
-/** A stored checkpoint. */
+/** A stored checkpoint (`root_hash` NULL: a legacy chain-head checkpoint, never served). */
 export interface StoredCheckpoint {
   size: number;
   head_hash: string;
+  root_hash: string | null;
   note: string;
   created_at: string;
 }
 
-/** The canonical JSONL line of a stored row. */
-export function rowToLine(row: AuditRow): string {
-  return appendHashMember(
-    encodeUnhashed({ ...row, type: row.type as AuditEventType }, row.details),
-    row.hash,
-  );
-}
+/** The canonical JSONL line of a stored row (also the entry's Merkle leaf data). */
+export const rowToLine: (row: AuditRow) => string = lineOfRow;
 
 /** The API shape of a stored row. */
 export function rowToEntry(row: AuditRow): AuditEntry {
@@ -82,7 +94,39 @@ export class AuditStore {
           .values(rows.slice(start, start + 50))
           .execute();
       }
+      // The entries' Merkle leaves and completed subtrees, in the same transaction.
+      await appendToTree(asTreeDb(trx), head?.seq ?? 0, rows.map(rowToLine));
     });
+  }
+
+  /** The Merkle root (hex) of the first `size` entries, from stored hashes. */
+  async treeRoot(size: number): Promise<string> {
+    return (await treeHash(size, hashReader(asTreeDb(this.db)))).toString('hex');
+  }
+
+  /** The inclusion proof of entry `seq` in the tree of the first `size` entries. */
+  async inclusionProof(seq: number, size: number): Promise<Buffer[]> {
+    return inclusionProof(seq - 1, size, hashReader(asTreeDb(this.db)));
+  }
+
+  /** The consistency proof between the trees of the first `from` and `to` entries. */
+  async consistencyProof(from: number, to: number): Promise<Buffer[]> {
+    return consistencyProof(from, to, hashReader(asTreeDb(this.db)));
+  }
+
+  /** The hashes of a tlog tile: `width` hashes of tree level 8·level from index 256·index. */
+  async tileHashes(level: number, index: number, width: number): Promise<Buffer[]> {
+    const ids = Array.from({ length: width }, (_, offset) =>
+      storedHashIndex(level * TILE_HEIGHT, index * TILE_WIDTH + offset),
+    );
+    return hashReader(asTreeDb(this.db))(ids);
+  }
+
+  /** Whether the stored tree covers exactly the stored entries; rebuilds it when not. */
+  async repairTree(size: number): Promise<boolean> {
+    if ((await storedHashes(asTreeDb(this.db))) === storedHashCount(size)) return false;
+    await this.db.transaction().execute(async (trx) => rebuildAuditTree(asTreeDb(trx)));
+    return true;
   }
 
   /** Rows with seq > after, ascending, at most `limit` (export and verification walk with this). */
@@ -153,7 +197,7 @@ export class AuditStore {
     return select;
   }
 
-  /** The newest checkpoint. */
+  /** The newest checkpoint of either kind (its `head_hash` is the chain hash at its size). */
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
     return this.db
       .selectFrom('audit_checkpoints')
@@ -163,13 +207,42 @@ export class AuditStore {
       .executeTakeFirst();
   }
 
-  /** Stores a checkpoint (idempotent per size). */
+  /** The newest tree checkpoint (legacy chain-head ones are history only). */
+  async latestTreeCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return this.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('root_hash', 'is not', null)
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Stores a checkpoint (idempotent per size). A tree checkpoint at the size of a legacy
+   * chain-head one takes its row: the legacy note is superseded, never served again.
+   */
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
     await this.db
       .insertInto('audit_checkpoints')
       .values(checkpoint)
-      .onConflict((conflict) => conflict.column('size').doNothing())
+      .onConflict((conflict) =>
+        conflict
+          .column('size')
+          .doUpdateSet({
+            root_hash: checkpoint.root_hash,
+            note: checkpoint.note,
+            created_at: checkpoint.created_at,
+          })
+          .where('audit_checkpoints.root_hash', 'is', null),
+      )
       .execute();
+  }
+
+  /** The canonical lines of entries seq from…from+count-1 (an entry bundle's entries). */
+  async lines(fromSeq: number, count: number): Promise<string[]> {
+    const rows = await this.rowsAfter(fromSeq - 1, count);
+    return rows.map(rowToLine);
   }
 
   /**
@@ -187,6 +260,7 @@ export class AuditStore {
           .execute();
       }
       await trx.deleteFrom('audit_entries').where('seq', '>=', fromSeq).execute();
+      await truncateTree(asTreeDb(trx), fromSeq - 1);
       return rows.length;
     });
   }

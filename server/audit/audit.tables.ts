@@ -22,9 +22,19 @@ export interface AuditEntriesTable {
 
 export interface AuditCheckpointsTable {
   size: number;
+  /** The chain hash of entry `size` (every checkpoint, legacy or tree). */
   head_hash: string;
+  /** The Merkle root of a tree checkpoint; NULL for a legacy chain-head checkpoint. */
+  root_hash: string | null;
   note: string;
   created_at: string;
+}
+
+/** One complete Merkle subtree hash, keyed by its storage number (see audit-tree.ts). */
+export interface AuditTreeHashesTable {
+  id: number;
+  /** Lower-case hex SHA-256. */
+  hash: string;
 }
 
 export interface AuditQuarantineTable {
@@ -55,6 +65,7 @@ export type AuditFirewallTables = {
   audit_entries: AuditEntriesTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_quarantine: AuditQuarantineTable;
+  audit_tree_hashes: AuditTreeHashesTable;
   firewall_rules: FirewallRulesTable;
   firewall_settings: FirewallSettingsTable;
 };

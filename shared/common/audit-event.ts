@@ -33,11 +33,14 @@
  * The hash covers the exact bytes, so a verifier rejects any line that is not in this
  * form (another key order, extra spaces, another number form) as well as any edit.
  *
- * ## Checkpoints
- * A checkpoint is a C2SP `tlog-checkpoint` signed note (https://c2sp.org/tlog-checkpoint,
- * https://c2sp.org/signed-note) whose "root hash" is the chain head: the `hash` of entry
- * `size` (the genesis hash when `size` is 0), base64-encoded. Signed with the server's
- * Ed25519 key.
+ * ## The Merkle tree and checkpoints
+ * The log is also an RFC 6962 Merkle tree: leaf i (0-based) is entry `seq` i + 1, and its leaf
+ * data is exactly that entry's canonical line (no newline). A checkpoint is a C2SP
+ * `tlog-checkpoint` signed note (https://c2sp.org/tlog-checkpoint, https://c2sp.org/signed-note)
+ * of origin `<log name>/tlog`: the decimal size and the base64 tree root (SHA-256 of nothing for
+ * an empty log), signed with the server's Ed25519 key under the key name `<log name>/tlog`.
+ * Checkpoints from before the tree carried the chain head under the bare log name; they are
+ * never read as tree checkpoints (docs/SECURITY.md).
  */
 import { z } from 'zod';
 
@@ -220,6 +223,10 @@ export const AuditVerifyReason = {
   CheckpointAhead: 'log_shorter_than_checkpoint',
   CheckpointMismatch: 'log_inconsistent_with_checkpoint',
   CheckpointStale: 'checkpoint_older_than_remembered',
+  /** The server's stored Merkle tree disagrees with its entries. */
+  TreeMismatch: 'tree_mismatch',
+  /** A proof from the server does not verify against the checkpoints it should join. */
+  ProofInvalid: 'proof_invalid',
 } as const;
 export type AuditVerifyReason = (typeof AuditVerifyReason)[keyof typeof AuditVerifyReason];
 
@@ -242,9 +249,40 @@ export type AuditVerifyResult = z.infer<typeof auditVerifyResultSchema>;
 export const auditCheckpointSchema = z.strictObject({
   origin: z.string().min(1),
   size: z.number().int().min(0),
+  /** The chain hash of entry `size` (not signed: the note signs the root). */
   head_hash: hex64,
+  /** The Merkle root the note signs, hex. */
+  root_hash: hex64,
   note: z.string().min(1),
   /** The verifier key in signed-note form (`name+keyhash+base64(0x01 ‖ pubkey)`). */
   verifier_key: z.string().min(1),
 });
 export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;
+
+const base64Hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 SHA-256');
+const treeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Query of `GET /api/v1/audit/proof/inclusion`: entry `seq` in the tree of the first `size` entries. */
+export const auditInclusionQuerySchema = z.strictObject({
+  seq: treeSize.pipe(z.number().min(1)),
+  size: treeSize.pipe(z.number().min(1)),
+});
+
+/** Query of `GET /api/v1/audit/proof/consistency`: the tree of `from` entries inside that of `to`. */
+export const auditConsistencyQuerySchema = z.strictObject({ from: treeSize, to: treeSize });
+
+/** An RFC 9162 inclusion proof (`hashes` bottom first). */
+export const auditInclusionProofSchema = z.strictObject({
+  leaf_index: z.number().int().min(0),
+  tree_size: z.number().int().min(1),
+  hashes: z.array(base64Hash).max(64),
+});
+export type AuditInclusionProof = z.infer<typeof auditInclusionProofSchema>;
+
+/** An RFC 9162 consistency proof. */
+export const auditConsistencyProofSchema = z.strictObject({
+  from: z.number().int().min(0),
+  to: z.number().int().min(0),
+  hashes: z.array(base64Hash).max(128),
+});
+export type AuditConsistencyProof = z.infer<typeof auditConsistencyProofSchema>;

@@ -38,6 +38,10 @@ export const ErrorCode = {
   ReauthRequired: 'reauth_required',
   /** The account's role requires a second factor and it has none yet: only enrolment is allowed. */
   MfaEnrolmentRequired: 'mfa_enrolment_required',
+  /** An audit proof asked for a tree size beyond the log, `from > to`, or a seq outside the tree. */
+  ProofOutOfRange: 'proof_out_of_range',
+  /** A tlog tile path that is malformed, or names a tile the log does not have yet. */
+  BadTilePath: 'bad_tile_path',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -79,4 +83,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   certificate_mismatch: 495,
   reauth_required: 401,
   mfa_enrolment_required: 403,
+  proof_out_of_range: 400,
+  bad_tile_path: 400,
 };

@@ -33,6 +33,8 @@ const advice: Record<ErrorCode, string> = {
   certificate_mismatch:
     "The server's certificate is not one you confirmed: Check server (Sign in view) shows it; compare its fingerprint with your administrator before trusting it.",
   cdn_url_expired: 'The download link expired; start the unlock again for a fresh one.',
+  proof_out_of_range: 'Ask for a proof within the log: load the newest checkpoint and use its size.',
+  bad_tile_path: 'Use a tile path of the C2SP tlog-tiles form within the newest checkpoint.',
   payload_too_large: 'It is larger than the server accepts; ask an administrator about the limit.',
   untrusted_host:
     "The server does not answer to this address; use the address in the server's trusted hosts.",

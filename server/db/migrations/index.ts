@@ -6,11 +6,13 @@ import type { Migration } from 'kysely';
 import { migration0001Auth } from './0001-auth.ts';
 import { migration0005AuditFirewall } from './0005-audit-firewall.ts';
 import { migration0006Resources } from './0006-resources.ts';
+import { migration0020AuditTree } from './0020-audit-tree.ts';
 import { migration0040Identity } from './0040-identity.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-auth': migration0001Auth,
   '0005-audit-firewall': migration0005AuditFirewall,
   '0006-resources': migration0006Resources,
+  '0020-audit-tree': migration0020AuditTree,
   '0040-identity': migration0040Identity,
 };

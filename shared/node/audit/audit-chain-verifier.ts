@@ -1,8 +1,9 @@
 /**
  * The streaming verifier of an audit chain: feed it canonical lines (from a JSONL
  * export, or rebuilt from the server's store) and it reports the first bad entry.
- * Memory is constant: it keeps the head and the hashes at the sequence numbers it was
- * asked to watch (the checkpoints' sizes).
+ * Memory is constant: it keeps the head, the Merkle tree's right edge (a compact range: every
+ * accepted line is also a leaf, see merkle-tree.ts) and, at the sequence numbers it was asked to
+ * watch (the checkpoints' sizes), the chain hash and the tree's right edge.
  *
  * Untrusted input: every line is parsed defensively; nothing in it is executed or
  * trusted until its hash and link check out.
@@ -16,6 +17,7 @@ import {
   type AuditVerifyResult,
 } from '../../common/audit-event.ts';
 import { CanonicalEncodingError, encodeEntry, hashUnhashedLine } from './audit-canonical.ts';
+import { CompactRange } from './merkle-tree.ts';
 
 const KNOWN_TYPES = new Set<string>(Object.values(AuditEventType));
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -70,7 +72,10 @@ export class ChainVerifier {
   private headHash = AUDIT_GENESIS_HASH;
   private failure: { seq: number; reason: AuditVerifyReason; message: string } | undefined;
   private readonly watched = new Map<number, string>();
+  private readonly watchedTrees = new Map<number, CompactRange>();
   private readonly watchSet: ReadonlySet<number>;
+  /** The Merkle tree over the accepted lines (in segment mode: from the segment's first leaf). */
+  tree = new CompactRange();
   /** The checkpoint note of an export's trailer line, if one was seen. */
   trailerCheckpoint: string | undefined;
 
@@ -123,12 +128,22 @@ export class ChainVerifier {
     if (this.segmentStart) {
       this.segmentStart = false;
       this.first = { seq, prevHash };
+      this.tree = new CompactRange(seq - 1);
     }
+    this.accept(seq, hash, line);
+    return true;
+  }
+
+  /** Records an accepted line: the chain head, the tree leaf, the watched sizes. */
+  private accept(seq: number, hash: string, line: string): void {
     this.headSeq = seq;
     this.headHash = hash;
     this.accepted += 1;
-    if (this.watchSet.has(seq)) this.watched.set(seq, hash);
-    return true;
+    this.tree.appendLeaf(line);
+    if (this.watchSet.has(seq)) {
+      this.watched.set(seq, hash);
+      this.watchedTrees.set(seq, this.tree.clone());
+    }
   }
 
   /**
@@ -144,7 +159,9 @@ export class ChainVerifier {
     copy.first = this.first;
     copy.segmentStart = this.segmentStart;
     copy.accepted = this.accepted;
+    copy.tree = this.tree.clone();
     for (const [seq, hash] of this.watched) copy.watched.set(seq, hash);
+    for (const [seq, tree] of this.watchedTrees) copy.watchedTrees.set(seq, tree.clone());
     return copy;
   }
 
@@ -179,6 +196,7 @@ export class ChainVerifier {
       this.first = { seq: parsed.seq, prevHash: parsed.prev_hash };
       this.headSeq = parsed.seq - 1;
       this.headHash = parsed.prev_hash;
+      this.tree = new CompactRange(parsed.seq - 1);
     }
     if (parsed.seq !== this.headSeq + 1) {
       return this.fail(AuditVerifyReason.SeqGap, `expected seq ${this.headSeq + 1}, found ${parsed.seq}`);
@@ -194,10 +212,7 @@ export class ChainVerifier {
       if (hash !== parsed.hash || why.reason === AuditVerifyReason.NotCanonical)
         return this.fail(why.reason, why.message);
     }
-    this.headSeq = parsed.seq;
-    this.headHash = hash;
-    this.accepted += 1;
-    if (this.watchSet.has(parsed.seq)) this.watched.set(parsed.seq, hash);
+    this.accept(parsed.seq, hash, line);
     return true;
   }
 
@@ -227,6 +242,18 @@ export class ChainVerifier {
   /** The hash of a watched entry, if the chain reached it. */
   hashAt(seq: number): string | undefined {
     return seq === 0 ? AUDIT_GENESIS_HASH : this.watched.get(seq);
+  }
+
+  /** The tree's right edge after a watched entry (in segment mode, from the segment's start). */
+  treeAt(seq: number): CompactRange | undefined {
+    return this.watchedTrees.get(seq)?.clone();
+  }
+
+  /** The Merkle root (hex) of the first `seq` entries, if `seq` was watched (or is the head). */
+  rootAt(seq: number): string | undefined {
+    const tree = seq === this.headSeq ? this.tree : this.watchedTrees.get(seq);
+    if (seq === 0) return new CompactRange().root().toString('hex');
+    return tree && tree.start === 0 ? tree.root().toString('hex') : undefined;
   }
 
   /** The result so far; `checked` counts the entries that verified. */

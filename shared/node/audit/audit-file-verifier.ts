@@ -12,32 +12,16 @@ import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AUDIT_GENESIS_HASH, AuditVerifyReason, type AuditVerifyResult } from '../../common/audit-event.ts';
 import { verifyJsonlStream } from './audit-chain-verifier.ts';
-
-/** One worker's byte range. */
-export interface SegmentJob {
-  file: string;
-  start: number;
-  end: number;
-  watch: number[];
-  strict: boolean;
-}
-
-/** What a worker reports about its range. */
-export interface SegmentReport {
-  first: { seq: number; prevHash: string } | null;
-  accepted: number;
-  headSeq: number;
-  headHash: string;
-  failure: { reason: string; message: string } | null;
-  watched: [number, string][];
-  trailer: string | null;
-}
+import { deserializeRange, type SegmentJob, type SegmentReport } from './chain-verify.protocol.ts';
+import { CompactRange } from './merkle-tree.ts';
 
 /** The outcome of verifying a file. */
 export interface FileVerification {
   result: AuditVerifyResult;
   /** The hash of a watched entry, if the chain reached it. */
   hashAt(seq: number): string | undefined;
+  /** The Merkle root (hex) of the first `seq` entries, for a watched seq or the head. */
+  rootAt(seq: number): string | undefined;
   /** The checkpoint note of the export's trailer line, if present. */
   trailerCheckpoint: string | undefined;
 }
@@ -81,6 +65,8 @@ function stitch(reports: SegmentReport[]): FileVerification {
   let headHash = AUDIT_GENESIS_HASH;
   let trailer: string | undefined;
   const watched = new Map<number, string>();
+  const roots = new Map<number, string>();
+  const tree = new CompactRange();
   const done = (failure?: { reason: AuditVerifyReason; message: string }): FileVerification => ({
     result: failure
       ? {
@@ -93,6 +79,7 @@ function stitch(reports: SegmentReport[]): FileVerification {
         }
       : { ok: true, checked: headSeq, head_seq: headSeq, head_hash: headHash },
     hashAt: (seq) => (seq === 0 ? AUDIT_GENESIS_HASH : watched.get(seq)),
+    rootAt: (seq) => (seq === headSeq ? tree.root().toString('hex') : roots.get(seq)),
     trailerCheckpoint: trailer,
   });
   for (const report of reports) {
@@ -116,6 +103,12 @@ function stitch(reports: SegmentReport[]): FileVerification {
       }
       headSeq = report.headSeq;
       headHash = report.headHash;
+      for (const [seq, range] of report.watchedTrees) {
+        const snapshot = tree.clone();
+        snapshot.merge(deserializeRange(range));
+        roots.set(seq, snapshot.root().toString('hex'));
+      }
+      tree.merge(deserializeRange(report.tree));
     }
     for (const [seq, hash] of report.watched) watched.set(seq, hash);
     if (report.failure) return done(report.failure as { reason: AuditVerifyReason; message: string });
@@ -147,6 +140,7 @@ export async function verifyJsonlFile(
     return {
       result: verifier.result(),
       hashAt: (seq) => verifier.hashAt(seq),
+      rootAt: (seq) => verifier.rootAt(seq),
       trailerCheckpoint: verifier.trailerCheckpoint,
     };
   }

@@ -5,7 +5,12 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { verifyJsonlStream } from './audit-chain-verifier.ts';
-import type { SegmentJob, SegmentReport } from './audit-file-verifier.ts';
+import {
+  serializeRange,
+  type SegmentJob,
+  type SegmentReport,
+  type SerializedRange,
+} from './chain-verify.protocol.ts';
 
 const job = workerData as SegmentJob;
 const verifier = await verifyJsonlStream(
@@ -26,5 +31,10 @@ const report: SegmentReport = {
     return hash === undefined ? [] : [[seq, hash] as [number, string]];
   }),
   trailer: verifier.trailerCheckpoint ?? null,
+  tree: serializeRange(verifier.tree),
+  watchedTrees: job.watch.flatMap((seq) => {
+    const tree = verifier.treeAt(seq);
+    return tree === undefined ? [] : [[seq, serializeRange(tree)] as [number, SerializedRange]];
+  }),
 };
 parentPort?.postMessage(report);

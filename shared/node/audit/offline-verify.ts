@@ -1,15 +1,17 @@
 /**
  * The offline verifier behind `factory-api audit verify` and `factory-console audit
- * verify`: checks a JSONL export's chain, its checkpoint (embedded trailer or
- * `--checkpoint FILE`) against a pinned key, and the checkpoint the verifier remembers
- * from earlier runs. Both CLIs are thin wrappers around {@link runAuditVerify}.
+ * verify`: checks a JSONL export's chain, recomputes the RFC 6962 Merkle root of its entries
+ * and compares it with its signed tree checkpoint (embedded trailer or `--checkpoint FILE`,
+ * against a pinned key), and checks that the log only grew since the checkpoint the verifier
+ * remembers from earlier runs (the root of that prefix of the export); the remembered
+ * checkpoint advances only when all of that holds. Both CLIs are thin wrappers around {@link runAuditVerify}.
  *
  * Exit codes: 0 only when the chain and a signed checkpoint hold; 1 when anything does
  * not (tampering, truncation, a bad or stale checkpoint); 2 for usage or I/O errors.
  */
 import { readFile } from 'node:fs/promises';
 import { AUDIT_GENESIS_HASH, AuditVerifyReason, type AuditVerifyResult } from '../../common/audit-event.ts';
-import { checkLogAgainst, compareCheckpoints, openCheckpoint, type Checkpoint } from './audit-checkpoint.ts';
+import { compareCheckpoints, openCheckpoint, type Checkpoint } from './audit-checkpoint.ts';
 import { verifyJsonlFile, type FileVerification } from './audit-file-verifier.ts';
 import { RememberedCheckpoints } from './remembered-checkpoints.ts';
 import {
@@ -129,7 +131,8 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
   const keyText = options.key ?? remembered?.onlyVerifierKey();
   const verifier = keyText ? await loadKey(keyText) : undefined;
 
-  // Sizes whose hashes we must keep while streaming: the explicit and remembered checkpoints.
+  // Sizes whose chain hashes and tree roots we must keep while streaming: the explicit and
+  // remembered checkpoints.
   const watch: number[] = [];
   let checkpoint: Checkpoint | undefined;
   let result: AuditVerifyResult = { ok: false, checked: 0, head_seq: 0, head_hash: AUDIT_GENESIS_HASH };
@@ -138,7 +141,9 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
     if (checkpoint) watch.push(checkpoint.size);
     // A guess before the trailer is read (one remembered log); the origin decides below.
     const known = checkpoint ? remembered?.get(checkpoint.origin) : remembered?.only();
+    const knownLegacy = checkpoint ? remembered?.legacyFor(checkpoint.origin) : remembered?.onlyLegacy();
     if (known) watch.push(known.size);
+    if (knownLegacy) watch.push(knownLegacy.size);
     let chain = await verifyFile(options.file, watch, options.strict ?? false);
     result = chain.result;
     if (!result.ok) return { result, notes, exitCode: 1 };
@@ -160,27 +165,21 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
       );
     checkpoint ??= openCheckpoint(note, verifier);
     const pinned = remembered?.get(checkpoint.origin);
-    const missing = [checkpoint.size, pinned?.size ?? 0].filter(
+    const legacy = remembered?.legacyFor(checkpoint.origin);
+    const missing = [checkpoint.size, pinned?.size ?? 0, legacy?.size ?? 0].filter(
       (size) => size !== result.head_seq && size !== 0 && !watch.includes(size),
     );
-    // The trailer named a size we did not watch on the first pass: one more pass for its hash.
+    // The trailer named a size we did not watch on the first pass: one more pass for its root.
     if (missing.length > 0)
       chain = await verifyFile(options.file, [...watch, ...missing], options.strict ?? false);
-    const hashAt = (seq: number): string | undefined =>
-      seq === result.head_seq ? result.head_hash : chain.hashAt(seq);
     result = { ...result, checkpoint_size: checkpoint.size };
-    const problem = checkLogAgainst(checkpoint, result.head_seq, hashAt);
+    const problem = checkTree(checkpoint, result.head_seq, chain);
     if (problem) {
-      const reason =
-        problem === 'log_shorter_than_checkpoint'
-          ? AuditVerifyReason.CheckpointAhead
-          : AuditVerifyReason.CheckpointMismatch;
-      const firstBad = problem === 'log_shorter_than_checkpoint' ? result.head_seq + 1 : checkpoint.size;
       return {
         result: fail(
           result,
-          reason,
-          firstBad,
+          problem.reason,
+          problem.firstBad,
           `the log does not match its checkpoint (size ${checkpoint.size})`,
         ),
         checkpoint,
@@ -191,22 +190,26 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
     if (pinned) {
       const relation = compareCheckpoints(pinned, checkpoint);
       if (relation === 'stale' || relation === 'fork') {
+        const shorter = result.head_seq < pinned.size;
         const reason =
           relation === 'stale' ? AuditVerifyReason.CheckpointStale : AuditVerifyReason.CheckpointMismatch;
         const message = `the checkpoint (size ${checkpoint.size}) ${relation === 'stale' ? 'is older than' : 'forks from'} the one remembered (size ${pinned.size})`;
-        return { result: fail(result, reason, pinned.size, message), checkpoint, notes, exitCode: 1 };
+        return {
+          result: fail(result, reason, shorter ? result.head_seq + 1 : pinned.size, message),
+          checkpoint,
+          notes,
+          exitCode: 1,
+        };
       }
-      const rememberedProblem = checkLogAgainst(pinned, result.head_seq, hashAt);
+      // The export holds every entry: the root of its first pinned.size entries is the proof
+      // that the log only grew (stronger than a consistency proof, which needs no entries).
+      const rememberedProblem = checkTree(pinned, result.head_seq, chain);
       if (rememberedProblem) {
-        const reason =
-          rememberedProblem === 'log_shorter_than_checkpoint'
-            ? AuditVerifyReason.CheckpointAhead
-            : AuditVerifyReason.CheckpointMismatch;
         return {
           result: fail(
             result,
-            reason,
-            pinned.size,
+            rememberedProblem.reason,
+            rememberedProblem.firstBad,
             `the log is inconsistent with the remembered checkpoint (size ${pinned.size})`,
           ),
           checkpoint,
@@ -214,6 +217,27 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
           exitCode: 1,
         };
       }
+    }
+    if (legacy) {
+      // A chain head remembered before the tree: checked by the rule it was made under, then
+      // replaced by the tree checkpoint (never read as a root).
+      const short = result.head_seq < legacy.size;
+      if (short || chain.hashAt(legacy.size) !== legacy.headHash) {
+        return {
+          result: fail(
+            result,
+            short ? AuditVerifyReason.CheckpointAhead : AuditVerifyReason.CheckpointMismatch,
+            short ? result.head_seq + 1 : legacy.size,
+            `the log is inconsistent with the remembered chain-head checkpoint (size ${legacy.size}, from before the Merkle tree)`,
+          ),
+          checkpoint,
+          notes,
+          exitCode: 1,
+        };
+      }
+      notes.push(
+        `the remembered chain-head checkpoint (size ${legacy.size}) from before the Merkle tree holds; it is replaced by this tree checkpoint`,
+      );
     }
     if (result.head_seq > checkpoint.size) {
       notes.push(`entries after ${checkpoint.size} are chained but not yet covered by a checkpoint`);
@@ -232,6 +256,18 @@ export async function runAuditVerify(options: AuditVerifyOptions): Promise<Audit
   }
 }
 
+/** Whether the first `checkpoint.size` entries of a verified export have the checkpoint's root. */
+function checkTree(
+  checkpoint: Checkpoint,
+  headSeq: number,
+  chain: FileVerification,
+): { reason: AuditVerifyReason; firstBad: number } | undefined {
+  if (headSeq < checkpoint.size) return { reason: AuditVerifyReason.CheckpointAhead, firstBad: headSeq + 1 };
+  if (chain.rootAt(checkpoint.size) !== checkpoint.rootHash)
+    return { reason: AuditVerifyReason.CheckpointMismatch, firstBad: checkpoint.size };
+  return undefined;
+}
+
 /** A human-readable report: one verdict line, then details. */
 export function formatAuditVerifyReport(report: AuditVerifyReport): string {
   const { result } = report;
@@ -241,7 +277,9 @@ export function formatAuditVerifyReport(report: AuditVerifyReport): string {
       `OK: ${result.checked} entries verified; head seq ${result.head_seq}, hash ${result.head_hash}`,
     );
     if (report.checkpoint)
-      lines.push(`checkpoint: ${report.checkpoint.origin} size ${report.checkpoint.size}, signature valid`);
+      lines.push(
+        `checkpoint: ${report.checkpoint.origin} size ${report.checkpoint.size}, signature valid, Merkle root ${report.checkpoint.rootHash} recomputed from the entries`,
+      );
   } else {
     lines.push(`TAMPERED or INVALID: ${result.reason ?? 'unknown'} at seq ${result.first_bad_seq ?? '?'}`);
     if (result.message) lines.push(`  ${result.message}`);

@@ -134,7 +134,8 @@ describe('audit API', () => {
     const { body } = await get<AuditCheckpoint>('/api/v1/audit/checkpoint');
     const checkpoint = openCheckpoint(body.note, parseVerifierKey(body.verifier_key), body.origin);
     expect(checkpoint.size).toBe(body.size);
-    expect(checkpoint.headHash).toBe(body.head_hash);
+    expect(checkpoint.rootHash).toBe(body.root_hash);
+    expect(body.origin).toMatch(/\/tlog$/);
     expect(JSON.stringify(body)).not.toMatch(/PRIVATE/);
   });
 

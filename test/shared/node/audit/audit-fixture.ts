@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditEventType, type AuditEntry } from '../../../../shared/common/audit-event.ts';
-import { chainNext, GENESIS_HEAD } from '../../../../shared/node/audit/audit-canonical.ts';
+import { chainNext, encodeEntry, GENESIS_HEAD } from '../../../../shared/node/audit/audit-canonical.ts';
 import { signCheckpoint } from '../../../../shared/node/audit/audit-checkpoint.ts';
+import { CompactRange } from '../../../../shared/node/audit/merkle-tree.ts';
 import { formatVerifierKey } from '../../../../shared/node/audit/signed-note.ts';
 import { generateSigningKeyPair } from '../../../../shared/node/crypto/signing.ts';
 
@@ -50,19 +51,25 @@ export function buildChain(count: number, actorPrefix = 'user'): { entries: Audi
 }
 
 /** A signing identity for checkpoints. */
-export function checkpointKey(name = 'factory.test/audit') {
+export function checkpointKey(name = 'factory.test/audit/tlog') {
   const { publicKey, privateKey } = generateSigningKeyPair();
   return { name, seed: privateKey, publicKey, verifierKey: formatVerifierKey(name, publicKey) };
 }
 
-/** A signed checkpoint over the first `size` entries. */
+/** The RFC 6962 root (hex) of the first `size` entries: leaves are their canonical lines. */
+export function rootOf(entries: readonly AuditEntry[], size: number): string {
+  const tree = new CompactRange();
+  for (const entry of entries.slice(0, size)) tree.appendLeaf(encodeEntry(entry));
+  return tree.root().toString('hex');
+}
+
+/** A signed tree checkpoint over the first `size` entries. */
 export function checkpointFor(
   entries: AuditEntry[],
   size: number,
   key: ReturnType<typeof checkpointKey>,
 ): string {
-  const headHash = size === 0 ? '0'.repeat(64) : (entries[size - 1]?.hash ?? '');
-  return signCheckpoint({ origin: key.name, size, headHash }, key.name, key.seed);
+  return signCheckpoint({ origin: key.name, size, rootHash: rootOf(entries, size) }, key.name, key.seed);
 }
 
 /** A temporary directory, removed by the returned cleanup. */
