@@ -70,6 +70,11 @@ describe('route × role matrix', () => {
       '/metrics',
       '/health',
       '/api/v1/api-keys',
+      '/api/v1/audit/checkpoint',
+      '/api/v1/audit/proof/inclusion',
+      '/api/v1/audit/proof/consistency',
+      '/api/v1/audit/tlog/checkpoint',
+      '/api/v1/audit/tlog/tile/*',
     ]) {
       expect(urls).toContain(url);
     }

@@ -31,7 +31,11 @@ describe('audit checkpoints (C2SP tlog-checkpoint over the Merkle root)', () => 
     ]) {
       expect(() => parseCheckpointBody(bad)).toThrow();
     }
-    const empty = formatCheckpointBody({ origin: key.name, size: 0, rootHash: EMPTY_TREE_ROOT.toString('hex') });
+    const empty = formatCheckpointBody({
+      origin: key.name,
+      size: 0,
+      rootHash: EMPTY_TREE_ROOT.toString('hex'),
+    });
     expect(empty).toBe(`${key.name}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`);
     expect(() => formatCheckpointBody({ origin: key.name, size: 0, rootHash: '0'.repeat(64) })).toThrow();
   });

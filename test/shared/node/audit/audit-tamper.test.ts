@@ -26,7 +26,11 @@ const key = checkpointKey();
 const fullCheckpoint = checkpointFor(entries, COUNT, key);
 
 /** How a verified chain relates to a tree checkpoint: shorter, another root at its size, or consistent. */
-function checkLogAgainst(checkpoint: Checkpoint, headSeq: number, rootAt: (seq: number) => string | undefined) {
+function checkLogAgainst(
+  checkpoint: Checkpoint,
+  headSeq: number,
+  rootAt: (seq: number) => string | undefined,
+) {
   if (headSeq < checkpoint.size) return 'log_shorter_than_checkpoint';
   return rootAt(checkpoint.size) === checkpoint.rootHash ? null : 'log_inconsistent_with_checkpoint';
 }
