@@ -186,6 +186,8 @@ export async function consoleFixture(
     FACTORY_DEV_BOOTSTRAP_PASSWORD: PASSWORD,
     FACTORY_LOG_LEVEL: 'warn',
     FACTORY_SCRYPT_LOG2N: '14',
+    // The bench signs in as the bootstrap admin on loopback, without enrolling a second factor.
+    FACTORY_MFA_REQUIRED_ROLES: '',
   };
   for (const { file, name } of published)
     await factoryApi(['resources', 'publish', file, '--name', name], serverEnv);

@@ -286,6 +286,8 @@ async function main(): Promise<void> {
     FACTORY_DEV_BOOTSTRAP_PASSWORD: PASSWORD,
     FACTORY_LOG_LEVEL: 'warn',
     FACTORY_SCRYPT_LOG2N: '14',
+    // The bench signs in as the bootstrap admin on loopback, without enrolling a second factor.
+    FACTORY_MFA_REQUIRED_ROLES: '',
   };
   const consoleEnv = { FACTORY_FINGERPRINT_FILE: path.join(root, 'fingerprint.json') };
   await fs.writeFile(
