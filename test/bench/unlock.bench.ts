@@ -23,6 +23,7 @@ import {
   containerOpenPool,
 } from '../../electron/core/domains/resources/open-pool.ts';
 import { openContainerFile } from '../../shared/node/crypto/container-file.ts';
+import { cryptoCeilingMbS } from './bench-fixture.ts';
 import { unlockResource } from '../../electron/core/domains/resources/unlock.pipeline.ts';
 import { openThisMachineKey, openDelivered } from '../../electron/core/domains/vault/vault-opener.ts';
 import { deriveContainerKeys, sealContainerBuffer } from '../../shared/node/crypto/container.ts';
@@ -34,18 +35,6 @@ const RUNS = Number(process.env['UNLOCK_BENCH_RUNS'] ?? 2);
 const PASSWORD = 'correct horse battery staple';
 const cores = availableParallelism();
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-function opensslSpeed(args: string[]): number {
-  const out = execFileSync('openssl', ['speed', '-elapsed', '-seconds', '2', ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    timeout: 60_000,
-  });
-  const columns = (out.trim().split('\n').at(-1) ?? '').trim().split(/\s+/);
-  const value = Number.parseFloat(columns.at(-1) ?? '');
-  if (!Number.isFinite(value)) throw new Error('cannot parse openssl speed output');
-  return value / 1000;
-}
 
 /** Sequential write with fsync, 1 MiB blocks: what the export's disk can take. */
 async function diskWriteMbS(dir: string, mib: number): Promise<number> {
@@ -348,9 +337,7 @@ async function main(): Promise<void> {
     const bestVault = Math.max(...vaultRuns.map((run) => run.mbS));
     const bestCurl = Math.max(...curlRuns.map((run) => run.mbS));
 
-    const aes = opensslSpeed(['-evp', 'aes-256-cbc', '-decrypt']);
-    const sha = opensslSpeed(['-evp', 'sha256']);
-    const ceiling = (1 / (1 / aes + 1 / sha)) * cores;
+    const { ceiling } = cryptoCeilingMbS(cores);
     const disk = await diskWriteMbS(root, Math.min(512, SIZE_MIB));
     const bound = Math.min(ceiling, disk);
     const unlockMbS = bestRun.mbS;
