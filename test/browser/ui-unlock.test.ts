@@ -206,12 +206,12 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
       const samples: { text: string; value: number; max: number }[] = [];
       (window as unknown as { progressSamples: typeof samples }).progressSamples = samples;
       const record = (): void => {
-        const bar = document.querySelector('[data-testid="progress"]');
-        const meter = bar?.querySelector('progress');
-        if (!bar || !meter) return;
+        // The bar carries the exact bytes done and the total beside its percentage.
+        const bar = document.querySelector<HTMLElement>('[data-testid="progress"]');
+        if (!bar?.dataset['done'] || !bar.dataset['total']) return;
         const text = bar.textContent ?? '';
         if (samples[samples.length - 1]?.text !== text)
-          samples.push({ text, value: meter.value, max: meter.max });
+          samples.push({ text, value: Number(bar.dataset['done']), max: Number(bar.dataset['total']) });
       };
       new MutationObserver(record).observe(document.body, {
         subtree: true,
@@ -229,9 +229,10 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
     // Polled in the page on every frame: a bar part-way through, with bytes, rate and time left.
     await page.waitForFunction(
       () => {
-        const meter = document.querySelector<HTMLProgressElement>('[data-testid="progress"] progress');
+        const meter = document.querySelector('[data-testid="progress"] [role="progressbar"]');
+        const value = Number(meter?.getAttribute('aria-valuenow') ?? Number.NaN);
         const text = document.querySelector('[data-testid="progress"]')?.textContent ?? '';
-        return meter !== null && meter.value > 0 && meter.value < meter.max && / left$/.test(text);
+        return value > 0 && value < 100 && / left$/.test(text);
       },
       undefined,
       { polling: 'raf', timeout: 30_000 },
@@ -347,7 +348,7 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
       .toContain('recorded at the next online unlock');
     expect((await readFile(target)).equals(sampleResourceBytes())).toBe(true);
     await page.screenshot({ path: `${screenshotDir}/resources-offline-unlocked.png`, fullPage: true });
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.getByRole('button', { name: 'Close' }).click();
 
     await page.getByTestId('lock-now').click();
     await page.getByTestId('lock-screen').waitFor({ timeout: 15_000 });

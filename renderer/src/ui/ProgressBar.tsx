@@ -13,7 +13,14 @@ export interface ProgressBarProps {
 export function ProgressBar({ label, done, total, bytesPerSecond, etaSeconds }: ProgressBarProps) {
   const percent = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
   return (
-    <div role="group" aria-label={label} data-testid="progress" className="progress-block">
+    <div
+      role="group"
+      aria-label={label}
+      data-testid="progress"
+      data-done={done}
+      data-total={total}
+      className="progress-block"
+    >
       <Progress.Root size="sm" transitionDuration={0}>
         <Progress.Section value={percent} aria-label={label} />
       </Progress.Root>
