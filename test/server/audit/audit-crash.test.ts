@@ -46,6 +46,8 @@ async function startServer(): Promise<{ base: string; process: ChildProcess }> {
       FACTORY_DEV_BOOTSTRAP_PASSWORD: DEV_PASSWORD,
       FACTORY_SCRYPT_LOG2N: '14',
       FACTORY_LOG_LEVEL: 'error',
+      // The test appends with an API key of the bootstrap admin, who enrols no second factor.
+      FACTORY_MFA_REQUIRED_ROLES: '',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -105,6 +107,9 @@ describe('SIGKILL during a burst of appends', () => {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
           body: JSON.stringify({ name: 'crash-test', scopes: ['audit:append'] }),
         });
+        // A refused key would leave every append unanswered and the loop waiting: fail at once.
+        if (created.status !== 201)
+          throw new Error(`API key refused: ${created.status} ${await created.text()}`);
         apiKey = ((await created.json()) as { key: string }).key;
       }
       let firstAck: () => void = () => undefined;
