@@ -35,7 +35,7 @@ import { listRecords, findRecord } from '../vault/vault.store.ts';
 import { fingerprintFor } from '../vault/vault-opener.ts';
 import type { VaultLockService } from '../vault/vault.service.ts';
 import { verifyManifest } from '../vault/signed-objects.ts';
-import { unlockResource } from './unlock.pipeline.ts';
+import { unlockResourceExclusive } from './exclusive-unlock.ts';
 import { exportVaultItem, type ReportExport } from './vault-export.ts';
 import { mergeResourceRows } from './resource-rows.ts';
 
@@ -181,7 +181,8 @@ export class UnlockService {
       etaSeconds: null,
     };
     this.#deps.emit(last);
-    void unlockResource({
+    // Under the item's lock: an unlock of the same resource elsewhere (the CLI) is refused, not interleaved.
+    void unlockResourceExclusive({
       home: this.#deps.home,
       idOrName: input.resourceId,
       password: input.password,

@@ -43,8 +43,11 @@ export type VaultExportInput = MachineKeyCredential & {
   report?: ReportExport;
 };
 
-/** The checked absolute target; refuses relative paths, NUL bytes and names already in use. */
-async function checkTarget(target: string): Promise<string> {
+/**
+ * The checked absolute target; refuses relative paths, NUL bytes and names already in use.
+ * The CLI's `unlock --out` checks its target with it too, before anything is downloaded.
+ */
+export async function checkExportTarget(target: string): Promise<string> {
   if (!path.isAbsolute(target) || target.includes('\0'))
     throw new ConsoleError(
       ErrorCode.BadRequest,
@@ -74,8 +77,16 @@ function alreadyExists(target: string): ConsoleError {
   );
 }
 
+/** A hidden name in the target's folder for the export being written (same file system, so it links). */
+export function stagedExportPath(target: string): string {
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${randomBytes(6).toString('hex')}.export`,
+  );
+}
+
 /** Moves the finished export to `target` without ever replacing a file that appeared there. */
-async function placeWithoutOverwrite(staged: string, target: string): Promise<void> {
+export async function placeWithoutOverwrite(staged: string, target: string): Promise<void> {
   try {
     await fs.link(staged, target);
   } catch (error) {
@@ -140,7 +151,7 @@ async function auditExport(
 
 /** Exports one vault item to a new file at `target`; see the module comment for the guarantees. */
 export async function exportVaultItem(input: VaultExportInput): Promise<ResourceExportResult> {
-  const target = await checkTarget(input.target);
+  const target = await checkExportTarget(input.target);
   const common = {
     home: input.home,
     idOrName: input.resourceId,
@@ -150,10 +161,7 @@ export async function exportVaultItem(input: VaultExportInput): Promise<Resource
   const item = await openVaultItem(
     input.key !== undefined ? { ...common, key: input.key } : { ...common, password: input.password },
   );
-  const staged = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.${randomBytes(6).toString('hex')}.export`,
-  );
+  const staged = stagedExportPath(target);
   try {
     await exportToFile({
       containerPath: item.containerPath,

@@ -6,7 +6,9 @@
  *   staging/<resource id>/              a download in progress (resumable), never read as an item
  *   clock.json                          the latest time the console saw (clock set back detection)
  *   export-queue.jsonl                  exports made offline, reported at the next sign-in
- * An item appears whole or not at all: it is built in staging and renamed into place.
+ *   locks/                              one lock per item being written (item-lock.ts)
+ * An item appears whole or not at all: it is built in staging and renamed into place,
+ * by one writer at a time (item-lock.ts; its lock folders are in `locks/`).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -91,6 +93,16 @@ export async function commitItem(
   input: { envelope: Uint8Array; manifest: SignedManifest; lease: SignedLease },
 ): Promise<void> {
   const staging = stagingDir(home, resourceId);
+  // Last line of defence behind the item lock (item-lock.ts): a container that is not
+  // exactly the signed size (another writer appended to it) never becomes an item.
+  const staged = await fs.stat(path.join(staging, CONTAINER_FILE)).catch(() => undefined);
+  if (staged?.size !== input.manifest.manifest.container_size) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw new ConsoleError(
+      ErrorCode.IntegrityFailed,
+      `The download of ${input.manifest.manifest.name} was changed on disk while it was being stored: unlock it again.`,
+    );
+  }
   await writeFileAtomic(path.join(staging, ENVELOPE_FILE), input.envelope);
   const record: VaultRecord = {
     format: 'factory-console/vault-item/v1',

@@ -1,12 +1,13 @@
 /**
  * `factory-console unlock ID|NAME [--out PATH]`: downloads, verifies and stores a
- * resource in the vault; with `--out`, also exports the plaintext (audited).
- * Progress goes to stderr.
+ * resource in the vault; with `--out`, also exports the plaintext (audited) to a new
+ * file: an existing one is refused before the unlock starts and never replaced.
+ * A second unlock of the same resource while one runs is refused. Progress goes to stderr.
  */
 import { parseArgs } from 'node:util';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { closeContainerOpenPool } from '../../domains/resources/open-pool.ts';
-import { unlockResource } from '../../domains/resources/unlock.pipeline.ts';
+import { unlockResourceExclusive } from '../../domains/resources/exclusive-unlock.ts';
 import type { UnlockProgress } from '../../domains/resources/progress.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
@@ -39,7 +40,7 @@ export const unlockCommand: CliCommand = {
     const tty = process.stderr.isTTY === true && values.quiet !== true;
     try {
       const result = await withCliErrors(() =>
-        unlockResource({
+        unlockResourceExclusive({
           home,
           idOrName: target,
           password,
