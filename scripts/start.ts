@@ -7,6 +7,9 @@
  * Env: FACTORY_CONSOLE_BROWSER=1 forces browser mode; FACTORY_CONSOLE_DATA_DIR
  * (default data/console) holds settings and the embedded factory's data;
  * FACTORY_CONSOLE_PORT fixes the port (default: a free one).
+ *
+ * A second start on the same data folder or console home exits 1 at once, naming the
+ * running console's pid and address (electron/core/platform/instance-lock.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -74,6 +77,18 @@ async function startElectron(executable: string): Promise<void> {
 
 async function startBrowser(reason: string): Promise<void> {
   process.stdout.write(`${reason}\nStarting browser mode instead.\n`);
+  const dataDir = resolve(root, process.env.FACTORY_CONSOLE_DATA_DIR ?? join('data', 'console'));
+  // Loaded only now, after quietSqliteWarning(): the embedded factory opens node:sqlite.
+  const { lockBrowserModeFolders, startBrowserMode } =
+    await import('../electron/core/shells/browser/browser-mode.ts');
+  // One console per data folder and console home, checked before anything is built or started.
+  let instanceLock;
+  try {
+    instanceLock = await lockBrowserModeFolders(dataDir);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
   if (rendererIsStale()) {
     process.stdout.write('Building the renderer (vite build)…\n');
     run('node_modules/vite/bin/vite.js', [
@@ -84,11 +99,8 @@ async function startBrowser(reason: string): Promise<void> {
       'warn',
     ]);
   }
-  const dataDir = resolve(root, process.env.FACTORY_CONSOLE_DATA_DIR ?? join('data', 'console'));
   const port = process.env.FACTORY_CONSOLE_PORT ? Number(process.env.FACTORY_CONSOLE_PORT) : 0;
-  // Loaded only now, after quietSqliteWarning(): the embedded factory opens node:sqlite.
-  const { startBrowserMode } = await import('../electron/core/shells/browser/browser-mode.ts');
-  const mode = await startBrowserMode({ dataDir, staticDir: rendererDist, version, port });
+  const mode = await startBrowserMode({ dataDir, staticDir: rendererDist, version, port, instanceLock });
   const info = mode.core.connection.info;
   process.stdout.write(
     [

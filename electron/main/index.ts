@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConsoleCore } from '../core/app/console-core.ts';
 import { isAppUrl } from '../core/platform/navigation-policy.ts';
+import { resolveConsoleHome } from '../core/platform/console-home.ts';
+import { acquireInstanceLock, type InstanceLock } from '../core/platform/instance-lock.ts';
 import { contentSecurityPolicy } from '../core/platform/content-security-policy.ts';
 import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { ElectronSettingsStore } from './electron-settings.store.ts';
@@ -22,11 +24,15 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
 const origin = devServerUrl ? new URL(devServerUrl).origin : appOrigin;
 
+// One desktop console per user (Electron's own lock: a second launch focuses the first
+// window), and one console of any shell per data folder and console home: browser mode
+// holds the same lock files (electron/core/platform/instance-lock.ts).
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();
   let window: BrowserWindow | null = null;
+  let instanceLock: InstanceLock | null = null;
 
   const core = createConsoleCore({
     dataDir: app.getPath('userData'),
@@ -63,6 +69,17 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.whenReady().then(async () => {
+    try {
+      instanceLock = await acquireInstanceLock({
+        folders: [app.getPath('userData'), resolveConsoleHome()],
+        shell: 'electron',
+      });
+    } catch (error) {
+      // Another console (browser mode) runs on these folders: say where, and stop before starting a factory.
+      dialog.showErrorBox('Factory Console is already running', (error as Error).message);
+      app.exit(1);
+      return;
+    }
     applySessionPolicy(session.defaultSession, contentSecurityPolicy({ devServerOrigin: devServerUrl }));
     serveRenderer(join(here, '../renderer'));
     wireIpc(core.router, () => window);
@@ -87,7 +104,10 @@ if (!app.requestSingleInstanceLock()) {
     if (closing) return;
     closing = true;
     event.preventDefault();
-    void core.close().finally(() => app.quit());
+    void core
+      .close()
+      .finally(() => instanceLock?.release())
+      .finally(() => app.quit());
   });
 
   app.on('window-all-closed', () => app.quit());
