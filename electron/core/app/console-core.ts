@@ -144,7 +144,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     emit: (progress) => router?.emit('resources', 'onUnlockProgress', progress),
   });
 
-  const audit = new AuditService(connection, (entry) => router?.emit('audit', 'onEntry', entry));
+  const audit = new AuditService(connection, (entry) => router?.emit('audit', 'onEntry', entry), home);
   const firewall = new FirewallService(connection);
 
   const handlers: BridgeHandlers = {
@@ -163,6 +163,8 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
       verify: () => audit.verify(),
       exportTo: (input) => audit.exportTo(input),
       verifyFile: (input) => audit.verifyFile(input),
+      inclusion: (input) => audit.inclusion(input),
+      consistency: () => audit.consistency(),
     },
     firewall: {
       listRules: () => firewall.listRules(),

@@ -10,6 +10,7 @@ import type { InvokeMembers } from './channels.ts';
 import {
   ActivateInput,
   AuditExportInput,
+  AuditInclusionInput,
   AuditPageInput,
   ExternalUrlInput,
   FirewallRuleInput,
@@ -52,6 +53,8 @@ export const argumentSchemas = {
     verify: none,
     exportTo: z.tuple([AuditExportInput]),
     verifyFile: z.tuple([AuditExportInput]),
+    inclusion: z.tuple([AuditInclusionInput]),
+    consistency: none,
   },
   firewall: {
     listRules: none,

@@ -8,6 +8,7 @@
 import type {
   ActivateInput,
   AuditExportInput,
+  AuditInclusionInput,
   AuditPageInput,
   ExternalUrlInput,
   FirewallRuleInput,
@@ -171,6 +172,34 @@ export interface AuditVerification {
   checkpointAt?: string | null;
 }
 
+/** Whether one entry is in the signed Merkle tree, by an inclusion proof the main side checked. */
+export interface AuditInclusion {
+  seq: number;
+  included: boolean;
+  /** The size of the signed tree the proof is against (null when no checkpoint verified). */
+  treeSize: number | null;
+  /** Why it is not proven (a stable reason string), when it is not. */
+  reason: string | null;
+  message: string | null;
+}
+
+/**
+ * Whether the log only grew since the checkpoint this console remembers, by a consistency proof
+ * the main side checked (the remembered checkpoint advances only when it holds).
+ */
+export interface AuditConsistency {
+  ok: boolean;
+  /** `first`: nothing was remembered yet (now it is); `same`: no new entries; `grew`: proven. */
+  relation: 'first' | 'same' | 'grew' | null;
+  /** Remembered size (seq A) and newest signed size (seq B). */
+  from: number;
+  to: number;
+  /** The first entry that cannot be what was seen before, on a failure. */
+  firstBadSeq: number | null;
+  reason: string | null;
+  message: string | null;
+}
+
 /** The server-signed JSONL export, written by the main side to a local file. */
 export interface ResourceExportResult {
   /** The absolute path written. */
@@ -327,6 +356,13 @@ export interface ConsoleBridge {
     exportTo(input: AuditExportInput): Call<AuditExportResult>;
     /** Verifies a local JSONL export offline (the CLI's verifier); reports the first bad entry. */
     verifyFile(input: AuditExportInput): Call<AuditVerification>;
+    /** Verifies an entry's inclusion proof against the newest signed checkpoint (main side). */
+    inclusion(input: AuditInclusionInput): Call<AuditInclusion>;
+    /**
+     * Verifies a consistency proof from the checkpoint this console remembers to the newest
+     * signed one, then remembers the newest (the first call pins the log's key).
+     */
+    consistency(): Call<AuditConsistency>;
     onEntry(listener: Listener<AuditEntrySummary>): Unsubscribe;
   };
   firewall: {

@@ -40,7 +40,15 @@ export const bridgeChannels = {
     verifyManifest: 'invoke',
     onUnlockProgress: 'event',
   },
-  audit: { page: 'invoke', verify: 'invoke', exportTo: 'invoke', verifyFile: 'invoke', onEntry: 'event' },
+  audit: {
+    page: 'invoke',
+    verify: 'invoke',
+    exportTo: 'invoke',
+    verifyFile: 'invoke',
+    inclusion: 'invoke',
+    consistency: 'invoke',
+    onEntry: 'event',
+  },
   firewall: {
     listRules: 'invoke',
     addRule: 'invoke',

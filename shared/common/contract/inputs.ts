@@ -69,6 +69,13 @@ export const AuditExportInput = z.strictObject({
 });
 export type AuditExportInput = z.infer<typeof AuditExportInput>;
 
+/** An entry to prove included in the signed tree: its seq and the chain hash the view shows. */
+export const AuditInclusionInput = z.strictObject({
+  seq: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type AuditInclusionInput = z.infer<typeof AuditInclusionInput>;
+
 export const FirewallRuleInput = z.strictObject({
   cidr: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]),
   action: z.enum(['allow', 'deny']),

@@ -91,6 +91,11 @@ export class RememberedCheckpoints {
     return entry ? { origin, size: entry.size, rootHash: entry.root_hash } : undefined;
   }
 
+  /** The verifier key pinned for a tree log (the one its remembered checkpoint was signed with). */
+  verifierKeyOf(origin: string): string | undefined {
+    return this.data.logs[origin]?.verifier_key;
+  }
+
   /** The remembered legacy chain-head checkpoint of the log whose tree origin is `origin`. */
   legacyFor(origin: string): LegacyCheckpoint | undefined {
     for (const [legacyOrigin, entry] of Object.entries(this.data.legacy)) {

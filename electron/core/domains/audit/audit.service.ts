@@ -2,7 +2,11 @@
  * The audit view's backend: keyset pages (with the filter's total), server-side chain
  * verification, the server-signed JSONL export written to a local file, offline
  * verification of such a file, and the live tail (the server's SSE stream, pushed as
- * `audit.onEntry`). Talks to the Factory API only through the connection's client.
+ * `audit.onEntry`), and the transparency-log checks: an entry's inclusion proof and, on
+ * every visit, a consistency proof from the checkpoint this console remembers (in
+ * `audit-checkpoints.json` of the console home, the file `factory-console audit verify`
+ * remembers in) to the newest. The proofs are verified here, on the main side; the renderer
+ * only shows the verdict. Talks to the Factory API only through the connection's client.
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
@@ -20,16 +24,32 @@ import {
   type AuditVerifyResult,
 } from '../../../../shared/common/audit-event.ts';
 import type {
+  AuditConsistency,
   AuditEntrySummary,
+  AuditInclusion,
   AuditExportResult,
   AuditPage,
   AuditVerification,
 } from '../../../../shared/common/contract/bridge.ts';
-import type { AuditExportInput, AuditPageInput } from '../../../../shared/common/contract/inputs.ts';
+import type {
+  AuditExportInput,
+  AuditInclusionInput,
+  AuditPageInput,
+} from '../../../../shared/common/contract/inputs.ts';
+import { RememberedCheckpoints } from '../../../../shared/node/audit/remembered-checkpoints.ts';
+import {
+  proveEntryIncluded,
+  proveLogGrew,
+  tlogReaderOf,
+  type TlogReader,
+} from '../../../../shared/node/audit/tlog-proofs.ts';
 import { AuditVerifyUsageError, runAuditVerify } from '../../../../shared/node/audit/offline-verify.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 import type { FactoryConnection } from '../../factory-api/factory-connection.ts';
 import { readServerSentEvents } from '../../factory-api/server-sent-events.ts';
+
+/** The file, in the console home, where the console remembers the newest checkpoint it proved. */
+export const REMEMBERED_CHECKPOINTS_FILE = 'audit-checkpoints.json';
 
 /** Pause before the live tail reconnects after a dropped stream. */
 const TAIL_RETRY_MS = 3_000;
@@ -74,12 +94,80 @@ function checkedExportPath(input: AuditExportInput): string {
 export class AuditService {
   readonly #connection: FactoryConnection;
   readonly #emit: (entry: AuditEntrySummary) => void;
+  readonly #rememberFile: string | undefined;
   #tail: AbortController | null = null;
   #lastSeq = 0;
+  /** One consistency check at a time, so two visits never race on the remembered file. */
+  #consistency: Promise<AuditConsistency> | null = null;
 
-  constructor(connection: FactoryConnection, emit: (entry: AuditEntrySummary) => void) {
+  /** `home`: the console home, where the remembered checkpoint lives (none: nothing is remembered). */
+  constructor(connection: FactoryConnection, emit: (entry: AuditEntrySummary) => void, home?: string) {
     this.#connection = connection;
     this.#emit = emit;
+    this.#rememberFile = home === undefined ? undefined : path.join(home, REMEMBERED_CHECKPOINTS_FILE);
+  }
+
+  #reader(): TlogReader {
+    return tlogReaderOf((route) => this.#connection.client.open(route));
+  }
+
+  async #memory(): Promise<RememberedCheckpoints> {
+    if (this.#rememberFile === undefined)
+      throw new ConsoleError('internal', 'This console has no home to remember audit checkpoints in.');
+    try {
+      return await RememberedCheckpoints.load(this.#rememberFile);
+    } catch (error) {
+      throw new ConsoleError(
+        'internal',
+        `${(error as Error).message}: move it aside to start remembering afresh (the next visit pins the log again).`,
+      );
+    }
+  }
+
+  /** Proves entry `seq` (shown with chain hash `hash`) is in the newest signed tree. */
+  async inclusion(input: AuditInclusionInput): Promise<AuditInclusion> {
+    const memory = this.#rememberFile === undefined ? undefined : await this.#memory();
+    const result = await proveEntryIncluded(this.#reader(), input.seq, input.hash, memory);
+    return result.ok
+      ? { seq: result.seq, included: true, treeSize: result.treeSize, reason: null, message: null }
+      : {
+          seq: result.seq,
+          included: false,
+          treeSize: result.treeSize,
+          reason: result.reason,
+          message: result.message,
+        };
+  }
+
+  /** Proves the log only grew since the remembered checkpoint, then remembers the newest. */
+  consistency(): Promise<AuditConsistency> {
+    this.#consistency ??= this.#proveGrowth().finally(() => {
+      this.#consistency = null;
+    });
+    return this.#consistency;
+  }
+
+  async #proveGrowth(): Promise<AuditConsistency> {
+    const result = await proveLogGrew(this.#reader(), await this.#memory());
+    return result.ok
+      ? {
+          ok: true,
+          relation: result.relation,
+          from: result.from,
+          to: result.to,
+          firstBadSeq: null,
+          reason: null,
+          message: null,
+        }
+      : {
+          ok: false,
+          relation: null,
+          from: result.from,
+          to: result.to,
+          firstBadSeq: result.firstBadSeq,
+          reason: result.reason,
+          message: result.message,
+        };
   }
 
   /** One page in ascending seq; the cursor is the last seq seen. Starts the live tail. */

@@ -1,18 +1,69 @@
 import { Paper, Text, Title } from '@mantine/core';
+import { useEffect } from 'react';
+import type { StoreApi } from 'zustand/vanilla';
 import { formatUtc } from '../../ui/format.ts';
 import { Hash } from '../../ui/Hash.tsx';
 import { Time } from '../../ui/Time.tsx';
 import type { AuditRow } from './audit-source.ts';
 import { summarise } from './audit-format.ts';
+import type { AuditState } from './audit.store.ts';
+import { useAudit } from './audit.hooks.ts';
+
+/**
+ * Whether the shown entry is in the signed Merkle tree: the main side fetched its inclusion
+ * proof and leaf and verified them against the signed checkpoint; this only shows the verdict.
+ */
+function InclusionProof({ store, row }: { store: StoreApi<AuditState>; row: AuditRow }) {
+  const inclusion = useAudit(store, (s) => (s.inclusion?.seq === row.seq ? s.inclusion : null));
+  useEffect(() => {
+    void store.getState().proveInclusion(row);
+  }, [store, row]);
+  if (!inclusion || (!inclusion.result && !inclusion.error))
+    return (
+      <Text size="sm" c="dimmed" data-testid="audit-inclusion" data-state="checking">
+        Checking the inclusion proof…
+      </Text>
+    );
+  if (inclusion.error)
+    return (
+      <Text size="sm" c="orange" data-testid="audit-inclusion" data-state="error">
+        Inclusion not checked: {inclusion.error.message}
+      </Text>
+    );
+  const result = inclusion.result!;
+  if (result.included)
+    return (
+      <Text size="sm" c="green" data-testid="audit-inclusion" data-state="included">
+        Included in the signed tree of size {result.treeSize} ✓
+      </Text>
+    );
+  const pending = result.reason === 'log_shorter_than_checkpoint';
+  return (
+    <Text
+      size="sm"
+      c={pending ? 'dimmed' : 'red'}
+      fw={pending ? undefined : 700}
+      role={pending ? undefined : 'alert'}
+      data-testid="audit-inclusion"
+      data-state={pending ? 'pending' : 'failed'}
+    >
+      {pending ? '' : '✗ NOT PROVEN in the signed tree: '}
+      {result.message}
+    </Text>
+  );
+}
 
 /** The details of the selected entry: its fields, hashes (with copy buttons) and canonical line. */
 export function AuditDetails({
   row,
   synthetic,
   inDrawer = false,
+  store,
 }: {
   row: AuditRow | undefined;
   synthetic: boolean;
+  /** The real log's store: the details pane then checks the entry's inclusion proof. */
+  store?: StoreApi<AuditState>;
   /** In the drawer the title is the drawer's. */
   inDrawer?: boolean;
 }) {
@@ -81,6 +132,14 @@ export function AuditDetails({
             <dt>Previous hash</dt>
             <dd>
               <Hash value={row.prevHash} label="previous hash" />
+            </dd>
+          </>
+        ) : null}
+        {store && !synthetic ? (
+          <>
+            <dt>Merkle tree</dt>
+            <dd>
+              <InclusionProof store={store} row={row} />
             </dd>
           </>
         ) : null}

@@ -59,7 +59,7 @@ export function AuditTable({ store, follow }: { store: StoreApi<AuditState>; fol
         height={520}
       />
       {wide ? (
-        <AuditDetails row={row} synthetic={synthetic} />
+        <AuditDetails row={row} synthetic={synthetic} store={store} />
       ) : (
         <Drawer
           opened={drawer && row !== undefined}
@@ -68,7 +68,7 @@ export function AuditTable({ store, follow }: { store: StoreApi<AuditState>; fol
           size="md"
           title={row ? `Entry ${row.seq}` : 'Entry'}
         >
-          <AuditDetails row={row} synthetic={synthetic} inDrawer />
+          <AuditDetails row={row} synthetic={synthetic} store={store} inDrawer />
         </Drawer>
       )}
     </div>

@@ -11,6 +11,7 @@ import { AuditExport } from './AuditExport.tsx';
 import { AuditFilters } from './AuditFilters.tsx';
 import { AuditTable } from './AuditTable.tsx';
 import { ChainBadge } from './ChainBadge.tsx';
+import { TreeConsistency } from './TreeConsistency.tsx';
 import { SignedExport } from './SignedExport.tsx';
 
 /**
@@ -41,9 +42,18 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
   useEffect(() => {
     const current = store.getState();
     // Back on the view: nobody listened while it was closed, so re-read the real log.
-    if (current.source?.kind === 'bridge') void current.setFilter(current.filter);
+    // Every visit also proves the log only grew since the checkpoint this console remembers.
+    if (current.source?.kind === 'bridge') {
+      void current.setFilter(current.filter);
+      void current.proveConsistency();
+    }
     if (current.source) return;
-    void (syntheticRequested() ? store.getState().loadSynthetic() : store.getState().connect(bridge));
+    if (syntheticRequested()) void store.getState().loadSynthetic();
+    else
+      void store
+        .getState()
+        .connect(bridge)
+        .then(() => store.getState().proveConsistency());
   }, [bridge, store]);
   // Paused: not subscribed at all, so nothing moves; resuming reloads what arrived meanwhile.
   useEffect(() => (source && !paused ? store.getState().follow() : undefined), [source, paused, store]);
@@ -115,6 +125,7 @@ export function AuditView({ store = auditStore }: { store?: StoreApi<AuditState>
               {missed > 0 ? ` · ${formatCount(missed)} new hidden by the filter` : ''}
             </Text>
           </Group>
+          {source.kind === 'bridge' ? <TreeConsistency store={store} /> : null}
           {source.kind === 'bridge' ? <SignedExport store={store} /> : null}
           <ErrorNote error={error} />
           <AuditTable store={store} follow={!paused && !filtered && countKnown} />

@@ -5,8 +5,10 @@
  * the view labels as such and never presents as real data.
  */
 import type {
+  AuditConsistency,
   AuditEntrySummary,
   AuditExportResult,
+  AuditInclusion,
   AuditVerification,
   ConsoleBridge,
 } from '../../../../shared/common/contract/bridge.ts';
@@ -48,6 +50,10 @@ export interface AuditSource {
   exportSigned?(path: string): Promise<Result<AuditExportResult>>;
   /** The real log only: offline verification of a local export (first bad entry). */
   verifyFile?(path: string): Promise<Result<AuditVerification>>;
+  /** The real log only: the entry's inclusion proof, verified on the main side. */
+  inclusion?(seq: number, hash: string): Promise<Result<AuditInclusion>>;
+  /** The real log only: a consistency proof from the remembered checkpoint, verified on the main side. */
+  consistency?(): Promise<Result<AuditConsistency>>;
 }
 
 /**
@@ -87,5 +93,7 @@ export function createBridgeAuditSource(bridge: ConsoleBridge): AuditSource {
     onEntry: (listener) => bridge.audit.onEntry(listener),
     exportSigned: (path) => bridge.audit.exportTo({ path }),
     verifyFile: (path) => bridge.audit.verifyFile({ path }),
+    inclusion: (seq, hash) => bridge.audit.inclusion({ seq, hash }),
+    consistency: () => bridge.audit.consistency(),
   };
 }

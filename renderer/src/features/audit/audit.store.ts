@@ -6,7 +6,9 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
+  AuditConsistency,
   AuditExportResult,
+  AuditInclusion,
   AuditVerification,
   ConsoleBridge,
 } from '../../../../shared/common/contract/bridge.ts';
@@ -45,6 +47,14 @@ export interface AuditState {
   exported: AuditExportResult | null;
   fileVerification: (AuditVerification & { path: string }) | null;
   fileError: BridgeError | null;
+  /** The selected entry's inclusion proof: checking (result null) or its verdict. */
+  inclusion: { seq: number; result: AuditInclusion | null; error: BridgeError | null } | null;
+  /** This visit's consistency proof from the remembered checkpoint to the newest. */
+  consistency: AuditConsistency | null;
+  consistencyError: BridgeError | null;
+  checkingConsistency: boolean;
+  proveInclusion(row: Pick<AuditRow, 'seq' | 'hash'>): Promise<void>;
+  proveConsistency(): Promise<void>;
   exportSigned(path: string): Promise<void>;
   verifyFile(path: string): Promise<void>;
   connect(bridge: ConsoleBridge): Promise<void>;
@@ -132,6 +142,41 @@ export function createAuditStore(): StoreApi<AuditState> {
       exported: null,
       fileVerification: null,
       fileError: null,
+      inclusion: null,
+      consistency: null,
+      consistencyError: null,
+      checkingConsistency: false,
+
+      async proveInclusion(row) {
+        const { source, inclusion } = get();
+        if (!source?.inclusion) return;
+        if (
+          inclusion?.seq === row.seq &&
+          !inclusion.error &&
+          (!inclusion.result || inclusion.result.included)
+        )
+          return;
+        set({ inclusion: { seq: row.seq, result: null, error: null } });
+        const result = await source.inclusion(row.seq, row.hash);
+        if (get().inclusion?.seq !== row.seq) return;
+        set({
+          inclusion: result.ok
+            ? { seq: row.seq, result: result.value, error: null }
+            : { seq: row.seq, result: null, error: result.error },
+        });
+      },
+
+      async proveConsistency() {
+        const { source } = get();
+        if (!source?.consistency || get().checkingConsistency) return;
+        set({ checkingConsistency: true });
+        const result = await source.consistency();
+        set(
+          result.ok
+            ? { checkingConsistency: false, consistency: result.value, consistencyError: null }
+            : { checkingConsistency: false, consistencyError: result.error },
+        );
+      },
 
       async exportSigned(path) {
         const { source } = get();

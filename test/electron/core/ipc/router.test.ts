@@ -46,6 +46,8 @@ function makeRouter() {
       verify: record('audit.verify', { intact: true, checked: 0, firstBadSeq: null }),
       exportTo: record('audit.exportTo', { path: '/tmp/a.jsonl', bytes: 0, entries: 0 }),
       verifyFile: record('audit.verifyFile', { intact: true, checked: 0, firstBadSeq: null }),
+      inclusion: unavailable('audit.inclusion'),
+      consistency: unavailable('audit.consistency'),
     },
     firewall: {
       listRules: record('firewall.listRules', []),

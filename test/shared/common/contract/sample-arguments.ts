@@ -28,6 +28,8 @@ export const validArguments: Record<string, unknown[]> = {
   'audit.verify': [],
   'audit.exportTo': [{ path: '/tmp/audit-export.jsonl' }],
   'audit.verifyFile': [{ path: '/tmp/audit-export.jsonl' }],
+  'audit.inclusion': [{ seq: 3, hash: 'ab'.repeat(32) }],
+  'audit.consistency': [],
   'firewall.listRules': [],
   'firewall.addRule': [{ cidr: '10.0.0.0/8', action: 'deny', note: 'lab' }],
   'firewall.updateRule': [{ ruleId: 'rule-7', expiresAt: '2030-01-01T00:00:00.000Z' }],
