@@ -152,7 +152,7 @@ export async function proveLogGrew(reader: TlogReader, memory: RememberedCheckpo
     return bad(
       AuditVerifyReason.ProofInvalid,
       from,
-      `the log is not an extension of what you last saw (seq ${from} → ${fresh.size}): the consistency proof does not verify`,
+      `the consistency proof (seq ${from} → ${fresh.size}) does not verify: this log does not extend the one seen before`,
       from,
     );
   await memory.advance(fresh, served.note, served.verifier_key);

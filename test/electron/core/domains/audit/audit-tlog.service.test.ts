@@ -113,7 +113,7 @@ describe('the console proves the log only grew (consistency proofs)', () => {
       firstBadSeq: remembered.size,
     });
     expect(result.ok ? '' : result.message).toMatch(
-      /is not an extension of what you last saw \(seq \d+ → \d+\)/,
+      /the consistency proof \(seq \d+ → \d+\) does not verify/,
     );
     expect(await readFile(rememberFile(), 'utf8')).toBe(before);
   });
