@@ -19,23 +19,36 @@ import { checkExportTarget, placeWithoutOverwrite, stagedExportPath } from './va
 export interface ExclusiveUnlockInput extends UnlockInput {
   /** How long to wait for another unlock of the same item to finish (default: item-lock.ts). */
   lockWaitMs?: number;
+  /** Other names of the item the caller can tell (the console: its name in the server's list). */
+  alsoKnownAs?: () => Promise<readonly string[]>;
 }
 
-/** The keys of the item's lock: what the caller gave, and the stored item's id and name when the vault knows them. */
-async function lockKeys(home: string, idOrName: string): Promise<{ keys: string[]; label: string }> {
+/**
+ * The keys of the item's lock: what the caller gave, the names it knows, and the stored
+ * item's id and name when the vault has it — so `unlock NAME` and an unlock by id of the
+ * same resource hold one lock whenever either side can tell the other's key. The one
+ * case neither can (`unlock ID` and `unlock NAME` at once, on a home that never stored
+ * the item) is caught at the commit: a staged container of the wrong size is refused
+ * (vault.store.ts `commitItem`), so both may fail but no broken item is stored.
+ */
+async function lockKeys(
+  home: string,
+  idOrName: string,
+  alsoKnownAs: readonly string[],
+): Promise<{ keys: string[]; label: string }> {
   const record = await findRecord(home, idOrName).catch(() => undefined);
-  if (!record) return { keys: [idOrName], label: idOrName };
+  if (!record) return { keys: [idOrName, ...alsoKnownAs], label: alsoKnownAs[0] ?? idOrName };
   const { resource_id, name } = record.manifest.manifest;
-  return { keys: [idOrName, resource_id, name], label: name };
+  return { keys: [idOrName, ...alsoKnownAs, resource_id, name], label: name };
 }
 
 /** Unlocks a resource into the vault (and optionally exports it to a new file); see the module comment. */
 export async function unlockResourceExclusive(input: ExclusiveUnlockInput): Promise<UnlockResult> {
-  const { lockWaitMs, ...unlock } = input;
+  const { lockWaitMs, alsoKnownAs, ...unlock } = input;
   const target =
     input.outPath === undefined ? undefined : await checkExportTarget(path.resolve(input.outPath));
   const staged = target === undefined ? undefined : stagedExportPath(target);
-  const { keys, label } = await lockKeys(input.home, input.idOrName);
+  const { keys, label } = await lockKeys(input.home, input.idOrName, (await alsoKnownAs?.()) ?? []);
   try {
     const result = await withItemLock(
       { home: input.home, keys, label, ...(lockWaitMs !== undefined ? { waitMs: lockWaitMs } : {}) },

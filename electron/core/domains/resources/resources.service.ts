@@ -181,10 +181,12 @@ export class UnlockService {
       etaSeconds: null,
     };
     this.#deps.emit(last);
-    // Under the item's lock: an unlock of the same resource elsewhere (the CLI) is refused, not interleaved.
+    // Under the item's lock, keyed by id and by name: an unlock of the same resource
+    // elsewhere (`factory-console unlock NAME`) is refused, not interleaved.
     void unlockResourceExclusive({
       home: this.#deps.home,
       idOrName: input.resourceId,
+      alsoKnownAs: () => this.#serverNames(input.resourceId),
       password: input.password,
       env: this.#env,
       strict: this.#strict,
@@ -205,6 +207,16 @@ export class UnlockService {
       .catch(() => this.#deps.emit({ ...last, phase: 'failed', etaSeconds: null }))
       .finally(() => this.#jobs.delete(jobId));
     return { jobId, resourceId: input.resourceId };
+  }
+
+  /** The resource's name in the server's list (signed-in session), for the unlock's lock; none when unknown. */
+  async #serverNames(resourceId: string): Promise<string[]> {
+    const listed = await this.#deps.listServer?.().catch(() => undefined);
+    const parsed = resourceListResponseSchema.safeParse(listed);
+    if (!parsed.success) return [];
+    return parsed.data.resources
+      .filter((resource) => resource.id === resourceId)
+      .map((resource) => resource.name);
   }
 
   /**

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activatedCli, type ActivatedCli, type CliResult } from '../../../../e2e/cli-harness.ts';
 import { startUnlockFixture, type UnlockFixture } from '../../../../e2e/unlock-fixture.ts';
 import { unlockResourceExclusive } from '../../../../../electron/core/domains/resources/exclusive-unlock.ts';
+import { UnlockService } from '../../../../../electron/core/domains/resources/resources.service.ts';
+import type { UnlockProgress } from '../../../../../shared/common/contract/bridge.ts';
+import { bearer } from '../../../../server/helpers.ts';
 import { closeContainerOpenPool } from '../../../../../electron/core/domains/resources/open-pool.ts';
 import { STALE_MS } from '../../../../../electron/core/domains/vault/item-lock.ts';
 
@@ -68,6 +71,13 @@ async function slowCli(name: string): Promise<ActivatedCli> {
   return activatedCli({ ...fixture, server: { ...fixture.server, url: proxy.url } }, name);
 }
 
+// The operator has three seats: the tests that need no fresh home share this one.
+let shared: ActivatedCli | undefined;
+async function sharedCli(): Promise<ActivatedCli> {
+  shared ??= await slowCli('shared');
+  return shared;
+}
+
 function exited(child: ReturnType<ActivatedCli['spawn']>): Promise<CliResult> {
   let stdout = Buffer.alloc(0);
   let stderr = '';
@@ -89,7 +99,7 @@ async function exists(file: string): Promise<boolean> {
 
 describe('two unlocks of one resource at once', () => {
   it('never break the vault: one unlocks, the other says an unlock is in progress, and cat works', async () => {
-    const cli = await slowCli('twice');
+    const cli = await sharedCli();
     const results = await Promise.all([
       exited(cli.spawn(['unlock', 'model'])),
       exited(cli.spawn(['unlock', 'model'])),
@@ -114,6 +124,41 @@ describe('two unlocks of one resource at once', () => {
     for (const result of byBoth.filter((each) => each.code !== 0))
       expect(result.stderr).toContain('is in progress');
     expect((await cli.run(['cat', id])).stdout.equals(original)).toBe(true);
+  }, 400_000);
+
+  it('the console by id and the CLI by name, on a home that never had the item, hold one lock', async () => {
+    const cli = await slowCli('mixed');
+    const phases: UnlockProgress['phase'][] = [];
+    let finished: (phase: string) => void = () => undefined;
+    const outcome = new Promise<string>((resolve) => (finished = resolve));
+    const service = new UnlockService({
+      home: cli.home,
+      env: { ...process.env, ...cli.env },
+      session: async () => ({ serverUrl: proxy.url, email: fixture.operator.email }),
+      // The console's signed-in list: it names the resource, so the name is locked too.
+      listServer: async () =>
+        (
+          await fixture.server.app.inject({
+            method: 'GET',
+            url: '/api/v1/resources',
+            headers: bearer(fixture.operator.token),
+          })
+        ).json(),
+      emit: (progress) => {
+        phases.push(progress.phase);
+        if (progress.phase === 'done' || progress.phase === 'failed') finished(progress.phase);
+      },
+    });
+    const [byCli] = await Promise.all([
+      exited(cli.spawn(['unlock', 'model'])),
+      service.unlock({ resourceId: id, password: fixture.operator.password }),
+    ]);
+    const byConsole = await outcome;
+    expect([byCli.code === 0, byConsole === 'done'], byCli.stderr).toContain(true);
+    if (byCli.code !== 0) expect(byCli.stderr).toContain('is in progress');
+    const cat = await cli.run(['cat', 'model']);
+    expect(cat.code, cat.stderr).toBe(0);
+    expect(cat.stdout.equals(original)).toBe(true);
   }, 400_000);
 
   it('a process killed mid-unlock leaves no item or a whole one, and its stale lock is taken over', async () => {
@@ -149,7 +194,7 @@ describe('two unlocks of one resource at once', () => {
   }, 400_000);
 
   it('the export target taken while the unlock ran is not replaced (the final create is a link)', async () => {
-    const cli = await activatedCli(fixture, 'race');
+    const cli = await sharedCli();
     const folder = path.join(fixture.root, 'race-out');
     await fs.mkdir(folder);
     const target = path.join(folder, 'model.bin');
