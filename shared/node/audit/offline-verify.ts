@@ -14,6 +14,7 @@ import { AUDIT_GENESIS_HASH, AuditVerifyReason, type AuditVerifyResult } from '.
 import { compareCheckpoints, openCheckpoint, type Checkpoint } from './audit-checkpoint.ts';
 import { verifyJsonlFile, type FileVerification } from './audit-file-verifier.ts';
 import { RememberedCheckpoints } from './remembered-checkpoints.ts';
+import { proveLogGrew, tlogReaderOf, type GrowthResult } from './tlog-proofs.ts';
 import {
   NoteVerificationError,
   formatVerifierKey,
@@ -36,6 +37,16 @@ export interface AuditVerifyOptions {
   strict?: boolean;
 }
 
+/** Options of an online check (`audit verify --server URL --remember FILE`, no export file). */
+export interface AuditOnlineOptions {
+  server: string;
+  /** The account that signs in (an auditor or above); its password comes from the caller. */
+  email: string;
+  rememberFile: string;
+  /** A verifier key (`name+id+base64`) or a file holding one: the served key must be it. */
+  key?: string;
+}
+
 /** What the verification found. */
 export interface AuditVerifyReport {
   result: AuditVerifyResult;
@@ -53,12 +64,30 @@ export class AuditVerifyUsageError extends Error {
 }
 
 export const AUDIT_VERIFY_USAGE =
-  'audit verify FILE.jsonl [--checkpoint FILE] [--key VERIFIER_KEY|FILE] [--remember FILE] [--chain-only] [--strict] [--json]';
+  'audit verify FILE.jsonl [--checkpoint FILE] [--key VERIFIER_KEY|FILE] [--remember FILE] [--chain-only] [--strict] [--json] | audit verify --server URL --email E [--remember FILE] [--key KEY|FILE] [--json]';
+
+/** Parsed `audit verify` arguments: an export file to verify offline, or a server to ask for a proof. */
+export type AuditVerifyArgs =
+  | (AuditVerifyOptions & { json: boolean; server?: undefined })
+  | (Omit<AuditOnlineOptions, 'rememberFile' | 'email'> & {
+      json: boolean;
+      email?: string;
+      rememberFile?: string;
+      file?: undefined;
+    });
 
 /** Parses `audit verify` arguments. */
-export function parseAuditVerifyArgs(args: string[]): AuditVerifyOptions & { json: boolean } {
-  const options: Partial<AuditVerifyOptions> & { json: boolean } = { json: false };
-  const valued = { '--checkpoint': 'checkpointFile', '--key': 'key', '--remember': 'rememberFile' } as const;
+export function parseAuditVerifyArgs(args: string[]): AuditVerifyArgs {
+  const options: Partial<AuditVerifyOptions> & { json: boolean; server?: string; email?: string } = {
+    json: false,
+  };
+  const valued = {
+    '--checkpoint': 'checkpointFile',
+    '--key': 'key',
+    '--remember': 'rememberFile',
+    '--server': 'server',
+    '--email': 'email',
+  } as const;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] ?? '';
     if (arg === '--json') options.json = true;
@@ -74,8 +103,19 @@ export function parseAuditVerifyArgs(args: string[]): AuditVerifyOptions & { jso
     else if (options.file === undefined) options.file = arg;
     else throw new AuditVerifyUsageError(`unexpected argument ${arg}`);
   }
+  if (options.server !== undefined) {
+    if (options.file !== undefined || options.checkpointFile || options.chainOnly || options.strict)
+      throw new AuditVerifyUsageError(
+        '--server checks the remembered checkpoint by a proof: give no export file, --checkpoint, --chain-only or --strict',
+      );
+    if (!/^https?:\/\/[^\s/]+/.test(options.server))
+      throw new AuditVerifyUsageError(`--server needs an http(s) URL, not ${options.server}`);
+    const { file: _file, checkpointFile: _checkpoint, ...online } = options;
+    return { ...online, server: options.server.replace(/\/+$/, '') };
+  }
   if (options.file === undefined) throw new AuditVerifyUsageError(`usage: ${AUDIT_VERIFY_USAGE}`);
-  return { ...options, file: options.file };
+  if (options.email !== undefined) throw new AuditVerifyUsageError('--email goes with --server');
+  return { ...options, file: options.file, server: undefined };
 }
 
 async function loadKey(key: string): Promise<NoteVerifier> {
@@ -92,6 +132,84 @@ async function loadKey(key: string): Promise<NoteVerifier> {
   } catch (error) {
     throw new AuditVerifyUsageError(`bad verifier key: ${(error as Error).message}`);
   }
+}
+
+/** What an online check found: the consistency proof's verdict, and whether it holds. */
+export interface AuditOnlineReport {
+  result: GrowthResult;
+  exitCode: 0 | 1;
+}
+
+/**
+ * Signs in to the server and checks, by one RFC 9162 consistency proof (O(log n) hashes, no
+ * entries downloaded), that its newest signed checkpoint extends the one remembered in
+ * `rememberFile`; the remembered checkpoint advances only when that holds. The first run
+ * against a log pins its checkpoint and key (or checks the key against `--key`).
+ * HAZMAT: `password` is the account's; it is sent to the server only, never printed.
+ */
+export async function runOnlineAuditVerify(
+  options: AuditOnlineOptions,
+  password: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<AuditOnlineReport> {
+  const memory = await RememberedCheckpoints.load(options.rememberFile).catch((error: unknown) => {
+    throw new AuditVerifyUsageError((error as Error).message);
+  });
+  const pinned = options.key ? await loadKey(options.key) : undefined;
+  let login: Response;
+  try {
+    login = await fetchImpl(`${options.server}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: options.email, password }),
+    });
+  } catch (error) {
+    throw new AuditVerifyUsageError(`cannot reach ${options.server}: ${(error as Error).message}`);
+  }
+  const session = (await login.json().catch(() => ({}))) as { access_token?: string };
+  if (!login.ok || typeof session.access_token !== 'string')
+    throw new AuditVerifyUsageError(
+      `sign-in as ${options.email} failed (HTTP ${login.status}): use an auditor account (one without a second factor for scripts)`,
+    );
+  const token = session.access_token;
+  const reader = tlogReaderOf((route) =>
+    fetchImpl(`${options.server}${route}`, { headers: { authorization: `Bearer ${token}` } }),
+  );
+  if (pinned) {
+    const served = await reader.checkpoint();
+    const expected = formatVerifierKey(pinned.name, pinned.publicKey);
+    if (served.verifier_key !== expected) {
+      return {
+        result: {
+          ok: false,
+          reason: AuditVerifyReason.CheckpointInvalid,
+          origin: served.origin,
+          from: 0,
+          to: served.size,
+          firstBadSeq: null,
+          message: `the server's checkpoints are signed by ${served.verifier_key}, not the --key given`,
+        },
+        exitCode: 1,
+      };
+    }
+  }
+  const result = await proveLogGrew(reader, memory);
+  return { result, exitCode: result.ok ? 0 : 1 };
+}
+
+/** A human-readable report of an online check. */
+export function formatOnlineReport(report: AuditOnlineReport): string {
+  const { result } = report;
+  if (result.ok) {
+    const line =
+      result.relation === 'first'
+        ? `OK: nothing was remembered for ${result.origin}; its signed checkpoint of size ${result.to} is remembered now (the next run proves the log only grew from it)`
+        : result.relation === 'same'
+          ? `OK: the log is as remembered (size ${result.to}, same Merkle root)`
+          : `OK: the log only grew since the remembered checkpoint (seq ${result.from} → ${result.to}): consistency proof verified, size ${result.to} remembered`;
+    return `${line}\n`;
+  }
+  return `TAMPERED or INVALID: ${result.reason} at seq ${result.firstBadSeq ?? '?'}\n  ${result.message}\n  the remembered checkpoint (size ${result.from}) is kept\n`;
 }
 
 async function readNote(path: string): Promise<string> {

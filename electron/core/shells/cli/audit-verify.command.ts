@@ -4,17 +4,24 @@
  * The console remembers the newest checkpoint it has verified (by default in
  * `audit-checkpoints.json` in the console home, see console-home.ts), so a later export
  * that is shorter than, or forks from, what it saw is reported as tampering.
+ *
+ * `factory-console audit verify --server URL --email E [--remember FILE]`: online, the same
+ * check by one consistency proof from the remembered checkpoint to the server's newest (no
+ * export is downloaded); the password comes from `FACTORY_PASSWORD` or the terminal.
  */
 import path from 'node:path';
 import {
   AUDIT_VERIFY_USAGE,
   AuditVerifyUsageError,
   formatAuditVerifyReport,
+  formatOnlineReport,
   parseAuditVerifyArgs,
   runAuditVerify,
+  runOnlineAuditVerify,
 } from '../../../../shared/node/audit/offline-verify.ts';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { CliError, type CliCommand } from './command.ts';
+import { readPassword } from './password-prompt.ts';
 
 /** Where the console remembers checkpoints unless `--remember` says otherwise. */
 export function defaultRememberFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -23,10 +30,22 @@ export function defaultRememberFile(env: NodeJS.ProcessEnv = process.env): strin
 
 export const auditVerifyCommand: CliCommand = {
   name: 'audit verify',
-  summary: `verify an audit export offline: ${AUDIT_VERIFY_USAGE.replace('audit verify ', '')}`,
+  summary: `verify an audit export offline, or the log's growth by a proof: ${AUDIT_VERIFY_USAGE.replaceAll('audit verify ', '')}`,
   async run(args) {
     try {
       const options = parseAuditVerifyArgs(args);
+      if (options.server !== undefined) {
+        if (!options.email) throw new AuditVerifyUsageError('--server needs --email E');
+        const password = await readPassword(process.env, `Password for ${options.email}`);
+        const report = await runOnlineAuditVerify(
+          { ...options, email: options.email, rememberFile: options.rememberFile ?? defaultRememberFile() },
+          password,
+        );
+        process.stdout.write(
+          options.json ? `${JSON.stringify(report.result)}\n` : formatOnlineReport(report),
+        );
+        return report.exitCode;
+      }
       const report = await runAuditVerify({
         ...options,
         rememberFile: options.rememberFile ?? defaultRememberFile(),
