@@ -15,7 +15,7 @@ import type { ServerConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { loadServerKeys } from './secrets/server-keys.ts';
 import { loadTlsIdentity, type TlsIdentity } from './secrets/tls.ts';
-import type { AuditSink } from './audit-sink.ts';
+import { withTransactions, type AuditSink } from './audit-sink.ts';
 import { createAuditService } from './audit/audit.plugin.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { firewallPlugin } from './firewall/firewall.plugin.ts';
@@ -25,6 +25,7 @@ import { installErrorHandlers } from './errors.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { frontDoor } from './http/front-door.ts';
 import { corsPolicy } from './http/cors.ts';
+import { refuseIllFormedText } from './http/well-formed.ts';
 import { CSRF_HEADER, installAuthHook } from './auth/auth.hook.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { createIdentity } from './auth/mfa/identity.ts';
@@ -37,6 +38,7 @@ import { statusRoutes } from './status/status.routes.ts';
 import { resourcesPlugin } from './resources/resources.plugin.ts';
 import type { PostureCheck } from './status/posture.ts';
 import { Metrics, metricsPlugin } from './metrics/metrics.ts';
+import { AccountEvents } from './auth/account-events.ts';
 import type { RouteEntry } from './types.ts';
 import './types.ts';
 
@@ -203,11 +205,12 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
       ),
     );
     app.decorate('metrics', new Metrics());
+    app.decorate('accountEvents', new AccountEvents());
     const audit =
       typeof options.audit === 'function'
         ? await options.audit(app)
         : (options.audit ?? (await createAuditService(app)));
-    app.decorate('audit', audit);
+    app.decorate('audit', withTransactions(audit, db));
     app.decorate('services', await createServices(db, app.keys.jwt, config.scryptLog2N));
     app.decorate('identity', createIdentity(db, app.keys.master, config.identity));
 
@@ -250,6 +253,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     await app.register(firewallPlugin);
     installAuthHook(app);
     installIdentityGate(app);
+    refuseIllFormedText(app);
 
     metricsPlugin(app);
     await app.register(async (scope) => statusRoutes(scope, options.postureChecks ?? []));

@@ -8,9 +8,10 @@ import type { ServerConfig } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { ServerKeys } from './secrets/server-keys.ts';
 import type { TlsIdentity } from './secrets/tls.ts';
-import type { AuditSink } from './audit-sink.ts';
+import type { TransactionalAuditSink } from './audit-sink.ts';
 import type { Services } from './services.ts';
 import type { Metrics } from './metrics/metrics.ts';
+import type { AccountEvents } from './auth/account-events.ts';
 
 /** Who is making a request, once authenticated. Holds no secret. */
 export interface Principal {
@@ -42,9 +43,12 @@ declare module 'fastify' {
     config: ServerConfig;
     db: Db;
     keys: ServerKeys;
-    audit: AuditSink;
+    /** The audit log; a change and its entries commit together through `audit.transact`. */
+    audit: TransactionalAuditSink;
     services: Services;
     metrics: Metrics;
+    /** Sign-outs and account changes, for long-lived responses to end (auth/account-events.ts). */
+    accountEvents: AccountEvents;
     /** The TLS identity when this server terminates TLS itself. */
     tlsIdentity: TlsIdentity | undefined;
     /** Every registered route with its declared permission. */

@@ -1,4 +1,4 @@
-/** `/api/v1/api-keys`: create (the secret is shown once), list, revoke. */
+/** `/api/v1/api-keys`: create (the secret is shown once), list, revoke; each change commits with its audit entry. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
@@ -25,14 +25,17 @@ export function apiKeysRoutes(app: FastifyInstance): void {
       if (principal.via === 'api_key')
         throw new ApiError(ErrorCode.Forbidden, 'an API key cannot create API keys');
       const input = createApiKeyRequestSchema.parse(request.body);
-      const created = await apiKeys.create({ id: principal.userId, role: principal.role }, input);
-      await app.audit.append({
-        type: AuditEventType.ApiKeyCreate,
-        actor: principal.email,
-        resource: `api-key/${created.id}`,
-        ip: request.ip,
-        request_id: request.id,
-        details: { name: created.name, scopes: created.scopes },
+      const created = await app.audit.transact(async (trx, append) => {
+        const key = await apiKeys.in(trx).create({ id: principal.userId, role: principal.role }, input);
+        append({
+          type: AuditEventType.ApiKeyCreate,
+          actor: principal.email,
+          resource: `api-key/${key.id}`,
+          ip: request.ip,
+          request_id: request.id,
+          details: { name: key.name, scopes: key.scopes },
+        });
+        return key;
       });
       return reply.code(201).header('cache-control', 'no-store').send(created);
     },
@@ -44,15 +47,18 @@ export function apiKeysRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const principal = principalOf(request);
       const { id } = idParams.parse(request.params);
-      const revoked = await apiKeys.revoke(id);
-      await app.audit.append({
-        type: AuditEventType.ApiKeyRevoke,
-        actor: principal.email,
-        resource: `api-key/${id}`,
-        ip: request.ip,
-        request_id: request.id,
-        details: { name: revoked.name },
+      await app.audit.transact(async (trx, append) => {
+        const revoked = await apiKeys.in(trx).revoke(id);
+        append({
+          type: AuditEventType.ApiKeyRevoke,
+          actor: principal.email,
+          resource: `api-key/${id}`,
+          ip: request.ip,
+          request_id: request.id,
+          details: { name: revoked.name },
+        });
       });
+      app.accountEvents.emit({ apiKeyId: id });
       return reply.code(204).send();
     },
   );

@@ -53,6 +53,11 @@ export class ApiKeysService {
     this.#db = db;
   }
 
+  /** The same service on `trx` (a change committed with its audit entry: `app.audit.transact`). */
+  in(trx: Db): ApiKeysService {
+    return new ApiKeysService(trx);
+  }
+
   async create(
     owner: { id: string; role: string },
     input: { name: string; scopes: Permission[]; expires_in_days?: number | undefined },

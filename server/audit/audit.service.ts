@@ -24,7 +24,8 @@ import { parseCheckpointBody, signCheckpoint, treeOrigin } from '../../shared/no
 import { formatVerifierKey } from '../../shared/node/audit/signed-note.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { ApiError } from '../errors.ts';
-import type { AuditSink } from '../audit-sink.ts';
+import type { AuditSink, AuditWork, TransactionalAuditSink } from '../audit-sink.ts';
+import type { Db } from '../db/database.ts';
 import { rowToEntry, rowToLine, type AuditStore, type StoredCheckpoint } from './audit.store.ts';
 import { redactDetails } from './audit-redact.ts';
 import { recoverAtStart, type RecoveryReport } from './audit-recovery.ts';
@@ -48,25 +49,47 @@ export interface AuditServiceOptions {
   onError?: (error: unknown, what: string) => void;
 }
 
+type EntryFields = Omit<Parameters<typeof chainNext>[1], 'ts'>;
+
 interface Pending {
-  fields: Omit<Parameters<typeof chainNext>[1], 'ts'>;
+  fields: EntryFields;
   resolve: (entry: AuditEntry) => void;
   reject: (error: unknown) => void;
 }
+
+/** A state change queued with its entries (see {@link AuditService.transact}). */
+interface PendingWork {
+  run: () => Promise<void>;
+}
+
+const isWork = (item: Pending | PendingWork): item is PendingWork => 'run' in item;
 
 /** A committed entry and its canonical line, as live subscribers get it. */
 export type AuditListener = (entry: AuditEntry, line: string) => void;
 
 const MAX_BATCH = 256;
 
-export class AuditService implements AuditSink {
+/** An event validated and redacted into the fields of an entry (throws on an invalid event). */
+function fieldsOf(event: AuditEventInput): EntryFields {
+  const input = auditEventInputSchema.parse(event);
+  return {
+    type: input.type,
+    actor: input.actor,
+    resource: input.resource ?? null,
+    ip: input.ip ?? null,
+    request_id: input.request_id ?? null,
+    details: redactDetails(input.details ?? {}) as Record<string, unknown>,
+  };
+}
+
+export class AuditService implements AuditSink, TransactionalAuditSink {
   readonly store: AuditStore;
   readonly origin: string;
   readonly verifierKey: string;
   private readonly options: AuditServiceOptions;
   private head: { seq: number; hash: string } = GENESIS_HEAD;
   private checkpointSize = 0;
-  private pending: Pending[] = [];
+  private pending: (Pending | PendingWork)[] = [];
   private writing: Promise<void> | undefined;
   private readonly listeners = new Set<AuditListener>();
   private timer: NodeJS.Timeout | undefined;
@@ -116,19 +139,77 @@ export class AuditService implements AuditSink {
   /** Appends an event and returns the committed entry. Rejects invalid events (nothing is written). */
   appendEntry(event: AuditEventInput): Promise<AuditEntry> {
     if (this.closed) return Promise.reject(new Error('the audit log is closed'));
-    const input = auditEventInputSchema.parse(event);
-    const fields = {
-      type: input.type,
-      actor: input.actor,
-      resource: input.resource ?? null,
-      ip: input.ip ?? null,
-      request_id: input.request_id ?? null,
-      details: redactDetails(input.details ?? {}) as Record<string, unknown>,
-    };
+    let fields: EntryFields;
+    try {
+      fields = fieldsOf(event);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     return new Promise<AuditEntry>((resolve, reject) => {
       this.pending.push({ fields, resolve, reject });
       this.kick();
     });
+  }
+
+  /**
+   * Runs a state change and commits the entries it appends in the same database
+   * transaction, in the writer queue's order (so the chain never forks): the change and
+   * its entries are durable together when this resolves; when `work` throws, an event is
+   * invalid or an entry has no canonical form, everything rolls back and this rejects.
+   * Subscribers hear of the entries after the commit.
+   */
+  transact<T>(work: AuditWork<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the audit log is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({
+        run: async () => {
+          let built: BuiltEntry[] = [];
+          let head: { seq: number; hash: string } = this.head;
+          try {
+            const value = await this.store.transactChained(
+              async (trx: Db) => {
+                const events: EntryFields[] = [];
+                const result = await work(trx, (event) => {
+                  events.push(fieldsOf(event));
+                });
+                return { result, events };
+              },
+              (committed, { events }) => {
+                const ts = new Date().toISOString();
+                built = [];
+                head = committed ?? GENESIS_HEAD;
+                for (const fields of events) {
+                  const entry = chainNext(head, { ...fields, ts });
+                  built.push(entry);
+                  head = entry.entry;
+                }
+                return built.map((entry) => ({ ...entry.entry, details: entry.detailsJson }));
+              },
+            );
+            if (built.length > 0) this.head = head;
+            this.notify(built);
+            resolve(value.result);
+          } catch (error) {
+            this.head = (await this.store.head().catch(() => undefined)) ?? this.head;
+            reject(error);
+          }
+        },
+      });
+      this.kick();
+    });
+  }
+
+  private notify(built: readonly BuiltEntry[]): void {
+    for (const entry of built) {
+      for (const listener of this.listeners) {
+        try {
+          listener(entry.entry, entry.line);
+        } catch (error) {
+          // A broken subscriber (a dead SSE socket) must not strand the rest of the batch.
+          this.options.onError?.(error, 'notifying a subscriber');
+        }
+      }
+    }
   }
 
   /** Starts the writer unless it runs; it re-checks the queue as it stops, so no append is stranded. */
@@ -146,50 +227,53 @@ export class AuditService implements AuditSink {
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH);
-      let built: { item: Pending; entry: BuiltEntry }[] = [];
-      let head = this.head;
-      const ts = new Date().toISOString();
-      try {
-        // The chain is built on the head committed in the database, read inside the
-        // write transaction: another process on the same data directory may have
-        // appended since this one last wrote.
-        await this.store.appendChained((committed) => {
-          built = [];
-          head = committed ?? GENESIS_HEAD;
-          for (const item of batch) {
-            try {
-              const entry = chainNext(head, { ...item.fields, ts });
-              built.push({ item, entry });
-              head = entry.entry;
-            } catch (error) {
-              item.reject(error);
-            }
-          }
-          return built.map(({ entry }) => ({ ...entry.entry, details: entry.detailsJson }));
-        });
-      } catch (error) {
-        for (const { item } of built) item.reject(error);
-        this.head = (await this.store.head().catch(() => undefined)) ?? this.head;
-        continue;
-      }
-      if (built.length === 0) continue;
-      this.head = head;
-      for (const { item, entry } of built) {
-        item.resolve(entry.entry);
-        for (const listener of this.listeners) {
-          try {
-            listener(entry.entry, entry.line);
-          } catch (error) {
-            // A broken subscriber (a dead SSE socket) must not strand the rest of the batch.
-            this.options.onError?.(error, 'notifying a subscriber');
-          }
-        }
+      const first = this.pending[0];
+      if (first && isWork(first)) {
+        this.pending.shift();
+        await first.run();
+      } else {
+        // Plain entries up to the next state change go into one group commit.
+        const end = this.pending.findIndex(isWork);
+        const batch = this.pending.splice(0, Math.min(end === -1 ? this.pending.length : end, MAX_BATCH));
+        await this.commitBatch(batch as Pending[]);
       }
       if (this.head.seq - this.checkpointSize >= this.options.checkpointEvery) {
         await this.checkpoint().catch((error: unknown) => this.options.onError?.(error, 'checkpoint'));
       }
     }
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    let built: { item: Pending; entry: BuiltEntry }[] = [];
+    let head = this.head;
+    const ts = new Date().toISOString();
+    try {
+      // The chain is built on the head committed in the database, read inside the
+      // write transaction: another process on the same data directory may have
+      // appended since this one last wrote.
+      await this.store.appendChained((committed) => {
+        built = [];
+        head = committed ?? GENESIS_HEAD;
+        for (const item of batch) {
+          try {
+            const entry = chainNext(head, { ...item.fields, ts });
+            built.push({ item, entry });
+            head = entry.entry;
+          } catch (error) {
+            item.reject(error);
+          }
+        }
+        return built.map(({ entry }) => ({ ...entry.entry, details: entry.detailsJson }));
+      });
+    } catch (error) {
+      for (const { item } of built) item.reject(error);
+      this.head = (await this.store.head().catch(() => undefined)) ?? this.head;
+      return;
+    }
+    if (built.length === 0) return;
+    this.head = head;
+    for (const { item, entry } of built) item.resolve(entry.entry);
+    this.notify(built.map(({ entry }) => entry));
   }
 
   /** Subscribes to committed entries; returns the unsubscribe function. */

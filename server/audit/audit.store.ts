@@ -57,8 +57,10 @@ function likePattern(text: string): string {
 
 export class AuditStore {
   private readonly db: AuditDb;
+  private readonly raw: Db;
 
   constructor(db: Db) {
+    this.raw = db;
     this.db = withAuditTables(db);
   }
 
@@ -80,22 +82,37 @@ export class AuditStore {
    * surfaces as a primary-key conflict on seq and the batch is refused, not forked.)
    */
   async appendChained(build: (head: { seq: number; hash: string } | undefined) => AuditRow[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const head = await trx
+    await this.transactChained(() => Promise.resolve(undefined), build);
+  }
+
+  /**
+   * Runs `work` (a state change, on the transaction it is given) and then extends the
+   * chain with the rows `build` makes, all in one transaction: the change and its
+   * entries commit together, or — when `work` or `build` throws — neither does.
+   */
+  async transactChained<T>(
+    work: (trx: Db) => Promise<T>,
+    build: (head: { seq: number; hash: string } | undefined, value: T) => AuditRow[],
+  ): Promise<T> {
+    return this.raw.transaction().execute(async (trx) => {
+      const value = await work(trx);
+      const audit = withAuditTables(trx);
+      const head = await audit
         .selectFrom('audit_entries')
         .select(['seq', 'hash'])
         .orderBy('seq', 'desc')
         .limit(1)
         .executeTakeFirst();
-      const rows = build(head);
+      const rows = build(head, value);
       for (let start = 0; start < rows.length; start += 50) {
-        await trx
+        await audit
           .insertInto('audit_entries')
           .values(rows.slice(start, start + 50))
           .execute();
       }
       // The entries' Merkle leaves and completed subtrees, in the same transaction.
-      await appendToTree(asTreeDb(trx), head?.seq ?? 0, rows.map(rowToLine));
+      if (rows.length > 0) await appendToTree(asTreeDb(audit), head?.seq ?? 0, rows.map(rowToLine));
+      return value;
     });
   }
 

@@ -94,16 +94,18 @@ export function authRoutes(app: FastifyInstance): void {
       const fromRefresh = input.refresh_token
         ? await sessions.sessionOfRefreshToken(input.refresh_token)
         : undefined;
-      for (const sessionId of new Set([principal.sessionId, fromRefresh])) {
-        if (sessionId !== undefined) await sessions.revoke(sessionId, 'logout');
-      }
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      await app.audit.append({
-        type: AuditEventType.Logout,
-        actor: principal.email,
-        ip: request.ip,
-        request_id: request.id,
+      const ended = [...new Set([principal.sessionId, fromRefresh])].filter((id) => id !== undefined);
+      await app.audit.transact(async (trx, append) => {
+        for (const sessionId of ended) await sessions.in(trx).revoke(sessionId, 'logout');
+        append({
+          type: AuditEventType.Logout,
+          actor: principal.email,
+          ip: request.ip,
+          request_id: request.id,
+        });
       });
+      for (const sessionId of ended) app.accountEvents.emit({ sessionId });
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     },
   );
@@ -128,25 +130,57 @@ export function authRoutes(app: FastifyInstance): void {
 
   app.post(
     '/api/v1/auth/change-password',
-    { config: { permission: 'authenticated' } },
+    // A password check like sign-in: the same tier, counters and lock-out, failures audited.
+    { config: { permission: 'authenticated', rateLimitTier: 'heavy' } },
     async (request, reply) => {
       const principal = principalOf(request);
       if (principal.via === 'api_key') throw new ApiError(ErrorCode.Forbidden, 'API keys have no password');
       const input = changePasswordRequestSchema.parse(request.body);
       const user = await users.get(principal.userId);
+      const lock = await throttle.check(user.email, request.ip);
+      if (lock.locked) throw locked(lock.retryAfterS);
       if (!(await users.verify(user, input.current_password))) {
+        const after = await throttle.recordFailure(user.email, request.ip);
+        app.metrics.loginFailures.inc();
+        request.log.warn({ user: user.id, locked: after.locked }, 'password change: wrong current password');
+        await app.audit.append({
+          type: AuditEventType.LoginFailure,
+          actor: user.email,
+          ip: request.ip,
+          request_id: request.id,
+          details: { purpose: 'change_password' },
+        });
+        if (after.locked) {
+          await app.audit.append({
+            type: AuditEventType.Lockout,
+            actor: user.email,
+            ip: request.ip,
+            request_id: request.id,
+            details: { retry_after_s: after.retryAfterS },
+          });
+          throw locked(after.retryAfterS);
+        }
         throw new ApiError(ErrorCode.WrongPassword, 'current password is wrong');
       }
       if (input.new_password === input.current_password) {
         throw new ApiError(ErrorCode.ValidationFailed, 'new_password: must differ from the current password');
       }
-      await users.setOwnPassword(user.id, input.new_password);
-      await sessions.revokeAllForUser(user.id, 'password_change', principal.sessionId);
-      await app.audit.append({
-        type: AuditEventType.PasswordChange,
-        actor: user.email,
-        ip: request.ip,
-        request_id: request.id,
+      await throttle.recordSuccess(user.email);
+      const passwordHash = await users.hash(input.new_password);
+      await app.audit.transact(async (trx, append) => {
+        await users.in(trx).setOwnPassword(user.id, passwordHash);
+        await sessions.in(trx).revokeAllForUser(user.id, 'password_change', principal.sessionId);
+        append({
+          type: AuditEventType.PasswordChange,
+          actor: user.email,
+          ip: request.ip,
+          request_id: request.id,
+        });
+      });
+      sessions.forgetUser(user.id);
+      app.accountEvents.emit({
+        userId: user.id,
+        ...(principal.sessionId ? { keepSessionId: principal.sessionId } : {}),
       });
       return reply.code(204).send();
     },

@@ -38,10 +38,16 @@ export type SessionUser = Pick<UsersTable, 'id' | 'email' | 'role' | 'disabled' 
 
 export class SessionService {
   readonly #db: Db;
-  readonly #cache = new Map<string, { user: SessionUser; until: number }>();
+  readonly #cache: Map<string, { user: SessionUser; until: number }>;
 
-  constructor(db: Db) {
+  constructor(db: Db, cache = new Map<string, { user: SessionUser; until: number }>()) {
     this.#db = db;
+    this.#cache = cache;
+  }
+
+  /** The same service (and lookup cache) on `trx` (a change committed with its audit entry). */
+  in(trx: Db): SessionService {
+    return new SessionService(trx, this.#cache);
   }
 
   async #newRefreshToken(sessionId: string, now: number, trx: Db = this.#db): Promise<string> {

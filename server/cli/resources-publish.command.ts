@@ -82,6 +82,21 @@ export const resourcesPublishCommand: ServerCliCommand = {
           masterKey: app.keys.master,
           dataDir: config.dataDir,
           maxBytes: limits.maxResourceBytes,
+          // The row and its audit entry commit together.
+          commit: (insert, manifest) =>
+            app.audit.transact(async (trx, append) => {
+              await insert(resourcesDb(trx));
+              append({
+                type: AuditEventType.ResourcePublish,
+                actor: 'server-cli',
+                resource: `resource/${manifest.resource_id}`,
+                details: {
+                  name: values.name,
+                  version: values.version,
+                  plaintext_size: manifest.plaintext_size,
+                },
+              });
+            }),
         },
         {
           source: createReadStream(file),
@@ -90,16 +105,6 @@ export const resourcesPublishCommand: ServerCliCommand = {
           publisherId: 'server-cli',
         },
       );
-      await app.audit.append({
-        type: AuditEventType.ResourcePublish,
-        actor: 'server-cli',
-        resource: `resource/${signed.manifest.resource_id}`,
-        details: {
-          name: values.name,
-          version: values.version,
-          plaintext_size: signed.manifest.plaintext_size,
-        },
-      });
       process.stdout.write(
         `Published ${values.name} version ${values.version}: ${signed.manifest.resource_id} ` +
           `(${signed.manifest.plaintext_size} bytes, sha256 ${signed.manifest.plaintext_sha256})\n`,

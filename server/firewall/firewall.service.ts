@@ -1,9 +1,10 @@
 /**
  * The firewall's state: rules from the database (cached, reloaded on every change and
  * periodically so several instances converge), rate-limit tiers, token buckets and the
- * recent-blocks log. Rule and limit changes go through here and are audited.
+ * recent-blocks log. Rule and limit changes go through here; each commits with its audit
+ * entry in one transaction (`app.audit.transact`).
  */
-import { AuditEventType } from '../../shared/common/audit-event.ts';
+import { AuditEventType, type AuditEventInput } from '../../shared/common/audit-event.ts';
 import type {
   BlockReason,
   CreateFirewallRuleRequest,
@@ -12,10 +13,10 @@ import type {
   RateLimitTier,
   UpdateFirewallRuleRequest,
 } from '../../shared/common/api/firewall.ts';
-import type { AuditSink } from '../audit-sink.ts';
+import type { TransactionalAuditSink } from '../audit-sink.ts';
 import { BlocksLog } from './blocks-log.ts';
 import { decide, toPolicyRule, type Decision, type PolicyRule } from './firewall-policy.ts';
-import type { FirewallStore, FirewallRuleRow } from './firewall.store.ts';
+import { FirewallStore, type FirewallRuleRow } from './firewall.store.ts';
 import { clientAddress, parseCidr, type ClientAddress } from './ip-cidr.ts';
 import { TokenBucketStore, type TakeResult } from './token-bucket.ts';
 
@@ -56,14 +57,19 @@ export class FirewallService {
   readonly enforce: boolean;
   readonly blocks = new BlocksLog();
   private readonly store: FirewallStore;
-  private readonly audit: AuditSink;
+  private readonly audit: TransactionalAuditSink;
   private readonly buckets: TokenBucketStore;
   private readonly now: () => number;
   private policy: PolicyRule[] = [];
   private limits: RateLimits = DEFAULT_RATE_LIMITS;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { store: FirewallStore; audit: AuditSink; enforce: boolean; now?: () => number }) {
+  constructor(options: {
+    store: FirewallStore;
+    audit: TransactionalAuditSink;
+    enforce: boolean;
+    now?: () => number;
+  }) {
     this.store = options.store;
     this.audit = options.audit;
     this.enforce = options.enforce;
@@ -120,20 +126,25 @@ export class FirewallService {
 
   async createRule(input: CreateFirewallRuleRequest, by: FirewallActor): Promise<FirewallRule> {
     const cidr = parseCidr(input.cidr).text;
-    const row = await this.store.createRule({
-      action: input.action,
-      cidr,
-      note: input.note ?? null,
-      expires_at: input.expires_at ? new Date(input.expires_at).toISOString() : null,
-      created_by: by.actor,
+    const row = await this.audit.transact(async (trx, append) => {
+      const created = await new FirewallStore(trx).createRule({
+        action: input.action,
+        cidr,
+        note: input.note ?? null,
+        expires_at: input.expires_at ? new Date(input.expires_at).toISOString() : null,
+        created_by: by.actor,
+      });
+      append(
+        this.entry(AuditEventType.FirewallRuleCreate, `firewall-rule/${created.id}`, by, {
+          action: created.action,
+          cidr,
+          expires_at: created.expires_at,
+          note: created.note,
+        }),
+      );
+      return created;
     });
     await this.reload();
-    await this.audited(AuditEventType.FirewallRuleCreate, `firewall-rule/${row.id}`, by, {
-      action: row.action,
-      cidr,
-      expires_at: row.expires_at,
-      note: row.note,
-    });
     return toApiRule(row, this.now());
   }
 
@@ -142,8 +153,6 @@ export class FirewallService {
     input: UpdateFirewallRuleRequest,
     by: FirewallActor,
   ): Promise<FirewallRule | undefined> {
-    const before = await this.store.getRule(id);
-    if (!before) return undefined;
     const changes: Parameters<FirewallStore['updateRule']>[1] = {};
     if (input.action !== undefined) changes.action = input.action;
     if (input.cidr !== undefined) changes.cidr = parseCidr(input.cidr).text;
@@ -151,25 +160,50 @@ export class FirewallService {
     if (input.expires_at !== undefined) {
       changes.expires_at = input.expires_at === null ? null : new Date(input.expires_at).toISOString();
     }
-    const after = await this.store.updateRule(id, changes);
+    const after = await this.audit.transact(async (trx, append) => {
+      const store = new FirewallStore(trx);
+      const before = await store.getRule(id);
+      if (!before) return undefined;
+      const changed = await store.updateRule(id, changes);
+      if (!changed) return undefined;
+      append(
+        this.entry(AuditEventType.FirewallRuleUpdate, `firewall-rule/${id}`, by, {
+          before: {
+            action: before.action,
+            cidr: before.cidr,
+            expires_at: before.expires_at,
+            note: before.note,
+          },
+          after: {
+            action: changed.action,
+            cidr: changed.cidr,
+            expires_at: changed.expires_at,
+            note: changed.note,
+          },
+        }),
+      );
+      return changed;
+    });
     if (!after) return undefined;
     await this.reload();
-    await this.audited(AuditEventType.FirewallRuleUpdate, `firewall-rule/${id}`, by, {
-      before: { action: before.action, cidr: before.cidr, expires_at: before.expires_at, note: before.note },
-      after: { action: after.action, cidr: after.cidr, expires_at: after.expires_at, note: after.note },
-    });
     return toApiRule(after, this.now());
   }
 
   async deleteRule(id: string, by: FirewallActor): Promise<boolean> {
-    const before = await this.store.getRule(id);
-    if (!before || !(await this.store.deleteRule(id))) return false;
-    await this.reload();
-    await this.audited(AuditEventType.FirewallRuleDelete, `firewall-rule/${id}`, by, {
-      action: before.action,
-      cidr: before.cidr,
+    const deleted = await this.audit.transact(async (trx, append) => {
+      const store = new FirewallStore(trx);
+      const before = await store.getRule(id);
+      if (!before || !(await store.deleteRule(id))) return false;
+      append(
+        this.entry(AuditEventType.FirewallRuleDelete, `firewall-rule/${id}`, by, {
+          action: before.action,
+          cidr: before.cidr,
+        }),
+      );
+      return true;
     });
-    return true;
+    if (deleted) await this.reload();
+    return deleted;
   }
 
   getLimits(): RateLimits {
@@ -179,27 +213,22 @@ export class FirewallService {
   /** Replaces the tiers; buckets restart full under the new limits. */
   async setLimits(limits: RateLimits, by: FirewallActor): Promise<RateLimits> {
     const before = this.limits;
-    await this.store.saveLimits(limits);
+    await this.audit.transact(async (trx, append) => {
+      await new FirewallStore(trx).saveLimits(limits);
+      append(this.entry(AuditEventType.RateLimitChange, 'firewall/limits', by, { before, after: limits }));
+    });
     this.limits = limits;
     this.buckets.clear();
-    await this.audited(AuditEventType.RateLimitChange, 'firewall/limits', by, { before, after: limits });
     return limits;
   }
 
-  private async audited(
+  private entry(
     type: AuditEventType,
     resource: string,
     by: FirewallActor,
     details: Record<string, unknown>,
-  ): Promise<void> {
-    await this.audit.append({
-      type,
-      actor: by.actor,
-      resource,
-      ip: by.ip,
-      request_id: by.requestId,
-      details,
-    });
+  ): AuditEventInput {
+    return { type, actor: by.actor, resource, ip: by.ip, request_id: by.requestId, details };
   }
 }
 

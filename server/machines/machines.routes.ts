@@ -1,6 +1,7 @@
 /**
  * `/api/v1/machines`: activate (operator and up), list (own; all with machines:write),
- * deactivate (own, or an admin's). Audited; hardware hashes and keys never leave.
+ * deactivate (own, or an admin's). Each change commits with its audit entry in one
+ * transaction; hardware hashes and keys never leave.
  */
 import type { FastifyInstance } from 'fastify';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
@@ -21,18 +22,23 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
       const principal = principalOf(request);
       // Client input: validated; the hardware hash is stored, never echoed or logged.
       const input = activateMachineRequestSchema.parse(request.body);
-      const { machine, reactivated } = await machines.activate(principal.userId, {
-        hwHash: input.hw_hash,
-        publicKey: input.public_key,
-        label: input.label,
-      });
-      await app.audit.append({
-        type: AuditEventType.MachineActivate,
-        actor: principal.email,
-        resource: `machine/${machine.id}`,
-        ip: request.ip,
-        request_id: request.id,
-        details: { label: machine.label, reactivated },
+      // The seat count, the insert and the entry share one write transaction: two
+      // activations at once cannot both take the last seat.
+      const { machine, reactivated } = await app.audit.transact(async (trx, append) => {
+        const activated = await machines.in(trx).activate(principal.userId, {
+          hwHash: input.hw_hash,
+          publicKey: input.public_key,
+          label: input.label,
+        });
+        append({
+          type: AuditEventType.MachineActivate,
+          actor: principal.email,
+          resource: `machine/${activated.machine.id}`,
+          ip: request.ip,
+          request_id: request.id,
+          details: { label: activated.machine.label, reactivated: activated.reactivated },
+        });
+        return activated;
       });
       return reply.code(reactivated ? 200 : 201).send({
         machine_id: machine.id,
@@ -61,14 +67,16 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
       if (machine.user_id !== principal.userId && !principal.permissions.has(Permission.MachinesWrite)) {
         throw new ApiError(ErrorCode.Forbidden, 'this machine belongs to another account');
       }
-      await machines.revoke(id);
-      await app.audit.append({
-        type: AuditEventType.MachineRevoke,
-        actor: principal.email,
-        resource: `machine/${id}`,
-        ip: request.ip,
-        request_id: request.id,
-        details: { label: machine.label, owner: machine.user_id },
+      await app.audit.transact(async (trx, append) => {
+        await machines.in(trx).revoke(id);
+        append({
+          type: AuditEventType.MachineRevoke,
+          actor: principal.email,
+          resource: `machine/${id}`,
+          ip: request.ip,
+          request_id: request.id,
+          details: { label: machine.label, owner: machine.user_id },
+        });
       });
       return reply.code(204).send();
     },

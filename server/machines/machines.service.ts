@@ -8,7 +8,8 @@ import { LEASE_FORMAT, type Lease, type SignedLease } from '../../shared/common/
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { ApiError } from '../errors.ts';
 import type { SigningKey } from '../secrets/server-keys.ts';
-import type { MachinesTable, ResourcesDb } from '../resources/resources.tables.ts';
+import type { Db } from '../db/database.ts';
+import { resourcesDb, type MachinesTable, type ResourcesDb } from '../resources/resources.tables.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -23,6 +24,14 @@ export class MachinesService {
     this.#signing = signing;
     this.#maxPerUser = limits.maxPerUser;
     this.#leaseDays = limits.leaseDays;
+  }
+
+  /** The same service on `trx` (a change committed with its audit entry: `app.audit.transact`). */
+  in(trx: Db): MachinesService {
+    return new MachinesService(resourcesDb(trx), this.#signing, {
+      maxPerUser: this.#maxPerUser,
+      leaseDays: this.#leaseDays,
+    });
   }
 
   /** Signs a lease for `machine` over `resourceIds`, valid for the configured number of days. */

@@ -38,6 +38,11 @@ export interface PublisherDeps {
   dataDir: string;
   maxBytes: number;
   chunkSize?: number;
+  /**
+   * Runs the row's insert: the route passes one that commits it with the audit entry
+   * (`app.audit.transact`); default: the insert alone on `db`.
+   */
+  commit?: (insert: (db: ResourcesDb) => Promise<void>, manifest: Manifest) => Promise<void>;
 }
 
 /** The additional data a DEK is sealed with: a sealed DEK opens only for its own resource. */
@@ -146,21 +151,24 @@ export async function publishResource(deps: PublisherDeps, input: PublishInput):
       key_id: deps.signing.keyId,
     };
     const signed = signManifest(deps.signing, manifest);
-    await deps.db
-      .insertInto('resources')
-      .values({
-        id,
-        name: input.name,
-        version: input.version,
-        manifest: canonicalJson(manifest),
-        signature: signed.signature,
-        small_part: small.toString('base64'),
-        sealed_dek: sealSecret(deps.masterKey, dek, dekAad(id)).toString('base64'),
-        cdn_object: cdnObject,
-        publisher_id: input.publisherId,
-        created_at: manifest.published_at,
-      })
-      .execute();
+    const insert = async (db: ResourcesDb): Promise<void> => {
+      await db
+        .insertInto('resources')
+        .values({
+          id,
+          name: input.name,
+          version: input.version,
+          manifest: canonicalJson(manifest),
+          signature: signed.signature,
+          small_part: small.toString('base64'),
+          sealed_dek: sealSecret(deps.masterKey, dek, dekAad(id)).toString('base64'),
+          cdn_object: cdnObject,
+          publisher_id: input.publisherId,
+          created_at: manifest.published_at,
+        })
+        .execute();
+    };
+    await (deps.commit ? deps.commit(insert, manifest) : insert(deps.db));
     return signed;
   } catch (error) {
     await deps.cdn.delete(cdnObject).catch(() => undefined);

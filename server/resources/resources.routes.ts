@@ -25,7 +25,7 @@ import type { CdnUrlSigner } from '../cdn/cdn-url.ts';
 import type { MachinesService } from '../machines/machines.service.ts';
 import { dekAad, publishResource } from './resource-publisher.ts';
 import type { ResourcesConfig } from './resources.config.ts';
-import type { ResourcesDb, ResourcesTable } from './resources.tables.ts';
+import { resourcesDb, type ResourcesDb, type ResourcesTable } from './resources.tables.ts';
 
 export interface ResourcesRouteDeps {
   db: ResourcesDb;
@@ -130,14 +130,22 @@ export function resourcesRoutes(app: FastifyInstance, deps: ResourcesRouteDeps):
           masterKey: app.keys.master,
           dataDir: app.config.dataDir,
           maxBytes: deps.config.maxResourceBytes,
+          // The resource row and its entry commit together (the CDN object is removed on failure).
+          commit: (insert, manifest) =>
+            app.audit.transact(async (trx, append) => {
+              await insert(resourcesDb(trx));
+              append({
+                type: AuditEventType.ResourcePublish,
+                actor: principal.email,
+                resource: `resource/${manifest.resource_id}`,
+                ip: request.ip,
+                request_id: request.id,
+                details: { name, version, plaintext_size: manifest.plaintext_size },
+              });
+            }),
         },
         { source: body as AsyncIterable<Uint8Array>, name, version, publisherId: principal.userId },
       );
-      await audit(request, AuditEventType.ResourcePublish, `resource/${signed.manifest.resource_id}`, {
-        name,
-        version,
-        plaintext_size: signed.manifest.plaintext_size,
-      });
       const { manifest } = signed;
       return reply.code(201).send({
         resource: {

@@ -39,14 +39,19 @@ export function usersRoutes(app: FastifyInstance): void {
     const principal = principalOf(request);
     const input = createUserRequestSchema.parse(request.body);
     if (isPrivilegedRole(input.role)) requireUsersAdmin(principal, `create ${input.role} accounts`);
-    const row = await users.create(input);
-    await app.audit.append({
-      type: AuditEventType.UserCreate,
-      actor: principal.email,
-      resource: `user/${row.id}`,
-      ip: request.ip,
-      request_id: request.id,
-      details: { email: row.email, role: row.role },
+    // Hashing is slow: done before the write transaction, which the account and its entry share.
+    const passwordHash = await users.hash(input.password);
+    const row = await app.audit.transact(async (trx, append) => {
+      const created = await users.in(trx).create({ email: input.email, passwordHash, role: input.role });
+      append({
+        type: AuditEventType.UserCreate,
+        actor: principal.email,
+        resource: `user/${created.id}`,
+        ip: request.ip,
+        request_id: request.id,
+        details: { email: created.email, role: created.role },
+      });
+      return created;
     });
     return reply.code(201).send(toPublicUser(row));
   });
@@ -55,41 +60,53 @@ export function usersRoutes(app: FastifyInstance): void {
     const principal = principalOf(request);
     const { id } = userIdParamsSchema.parse(request.params);
     const input = updateUserRequestSchema.parse(request.body);
-    const before = await users.get(id);
-    const beforeRole = toRole(before.role);
-    if (isPrivilegedRole(beforeRole) || (input.role !== undefined && isPrivilegedRole(input.role))) {
-      requireUsersAdmin(principal, 'change admin accounts or grant admin roles');
-    }
-    const demotesOrDisables =
-      (input.role !== undefined && input.role !== Role.SuperAdmin) || input.disabled === true;
-    if (
-      beforeRole === Role.SuperAdmin &&
-      demotesOrDisables &&
-      (await users.countEnabled(Role.SuperAdmin)) <= 1
-    ) {
-      throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
-    }
-    const after = await users.update(id, input);
-    if (input.disabled === true || input.password !== undefined || input.role !== undefined) {
-      await sessions.revokeAllForUser(id, 'account_changed');
-    }
-    const type =
-      input.role !== undefined && input.role !== beforeRole
-        ? AuditEventType.RoleChange
-        : AuditEventType.UserUpdate;
-    await app.audit.append({
-      type,
-      actor: principal.email,
-      resource: `user/${id}`,
-      ip: request.ip,
-      request_id: request.id,
-      details: {
-        email: after.email,
-        ...(input.role !== undefined ? { from_role: beforeRole, to_role: input.role } : {}),
+    const passwordHash = input.password === undefined ? undefined : await users.hash(input.password);
+    const after = await app.audit.transact(async (trx, append) => {
+      const store = users.in(trx);
+      const before = await store.get(id);
+      const beforeRole = toRole(before.role);
+      if (isPrivilegedRole(beforeRole) || (input.role !== undefined && isPrivilegedRole(input.role))) {
+        requireUsersAdmin(principal, 'change admin accounts or grant admin roles');
+      }
+      const demotesOrDisables =
+        (input.role !== undefined && input.role !== Role.SuperAdmin) || input.disabled === true;
+      if (
+        beforeRole === Role.SuperAdmin &&
+        demotesOrDisables &&
+        (await store.countEnabled(Role.SuperAdmin)) <= 1
+      ) {
+        throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
+      }
+      const changed = await store.update(id, {
+        ...(input.role !== undefined ? { role: input.role } : {}),
         ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
-        ...(input.password !== undefined ? { password_reset: true } : {}),
-      },
+        ...(passwordHash !== undefined ? { passwordHash } : {}),
+      });
+      if (input.disabled === true || input.password !== undefined || input.role !== undefined) {
+        await sessions.in(trx).revokeAllForUser(id, 'account_changed');
+      }
+      const type =
+        input.role !== undefined && input.role !== beforeRole
+          ? AuditEventType.RoleChange
+          : AuditEventType.UserUpdate;
+      append({
+        type,
+        actor: principal.email,
+        resource: `user/${id}`,
+        ip: request.ip,
+        request_id: request.id,
+        details: {
+          email: changed.email,
+          ...(input.role !== undefined ? { from_role: beforeRole, to_role: input.role } : {}),
+          ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+          ...(input.password !== undefined ? { password_reset: true } : {}),
+        },
+      });
+      return changed;
     });
+    // Dropped again after the commit: a lookup made meanwhile may have cached the old account.
+    sessions.forgetUser(id);
+    app.accountEvents.emit({ userId: id });
     return toPublicUser(after);
   });
 
@@ -99,24 +116,28 @@ export function usersRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const principal = principalOf(request);
       const { id } = userIdParamsSchema.parse(request.params);
-      const row = await users.get(id);
-      const role = toRole(row.role);
-      if (isPrivilegedRole(role)) requireUsersAdmin(principal, 'delete admin accounts');
-      if (id === principal.userId)
-        throw new ApiError(ErrorCode.Conflict, 'you cannot delete your own account');
-      if (role === Role.SuperAdmin && (await users.countEnabled(Role.SuperAdmin)) <= 1) {
-        throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
-      }
-      await users.remove(id);
-      sessions.forgetUser(id);
-      await app.audit.append({
-        type: AuditEventType.UserDelete,
-        actor: principal.email,
-        resource: `user/${id}`,
-        ip: request.ip,
-        request_id: request.id,
-        details: { email: row.email },
+      await app.audit.transact(async (trx, append) => {
+        const store = users.in(trx);
+        const row = await store.get(id);
+        const role = toRole(row.role);
+        if (isPrivilegedRole(role)) requireUsersAdmin(principal, 'delete admin accounts');
+        if (id === principal.userId)
+          throw new ApiError(ErrorCode.Conflict, 'you cannot delete your own account');
+        if (role === Role.SuperAdmin && (await store.countEnabled(Role.SuperAdmin)) <= 1) {
+          throw new ApiError(ErrorCode.Conflict, 'this is the last enabled super_admin');
+        }
+        await store.remove(id);
+        append({
+          type: AuditEventType.UserDelete,
+          actor: principal.email,
+          resource: `user/${id}`,
+          ip: request.ip,
+          request_id: request.id,
+          details: { email: row.email },
+        });
       });
+      sessions.forgetUser(id);
+      app.accountEvents.emit({ userId: id });
       return reply.code(204).send();
     },
   );

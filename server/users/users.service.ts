@@ -40,6 +40,11 @@ export class UsersService {
     this.#log2N = scryptLog2N;
   }
 
+  /** The same service on `trx` (a change committed with its audit entry: `app.audit.transact`). */
+  in(trx: Db): UsersService {
+    return new UsersService(trx, this.#log2N);
+  }
+
   hash(password: string): Promise<string> {
     return hashPassword(password, this.#log2N);
   }
@@ -70,12 +75,13 @@ export class UsersService {
     return row && matches && row.disabled === 0 ? row : undefined;
   }
 
-  async create(input: { email: string; password: string; role: Role }): Promise<UsersTable> {
+  /** Inserts an account whose password was hashed beforehand (hashing stays out of the write transaction). */
+  async create(input: { email: string; passwordHash: string; role: Role }): Promise<UsersTable> {
     const now = new Date().toISOString();
     const row: UsersTable = {
       id: randomUUID(),
       email: input.email,
-      password_hash: await this.hash(input.password),
+      password_hash: input.passwordHash,
       role: input.role,
       disabled: 0,
       must_change_password: 0,
@@ -95,13 +101,13 @@ export class UsersService {
 
   async update(
     id: string,
-    patch: { role?: Role; disabled?: boolean; password?: string },
+    patch: { role?: Role; disabled?: boolean; passwordHash?: string },
   ): Promise<UsersTable> {
     const values: Partial<UsersTable> = { updated_at: new Date().toISOString() };
     if (patch.role !== undefined) values.role = patch.role;
     if (patch.disabled !== undefined) values.disabled = patch.disabled ? 1 : 0;
-    if (patch.password !== undefined) {
-      values.password_hash = await this.hash(patch.password);
+    if (patch.passwordHash !== undefined) {
+      values.password_hash = patch.passwordHash;
       values.must_change_password = 1;
       values.bootstrap_password = 0;
     }
@@ -109,11 +115,11 @@ export class UsersService {
     return this.get(id);
   }
 
-  async setOwnPassword(id: string, password: string): Promise<void> {
+  async setOwnPassword(id: string, passwordHash: string): Promise<void> {
     await this.#db
       .updateTable('users')
       .set({
-        password_hash: await this.hash(password),
+        password_hash: passwordHash,
         must_change_password: 0,
         bootstrap_password: 0,
         updated_at: new Date().toISOString(),

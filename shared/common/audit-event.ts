@@ -43,6 +43,7 @@
  * never read as tree checkpoints (docs/SECURITY.md).
  */
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /** Every kind of security event the log records. Add kinds; never rename them. */
 export const AuditEventType = {
@@ -115,11 +116,12 @@ export const AUDIT_HASH_PREFIX = 'FactoryConsole/audit/v1\n';
 export const AUDIT_DETAILS_MAX_BYTES = 8192;
 export const AUDIT_DETAILS_MAX_DEPTH = 8;
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
-const isoMillis = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an RFC 3339 UTC time with milliseconds');
-const shortText = (max: number) => z.string().min(1).max(max);
+const hex64 = text().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const isoMillis = text().regex(
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+  'an RFC 3339 UTC time with milliseconds',
+);
+const shortText = (max: number) => text().min(1).max(max);
 
 /**
  * What a caller hands to `append`: the server fills `seq`, `ts`, `prev_hash` and `hash`.
@@ -131,7 +133,7 @@ export const auditEventInputSchema = z.strictObject({
   resource: shortText(512).nullable().optional(),
   ip: shortText(64).nullable().optional(),
   request_id: shortText(128).nullable().optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  details: z.record(text(), z.unknown()).optional(),
 });
 export type AuditEventInput = z.infer<typeof auditEventInputSchema>;
 
@@ -140,11 +142,11 @@ export const auditEntrySchema = z.strictObject({
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   ts: isoMillis,
   type: auditEventTypeSchema,
-  actor: z.string().max(256).nullable(),
-  resource: z.string().max(512).nullable(),
-  ip: z.string().max(64).nullable(),
-  request_id: z.string().max(128).nullable(),
-  details: z.record(z.string(), z.unknown()),
+  actor: text().max(256).nullable(),
+  resource: text().max(512).nullable(),
+  ip: text().max(64).nullable(),
+  request_id: text().max(128).nullable(),
+  details: z.record(text(), z.unknown()),
   prev_hash: hex64,
   hash: hex64,
 });
@@ -192,10 +194,10 @@ export const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   order: z.enum(['asc', 'desc']).default('desc'),
   type: auditEventTypeSchema.optional(),
-  actor: z.string().min(1).max(256).optional(),
+  actor: text().min(1).max(256).optional(),
   since: isoMillis.or(z.iso.datetime()).optional(),
   until: isoMillis.or(z.iso.datetime()).optional(),
-  q: z.string().min(1).max(256).optional(),
+  q: text().min(1).max(256).optional(),
   /** Rows to skip after the keyset bound: lets a viewer that knows `total` jump to any row. */
   offset: z.coerce.number().int().min(0).max(100_000_000).optional(),
 });
@@ -238,28 +240,28 @@ export const auditVerifyResultSchema = z.strictObject({
   head_hash: hex64,
   first_bad_seq: z.number().int().min(0).optional(),
   reason: z.enum(Object.values(AuditVerifyReason) as [AuditVerifyReason, ...AuditVerifyReason[]]).optional(),
-  message: z.string().optional(),
+  message: text().optional(),
   checkpoint_size: z.number().int().min(0).optional(),
   /** When the newest checkpoint was signed (server-side verification only). */
-  checkpoint_at: z.string().optional(),
+  checkpoint_at: text().optional(),
 });
 export type AuditVerifyResult = z.infer<typeof auditVerifyResultSchema>;
 
 /** A checkpoint as served by `GET /api/v1/audit/checkpoint`: the signed note and its parsed body. */
 export const auditCheckpointSchema = z.strictObject({
-  origin: z.string().min(1),
+  origin: text().min(1),
   size: z.number().int().min(0),
   /** The chain hash of entry `size` (not signed: the note signs the root). */
   head_hash: hex64,
   /** The Merkle root the note signs, hex. */
   root_hash: hex64,
-  note: z.string().min(1),
+  note: text().min(1),
   /** The verifier key in signed-note form (`name+keyhash+base64(0x01 ‖ pubkey)`). */
-  verifier_key: z.string().min(1),
+  verifier_key: text().min(1),
 });
 export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;
 
-const base64Hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 SHA-256');
+const base64Hash = text().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 SHA-256');
 const treeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** Query of `GET /api/v1/audit/proof/inclusion`: entry `seq` in the tree of the first `size` entries. */

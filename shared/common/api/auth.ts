@@ -3,11 +3,11 @@
  * console's API client. Bodies are strict: unknown members are refused.
  */
 import { z } from 'zod';
+import { text } from '../text.ts';
 import { ROLES, type Role } from '../roles.ts';
 
 /** Login names are e-mail-like; `admin@localhost` (the bootstrap admin) must pass. */
-export const emailSchema = z
-  .string()
+export const emailSchema = text()
   .trim()
   .toLowerCase()
   .min(3)
@@ -20,49 +20,49 @@ export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 1024;
 
 /** A new password (login accepts any length up to the maximum, so old accounts can still sign in). */
-export const newPasswordSchema = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
+export const newPasswordSchema = text().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
 
 export const roleSchema = z.enum(ROLES as [Role, ...Role[]]);
 
 export const loginRequestSchema = z.strictObject({
   email: emailSchema,
-  password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  password: text().min(1).max(PASSWORD_MAX_LENGTH),
   /** `cookie`: also set an HttpOnly session cookie (browsers); requests made with it need `X-CSRF-Token`. */
   session: z.enum(['bearer', 'cookie']).default('bearer'),
 });
 export type LoginRequest = z.input<typeof loginRequestSchema>;
 
 export const userSummarySchema = z.strictObject({
-  id: z.string(),
-  email: z.string(),
+  id: text(),
+  email: text(),
   role: roleSchema,
 });
 export type UserSummary = z.infer<typeof userSummarySchema>;
 
 export const tokenResponseSchema = z.strictObject({
-  access_token: z.string(),
-  refresh_token: z.string(),
+  access_token: text(),
+  refresh_token: text(),
   token_type: z.literal('Bearer'),
   /** Seconds until `access_token` expires. */
   expires_in: z.number().int().positive(),
   user: userSummarySchema,
   /** Present for cookie sessions: send it back as `X-CSRF-Token` on state-changing requests. */
-  csrf_token: z.string().optional(),
+  csrf_token: text().optional(),
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
 export const refreshRequestSchema = z.strictObject({
-  refresh_token: z.string().min(1).max(512),
+  refresh_token: text().min(1).max(512),
 });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
 export const logoutRequestSchema = z.strictObject({
-  refresh_token: z.string().min(1).max(512).optional(),
+  refresh_token: text().min(1).max(512).optional(),
 });
 
 export const meResponseSchema = z.strictObject({
   user: userSummarySchema,
-  permissions: z.array(z.string()),
+  permissions: z.array(text()),
   /** How the request was authenticated. */
   via: z.enum(['bearer', 'cookie', 'api_key']),
   /** True when the server runs in public demo mode (`FACTORY_DEMO_READONLY=1`): the UI shows a banner. */
@@ -74,7 +74,7 @@ export const meResponseSchema = z.strictObject({
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
 export const changePasswordRequestSchema = z.strictObject({
-  current_password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  current_password: text().min(1).max(PASSWORD_MAX_LENGTH),
   new_password: newPasswordSchema,
 });
 export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;

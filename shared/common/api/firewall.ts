@@ -3,6 +3,7 @@
  * and up): IP/CIDR rules, rate-limit tiers and the recent refusals the console shows.
  */
 import { z } from 'zod';
+import { text } from '../text.ts';
 
 export const FirewallAction = { Allow: 'allow', Deny: 'deny' } as const;
 export type FirewallAction = (typeof FirewallAction)[keyof typeof FirewallAction];
@@ -16,16 +17,16 @@ const isoTime = z.iso.datetime({ offset: true });
 
 /** A rule as the API returns it; `active` is false once it has expired. */
 export const firewallRuleSchema = z.strictObject({
-  id: z.string(),
+  id: text(),
   action: firewallActionSchema,
   /** Canonical CIDR text (`10.0.0.0/8`, `2001:db8::/32`; a bare address is a /32 or /128). */
-  cidr: z.string(),
-  note: z.string().nullable(),
-  expires_at: z.string().nullable(),
+  cidr: text(),
+  note: text().nullable(),
+  expires_at: text().nullable(),
   active: z.boolean(),
-  created_by: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_by: text().nullable(),
+  created_at: text(),
+  updated_at: text(),
 });
 export type FirewallRule = z.infer<typeof firewallRuleSchema>;
 
@@ -38,8 +39,8 @@ export type FirewallRulesResponse = z.infer<typeof firewallRulesResponseSchema>;
 
 export const createFirewallRuleRequestSchema = z.strictObject({
   action: firewallActionSchema,
-  cidr: z.string().min(2).max(64),
-  note: z.string().max(256).nullable().optional(),
+  cidr: text().min(2).max(64),
+  note: text().max(256).nullable().optional(),
   expires_at: isoTime.nullable().optional(),
 });
 export type CreateFirewallRuleRequest = z.infer<typeof createFirewallRuleRequestSchema>;
@@ -49,7 +50,7 @@ export const updateFirewallRuleRequestSchema = createFirewallRuleRequestSchema
   .refine((body) => Object.keys(body).length > 0, 'nothing to change');
 export type UpdateFirewallRuleRequest = z.infer<typeof updateFirewallRuleRequestSchema>;
 
-export const firewallRuleIdParamsSchema = z.strictObject({ id: z.string().min(1).max(64) });
+export const firewallRuleIdParamsSchema = z.strictObject({ id: text().min(1).max(64) });
 
 /** One tier's token bucket: `capacity` requests at once, refilled at `refill_per_s`. */
 export const rateLimitSchema = z.strictObject({
@@ -74,13 +75,13 @@ export const BlockReason = {
 export type BlockReason = (typeof BlockReason)[keyof typeof BlockReason];
 
 export const firewallBlockSchema = z.strictObject({
-  ip: z.string(),
+  ip: text(),
   reason: z.enum([BlockReason.DenyRule, BlockReason.EnforceDefaultDeny, BlockReason.RateLimited]),
-  rule_id: z.string().nullable(),
-  tier: z.string().nullable(),
+  rule_id: text().nullable(),
+  tier: text().nullable(),
   count: z.number().int().min(1),
-  first_at: z.string(),
-  last_at: z.string(),
+  first_at: text(),
+  last_at: text(),
 });
 export type FirewallBlock = z.infer<typeof firewallBlockSchema>;
 

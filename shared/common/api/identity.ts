@@ -3,6 +3,7 @@
  * shared by the Factory API, the console's API client and the CLI.
  */
 import { z } from 'zod';
+import { text } from '../text.ts';
 
 export const MFA_METHODS = ['totp', 'webauthn', 'recovery'] as const;
 export const mfaMethodSchema = z.enum(MFA_METHODS);
@@ -12,21 +13,21 @@ export type MfaMethodName = z.infer<typeof mfaMethodSchema>;
 export const mfaChallengeResponseSchema = z.strictObject({
   mfa_required: z.literal(true),
   /** Short-lived, single-use, valid only for the client that signed in. */
-  mfa_token: z.string(),
+  mfa_token: text(),
   methods: z.array(mfaMethodSchema),
 });
 export type MfaChallengeResponse = z.infer<typeof mfaChallengeResponseSchema>;
 
-const codeSchema = z.string().trim().min(6).max(64);
+const codeSchema = text().trim().min(6).max(64);
 /** A WebAuthn response as `@simplewebauthn/browser` produces it (checked by the server library). */
-const webauthnResponseSchema = z.record(z.string(), z.unknown());
+const webauthnResponseSchema = z.record(text(), z.unknown());
 
 /** `POST /api/v1/auth/mfa/verify`: the second step of a sign-in. */
 export const mfaVerifyRequestSchema = z.discriminatedUnion('method', [
-  z.strictObject({ mfa_token: z.string().min(1).max(128), method: z.literal('totp'), code: codeSchema }),
-  z.strictObject({ mfa_token: z.string().min(1).max(128), method: z.literal('recovery'), code: codeSchema }),
+  z.strictObject({ mfa_token: text().min(1).max(128), method: z.literal('totp'), code: codeSchema }),
+  z.strictObject({ mfa_token: text().min(1).max(128), method: z.literal('recovery'), code: codeSchema }),
   z.strictObject({
-    mfa_token: z.string().min(1).max(128),
+    mfa_token: text().min(1).max(128),
     method: z.literal('webauthn'),
     assertion: webauthnResponseSchema,
   }),
@@ -34,16 +35,16 @@ export const mfaVerifyRequestSchema = z.discriminatedUnion('method', [
 export type MfaVerifyRequest = z.infer<typeof mfaVerifyRequestSchema>;
 
 /** `POST /api/v1/auth/mfa/webauthn/options {mfa_token}`: assertion options for a sign-in. */
-export const mfaWebauthnOptionsRequestSchema = z.strictObject({ mfa_token: z.string().min(1).max(128) });
+export const mfaWebauthnOptionsRequestSchema = z.strictObject({ mfa_token: text().min(1).max(128) });
 
 /** `POST /api/v1/auth/reauth`: step-up with the password or a factor. */
 export const reauthRequestSchema = z.union([
-  z.strictObject({ password: z.string().min(1).max(1024) }),
+  z.strictObject({ password: text().min(1).max(1024) }),
   z.strictObject({ method: z.enum(['totp', 'recovery']), code: codeSchema }),
   z.strictObject({
     method: z.literal('webauthn'),
     /** From `POST /api/v1/auth/reauth/webauthn/options`. */
-    mfa_token: z.string().min(1).max(128),
+    mfa_token: text().min(1).max(128),
     assertion: webauthnResponseSchema,
   }),
 ]);
@@ -51,13 +52,13 @@ export type ReauthRequest = z.infer<typeof reauthRequestSchema>;
 
 export const reauthResponseSchema = z.strictObject({
   /** When the step-up stops counting (ISO 8601). */
-  valid_until: z.string(),
+  valid_until: text(),
 });
 
 export const totpEnrolResponseSchema = z.strictObject({
   /** Base32. Shown once: the server never returns it again. */
-  secret: z.string(),
-  otpauth_url: z.string(),
+  secret: text(),
+  otpauth_url: text(),
 });
 export type TotpEnrolResponse = z.infer<typeof totpEnrolResponseSchema>;
 
@@ -65,15 +66,15 @@ export const totpCodeRequestSchema = z.strictObject({ code: codeSchema });
 
 export const recoveryCodesResponseSchema = z.strictObject({
   /** Shown once; each works once. */
-  recovery_codes: z.array(z.string()),
+  recovery_codes: z.array(text()),
 });
 export type RecoveryCodesResponse = z.infer<typeof recoveryCodesResponseSchema>;
 
 export const passkeySchema = z.strictObject({
-  id: z.string(),
-  name: z.string(),
-  created_at: z.string(),
-  last_used_at: z.string().nullable(),
+  id: text(),
+  name: text(),
+  created_at: text(),
+  last_used_at: text().nullable(),
 });
 export type Passkey = z.infer<typeof passkeySchema>;
 
@@ -89,7 +90,7 @@ export const factorsResponseSchema = z.strictObject({
 });
 export type FactorsResponse = z.infer<typeof factorsResponseSchema>;
 
-export const passkeyNameSchema = z.string().trim().min(1).max(64);
+export const passkeyNameSchema = text().trim().min(1).max(64);
 export const webauthnRegisterRequestSchema = z.strictObject({
   name: passkeyNameSchema,
   response: webauthnResponseSchema,
@@ -111,20 +112,19 @@ export type AuthMethodsResponse = z.infer<typeof authMethodsResponseSchema>;
  * server's own completion page.
  */
 export const oidcStartRequestSchema = z.strictObject({
-  return_to: z
-    .string()
+  return_to: text()
     .max(200)
     .regex(/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d{1,5}(\/[A-Za-z0-9/_-]*)?$/, 'a loopback http URL')
     .optional(),
   session: z.enum(['bearer', 'cookie']).default('bearer'),
 });
-export const oidcStartResponseSchema = z.strictObject({ authorization_url: z.string() });
+export const oidcStartResponseSchema = z.strictObject({ authorization_url: text() });
 
 /** `POST /api/v1/auth/oidc/exchange {ticket}`: the loopback client trades its one-time ticket for tokens. */
 /** Assertion options plus the token that carries their challenge (sign-in or step-up). */
 export const webauthnAssertionOptionsResponseSchema = z.strictObject({
-  mfa_token: z.string(),
-  options: z.record(z.string(), z.unknown()),
+  mfa_token: text(),
+  options: z.record(text(), z.unknown()),
 });
 
-export const oidcExchangeRequestSchema = z.strictObject({ ticket: z.string().min(1).max(128) });
+export const oidcExchangeRequestSchema = z.strictObject({ ticket: text().min(1).max(128) });

@@ -5,14 +5,15 @@
  * (shared/common/canonical-json.ts); the console verifies them with the pinned key.
  */
 import { z } from 'zod';
+import { text } from '../text.ts';
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const hex64 = text().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
 const size = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const isoTime = text().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+const base64 = text().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 /** Ids the server makes: a prefix and random hex; safe in paths and file names. */
-export const resourceIdSchema = z.string().regex(/^res_[0-9a-f]{24}$/, 'a resource id');
-export const machineIdSchema = z.string().regex(/^mch_[0-9a-f]{24}$/, 'a machine id');
+export const resourceIdSchema = text().regex(/^res_[0-9a-f]{24}$/, 'a resource id');
+export const machineIdSchema = text().regex(/^mch_[0-9a-f]{24}$/, 'a machine id');
 
 export const MANIFEST_FORMAT = 'factory-console/manifest/v1';
 export const LEASE_FORMAT = 'factory-console/lease/v1';
@@ -21,8 +22,8 @@ export const LEASE_FORMAT = 'factory-console/lease/v1';
 export const manifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),
   resource_id: resourceIdSchema,
-  name: z.string().min(1).max(200),
-  version: z.string().min(1).max(100),
+  name: text().min(1).max(200),
+  version: text().min(1).max(100),
   published_at: isoTime,
   plaintext_size: size,
   plaintext_sha256: hex64,
@@ -37,7 +38,7 @@ export const manifestSchema = z.strictObject({
   big_size: size,
   big_sha256: hex64,
   /** Id of the server signing key (first 16 hex digits of SHA-256 of the public key). */
-  key_id: z.string().regex(/^[0-9a-f]{16}$/),
+  key_id: text().regex(/^[0-9a-f]{16}$/),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -52,7 +53,7 @@ export type SignedManifest = z.infer<typeof signedManifestSchema>;
 /** Who may open what on which machine, until when. */
 export const leaseSchema = z.strictObject({
   format: z.literal(LEASE_FORMAT),
-  user_id: z.string().min(1).max(100),
+  user_id: text().min(1).max(100),
   machine_id: machineIdSchema,
   resource_ids: z.array(resourceIdSchema).max(1000),
   issued_at: isoTime,
@@ -65,8 +66,8 @@ export type SignedLease = z.infer<typeof signedLeaseSchema>;
 
 export const resourceSummarySchema = z.strictObject({
   id: resourceIdSchema,
-  name: z.string(),
-  version: z.string(),
+  name: text(),
+  version: text(),
   plaintext_size: size,
   published_at: isoTime,
 });
@@ -83,7 +84,7 @@ export const unlockResponseSchema = z.strictObject({
   /** base64 of the FCEV envelope: DEK ‖ small part, sealed to the machine's key. */
   envelope: base64,
   /** Path (with query) of the big part on the CDN, relative to the API's origin; expires. */
-  cdn_url: z.string().startsWith('/cdn/'),
+  cdn_url: text().startsWith('/cdn/'),
   cdn_expires_at: isoTime,
   manifest: signedManifestSchema,
   lease: signedLeaseSchema,
@@ -92,7 +93,7 @@ export type UnlockResponse = z.infer<typeof unlockResponseSchema>;
 
 /** A fresh CDN URL for a download whose URL expired. */
 export const cdnUrlResponseSchema = z.strictObject({
-  cdn_url: z.string().startsWith('/cdn/'),
+  cdn_url: text().startsWith('/cdn/'),
   cdn_expires_at: isoTime,
 });
 
@@ -104,9 +105,9 @@ export const exportRequestSchema = z.strictObject({
 });
 
 export const activateMachineRequestSchema = z.strictObject({
-  hw_hash: z.string().regex(/^[0-9a-f]{96}$/, 'a lower-case hex SHA-384'),
-  public_key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, '32 bytes of base64'),
-  label: z.string().trim().min(1).max(100).default('console'),
+  hw_hash: text().regex(/^[0-9a-f]{96}$/, 'a lower-case hex SHA-384'),
+  public_key: text().regex(/^[A-Za-z0-9+/]{43}=$/, '32 bytes of base64'),
+  label: text().trim().min(1).max(100).default('console'),
 });
 
 export const activateMachineResponseSchema = z.strictObject({
@@ -114,14 +115,14 @@ export const activateMachineResponseSchema = z.strictObject({
   lease: signedLeaseSchema,
   /** The server's Ed25519 public key (base64), to pin. */
   server_key: base64,
-  key_id: z.string(),
+  key_id: text(),
 });
 export type ActivateMachineResponse = z.infer<typeof activateMachineResponseSchema>;
 
 export const machineSummarySchema = z.strictObject({
   id: machineIdSchema,
-  user_id: z.string(),
-  label: z.string(),
+  user_id: text(),
+  label: text(),
   created_at: isoTime,
   revoked_at: isoTime.nullable(),
 });

@@ -1,15 +1,16 @@
 /** HTTP contract of `/api/v1/users` (admin): accounts and their roles. */
 import { z } from 'zod';
+import { text } from '../text.ts';
 import { emailSchema, newPasswordSchema, roleSchema } from './auth.ts';
 
 export const userSchema = z.strictObject({
-  id: z.string(),
-  email: z.string(),
+  id: text(),
+  email: text(),
   role: roleSchema,
   disabled: z.boolean(),
   must_change_password: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_at: text(),
+  updated_at: text(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -30,6 +31,6 @@ export const updateUserRequestSchema = z
   .refine((body) => Object.keys(body).length > 0, 'nothing to change');
 export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
 
-export const userIdParamsSchema = z.strictObject({ id: z.string().min(1).max(64) });
+export const userIdParamsSchema = z.strictObject({ id: text().min(1).max(64) });
 
 export const userListSchema = z.strictObject({ users: z.array(userSchema) });
