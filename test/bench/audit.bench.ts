@@ -8,8 +8,13 @@
  * - verify_1m_s: verifying a 1 000 000-entry JSONL export (the CLI's verifier, parallel),
  *   with its CPU seconds and the bare cost of one SHA-256 per line as the baseline;
  * - page_p99_ms: a 200-entry keyset page deep inside a 1 000 000-entry log (through
- *   the API's store), beside the same SELECT on bare node:sqlite.
- * Targets: verify_1m_s ≤ 3, page_p99_ms ≤ 20. The machine is shared: load average
+ *   the API's store), beside the same SELECT on bare node:sqlite;
+ * - inclusion_proof_p99_ms / consistency_proof_p99_ms: RFC 9162 proofs served from the
+ *   stored tree (the store's proof reads, as the proof routes call them, server side),
+ *   at tree sizes 10 000, 100 000 and 1 000 000 (suffixes _10k, _100k, _1m; the unsuffixed
+ *   figures are the 1 000 000-entry ones), with each proof's hash count and JSON bytes;
+ *   every sampled proof is verified against the root computed while the log was written.
+ * Targets: verify_1m_s ≤ 3, page_p99_ms ≤ 20, both proofs' p99 ≤ 5 ms at 1 000 000. The machine is shared: load average
  * is recorded, and CPU seconds are given where wall time would mostly measure others.
  */
 import { hash } from 'node:crypto';
@@ -21,6 +26,13 @@ import { DatabaseSync } from 'node:sqlite';
 import { AUDIT_HASH_PREFIX } from '../../shared/common/audit-event.ts';
 import { chainNext, GENESIS_HEAD } from '../../shared/node/audit/audit-canonical.ts';
 import { verifyJsonlFile } from '../../shared/node/audit/audit-file-verifier.ts';
+import {
+  CompactRange,
+  leafHash,
+  storedHashIndex,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../shared/node/audit/merkle-tree.ts';
 import { AuditStore } from '../../server/audit/audit.store.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { openAudit } from '../server/audit/audit-service-fixture.ts';
@@ -28,6 +40,12 @@ import { openAudit } from '../server/audit/audit-service-fixture.ts';
 const MILLION = 1_000_000;
 const APPEND_COUNT = 300;
 const PAGE_SAMPLES = 300;
+const PROOF_SAMPLES = 300;
+const PROOF_SIZES = [
+  [10_000, '10k'],
+  [100_000, '100k'],
+  [MILLION, '1m'],
+] as const;
 
 const root = await mkdtemp(path.join(tmpdir(), 'audit-bench-'));
 const results: Record<string, number | string> = {
@@ -81,6 +99,9 @@ try {
   // --- a 1 000 000-entry chain: export file and database -----------------------------
   const exportFile = path.join(root, 'audit-1m.jsonl');
   const logDir = path.join(root, 'log');
+  /** The Merkle root at each proof size, and leaf data of a few entries, computed while writing. */
+  const roots = new Map<number, Buffer>();
+  const lines = new Map<number, string>();
   {
     const migrated = await openDatabase(logDir);
     await migrated.destroy();
@@ -89,6 +110,9 @@ try {
     const insert = sqlite.prepare(
       'INSERT INTO audit_entries (seq, ts, type, actor, resource, ip, request_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)',
     );
+    // The stored tree, as the server's append writes it (merkle-tree.ts storage numbering).
+    const insertHash = sqlite.prepare('INSERT INTO audit_tree_hashes (id, hash) VALUES (?, ?)');
+    const tree = new CompactRange();
     const out = createWriteStream(exportFile);
     let head: { seq: number; hash: string } = GENESIS_HEAD;
     const base = Date.UTC(2026, 0, 1);
@@ -111,6 +135,10 @@ try {
         entry.hash,
       );
       chunk.push(built.line, '\n');
+      for (const node of tree.appendLeaf(built.line))
+        insertHash.run(storedHashIndex(node.level, node.index), node.hash.toString('hex'));
+      if (PROOF_SIZES.some(([size]) => size === index + 1)) roots.set(index + 1, tree.root());
+      if (index % 997 === 0) lines.set(entry.seq, built.line);
       if (chunk.length >= 20_000) {
         if (!out.write(chunk.join('')))
           await new Promise<void>((resolve) => out.once('drain', () => resolve()));
@@ -180,6 +208,76 @@ try {
     results['page_p99_ms'] = p99(timings);
     results['page_filtered_p99_ms'] = p99(filtered);
     results['page_raw_sqlite_p99_ms'] = p99(rawTimings);
+  }
+
+  // --- inclusion_proof_p99_ms / consistency_proof_p99_ms -----------------------------
+  {
+    const db = await openDatabase(logDir);
+    const store = new AuditStore(db);
+    const p99 = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1] ?? 0;
+    const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const sampled = [...lines.keys()];
+    for (const [size, suffix] of PROOF_SIZES) {
+      const root = roots.get(size);
+      if (!root) throw new Error(`no root for size ${size}`);
+      const inclusion: number[] = [];
+      let inclusionHashes = 0;
+      let inclusionBytes = 0;
+      const candidates = sampled.filter((seq) => seq <= size);
+      for (let sample = 0; sample < PROOF_SAMPLES; sample += 1) {
+        const seq = candidates[Math.floor(Math.random() * candidates.length)]!;
+        const start = performance.now();
+        const hashes = await store.inclusionProof(seq, size);
+        const body = JSON.stringify({
+          leaf_index: seq - 1,
+          tree_size: size,
+          hashes: hashes.map((item) => item.toString('base64')),
+        });
+        inclusion.push(performance.now() - start);
+        inclusionHashes = Math.max(inclusionHashes, hashes.length);
+        inclusionBytes = Math.max(inclusionBytes, Buffer.byteLength(body));
+        if (!verifyInclusion(seq - 1, size, leafHash(lines.get(seq)!), hashes, root))
+          throw new Error(`inclusion proof of ${seq} in ${size} does not verify`);
+      }
+      const consistency: number[] = [];
+      let consistencyHashes = 0;
+      let consistencyBytes = 0;
+      const older = PROOF_SIZES.filter(([other]) => other < size);
+      for (let sample = 0; sample < PROOF_SAMPLES; sample += 1) {
+        const from = 1 + Math.floor(Math.random() * (size - 1));
+        const start = performance.now();
+        const hashes = await store.consistencyProof(from, size);
+        const body = JSON.stringify({
+          from,
+          to: size,
+          hashes: hashes.map((item) => item.toString('base64')),
+        });
+        consistency.push(performance.now() - start);
+        consistencyHashes = Math.max(consistencyHashes, hashes.length);
+        consistencyBytes = Math.max(consistencyBytes, Buffer.byteLength(body));
+      }
+      // Verified between the sizes whose roots are known.
+      for (const [from] of older) {
+        const hashes = await store.consistencyProof(from, size);
+        if (!verifyConsistency(from, size, roots.get(from)!, root, hashes))
+          throw new Error(`consistency proof ${from} → ${size} does not verify`);
+      }
+      results[`inclusion_proof_p50_ms_${suffix}`] = p50(inclusion);
+      results[`inclusion_proof_p99_ms_${suffix}`] = p99(inclusion);
+      results[`inclusion_proof_hashes_${suffix}`] = inclusionHashes;
+      results[`inclusion_proof_json_bytes_${suffix}`] = inclusionBytes;
+      results[`consistency_proof_p50_ms_${suffix}`] = p50(consistency);
+      results[`consistency_proof_p99_ms_${suffix}`] = p99(consistency);
+      results[`consistency_proof_hashes_max_${suffix}`] = consistencyHashes;
+      results[`consistency_proof_json_bytes_max_${suffix}`] = consistencyBytes;
+    }
+    await db.destroy();
+    results['inclusion_proof_p99_ms'] = results['inclusion_proof_p99_ms_1m']!;
+    results['consistency_proof_p99_ms'] = results['consistency_proof_p99_ms_1m']!;
+    results['proof_p99_target_ms'] = 5;
+    results['inclusion_proof_p99_ok'] = Number(results['inclusion_proof_p99_ms']) <= 5 ? 'yes' : 'no';
+    results['consistency_proof_p99_ok'] = Number(results['consistency_proof_p99_ms']) <= 5 ? 'yes' : 'no';
   }
 
   results['verify_ratio_to_sha256_per_line'] =
