@@ -3,8 +3,10 @@
  *
  * - append_per_s: durable appends per second through the audit service, one writer
  *   awaiting each append (each one its own SQLite commit with synchronous=FULL), beside
- *   its baseline in the same run — a bare node:sqlite INSERT + commit of the same row
- *   (raw_commit_per_s) — and the group-commit figure with 64 appends in flight;
+ *   its baselines in the same run — the same service with a store that writes the chain
+ *   only, no Merkle tree (append_chain_only_per_s; rounds interleaved so both see the same
+ *   load), and a bare node:sqlite INSERT + commit of the same row (raw_commit_per_s) — and
+ *   the group-commit figure with 64 appends in flight;
  * - verify_1m_s: verifying a 1 000 000-entry JSONL export (the CLI's verifier, parallel),
  *   with its CPU seconds and the bare cost of one SHA-256 per line as the baseline;
  * - page_p99_ms: a 200-entry keyset page deep inside a 1 000 000-entry log (through
@@ -33,8 +35,9 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../shared/node/audit/merkle-tree.ts';
-import { AuditStore } from '../../server/audit/audit.store.ts';
-import { openDatabase } from '../../server/db/database.ts';
+import { AuditStore, type AuditRow } from '../../server/audit/audit.store.ts';
+import { withAuditTables } from '../../server/audit/audit.tables.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
 import { openAudit } from '../server/audit/audit-service-fixture.ts';
 
 const MILLION = 1_000_000;
@@ -64,14 +67,71 @@ function fields(index: number) {
   };
 }
 
+/**
+ * The append baseline: the store's transaction as before the Merkle tree — the head read and
+ * the entries' insert, no stored hashes (only for this comparison; proofs cannot work on it).
+ */
+class ChainOnlyStore extends AuditStore {
+  readonly #db: Db;
+  constructor(db: Db) {
+    super(db);
+    this.#db = db;
+  }
+  override async transactChained<T>(
+    work: (trx: Db) => Promise<T>,
+    build: (head: { seq: number; hash: string } | undefined, value: T) => AuditRow[],
+  ): Promise<T> {
+    return this.#db.transaction().execute(async (trx) => {
+      const value = await work(trx);
+      const audit = withAuditTables(trx);
+      const head = await audit
+        .selectFrom('audit_entries')
+        .select(['seq', 'hash'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const rows = build(head, value);
+      for (let start = 0; start < rows.length; start += 50)
+        await audit
+          .insertInto('audit_entries')
+          .values(rows.slice(start, start + 50))
+          .execute();
+      return value;
+    });
+  }
+}
+
 try {
   // --- append_per_s ------------------------------------------------------------
   {
     const { db, audit } = await openAudit(path.join(root, 'append'));
+    const chainOnly = await openAudit(
+      path.join(root, 'append-chain-only'),
+      1_000_000,
+      (db) => new ChainOnlyStore(db),
+    );
+    // Interleaved rounds: the shared machine's load falls on both alike.
+    const ROUNDS = 6;
+    let treeMs = 0;
+    let chainMs = 0;
+    let written = 0;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const per = APPEND_COUNT / ROUNDS;
+      let start = performance.now();
+      for (let index = 0; index < per; index += 1) await audit.appendEntry(fields(written + index));
+      treeMs += performance.now() - start;
+      start = performance.now();
+      for (let index = 0; index < per; index += 1) await chainOnly.audit.appendEntry(fields(written + index));
+      chainMs += performance.now() - start;
+      written += per;
+    }
+    results['append_per_s'] = written / (treeMs / 1000);
+    results['append_chain_only_per_s'] = written / (chainMs / 1000);
+    results['append_ratio_to_chain_only'] = chainMs / treeMs;
+    results['append_ratio_to_chain_only_target'] = 0.8;
+    await chainOnly.audit.close();
+    await chainOnly.db.destroy();
     let start = performance.now();
-    for (let index = 0; index < APPEND_COUNT; index += 1) await audit.appendEntry(fields(index));
-    results['append_per_s'] = APPEND_COUNT / ((performance.now() - start) / 1000);
-    start = performance.now();
     const inFlight = 64;
     const total = APPEND_COUNT * 4;
     await Promise.all(

@@ -9,11 +9,12 @@ export const signingKey = generateSigningKeyPair();
 export async function openAudit(
   dataDir: string,
   checkpointEvery = 1000,
+  makeStore: (db: Db) => AuditStore = (db) => new AuditStore(db),
 ): Promise<{ db: Db; audit: AuditService }> {
   const db = await openDatabase(dataDir);
   const key = 'audit.shutdown';
   const audit = await AuditService.open({
-    store: new AuditStore(db),
+    store: makeStore(db),
     signingSeed: signingKey.privateKey,
     signingPublicKey: signingKey.publicKey,
     origin: 'factory.test/audit',
