@@ -6,7 +6,7 @@
  * {@link Result}: never a stack trace, never key material.
  */
 import { randomUUID } from 'node:crypto';
-import { argumentSchemaOf } from '../../../shared/common/contract/arguments.ts';
+import { argumentSchemaOf, describeArgumentError } from '../../../shared/common/contract/arguments.ts';
 import { bridgeChannels, channelName, listChannels } from '../../../shared/common/contract/channels.ts';
 import { ContractLimits } from '../../../shared/common/contract/limits.ts';
 import { fail, ok, type Result, type Unsubscribe } from '../../../shared/common/contract/result.ts';
@@ -109,15 +109,9 @@ export class IpcRouter {
     if (!schema || !handler) return fail('internal', 'The console has no handler for this call.');
     const parsed = schema.safeParse(rawArgs);
     if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
-      // zod quotes unknown keys; they are renderer input and could be anything, so not echoed.
-      const what = !first
-        ? 'rejected'
-        : first.code === 'unrecognized_keys'
-          ? 'unexpected key'
-          : first.message;
-      return fail('validation_failed', `Invalid arguments${where}: ${what}`.slice(0, 300));
+      // The field in words and what it must be; never the value or an unknown key (renderer input).
+      const refused = describeArgumentError(parsed.error);
+      return fail('validation_failed', refused.message.slice(0, 300), refused.field);
     }
     try {
       // The schema's output is a fresh object: nothing of the sender's prototypes survives.

@@ -1,7 +1,11 @@
 /**
  * One line of "what to do" per error code, so every error the UI shows comes with a
  * next step. Codes come from the shared registry; an unknown one gets a generic hint.
+ * A view can word a code its own way (`AdviceView`): "sign in again" makes no sense on
+ * the Sign in view, and a password that does not open the machine key may be wrong or
+ * the hardware may have changed, which the locked screen must say as one account.
  */
+import type { BridgeError } from '../../../shared/common/contract/result.ts';
 import type { ErrorCode } from '../../../shared/common/errors.ts';
 
 // Every code of the registry has its line: a new code without one fails to compile.
@@ -10,7 +14,7 @@ const advice: Record<ErrorCode, string> = {
   forbidden: 'Your role may not do this; ask an administrator.',
   demo_read_only:
     'This server is a public demo: changes are refused. Point the console at your own server in Settings.',
-  validation_failed: 'Check the highlighted values and try again.',
+  validation_failed: 'Correct the value named above and try again.',
   bad_request: 'Check the values and try again.',
   not_found: 'It no longer exists; refresh the list.',
   conflict: 'Someone changed it meanwhile; refresh and try again.',
@@ -41,7 +45,63 @@ const advice: Record<ErrorCode, string> = {
   csrf_failed: 'The session check failed; sign out and in again.',
 };
 
-/** What the operator can do about an error with this code. */
-export function adviceFor(code: ErrorCode): string {
-  return advice[code] ?? 'Try again; if it persists, check the console log.';
+/** The machine key's one answer to a password it does not open (nothing tells the two causes apart). */
+const keyNotOpened =
+  "The password did not open this machine's key: either it is not the password of the account this machine was activated for, or the hardware changed in more components than the key tolerates.";
+
+/** Where an error is shown, when that changes what is true or what the operator can do. */
+export type AdviceView =
+  /** The Sign in & activation view: its own forms are the way to sign in and activate. */
+  | 'session'
+  /** The locked screen: only the activation account's password, opened offline. */
+  | 'locked'
+  /** An unlock or an export with the password (the account's sign-in and the machine key). */
+  | 'unlock';
+
+const byView: Record<AdviceView, Partial<Record<ErrorCode, { message?: string; advice: string }>>> = {
+  session: {
+    unauthenticated: { advice: 'Check the email address and the password, then sign in.' },
+    wrong_password: { advice: 'Check the password and try again.' },
+    account_locked: { advice: 'Too many failed sign-ins: wait for the lockout to end, then sign in.' },
+    not_activated: { advice: 'Activate this machine below (step 3).' },
+    certificate_mismatch: {
+      advice:
+        "The server's certificate is not one you confirmed: Check server above shows it; compare its fingerprint with your administrator before trusting it.",
+    },
+  },
+  locked: {
+    wrong_password: {
+      message: keyNotOpened,
+      advice:
+        'Type the password again. If it is right, choose "Not now" and activate this machine again (Sign in view).',
+    },
+    hardware_mismatch: {
+      advice: 'Choose "Not now" and activate this machine again (Sign in view).',
+    },
+  },
+  unlock: {
+    // The unlock signs in to the activation's server with the password typed here.
+    unauthenticated: {
+      advice: 'Check the password (of the account this machine was activated for) and try again.',
+    },
+    wrong_password: {
+      message: keyNotOpened,
+      advice: 'Check the password and try again. If it is right, activate this machine again (Sign in view).',
+    },
+  },
+};
+
+/** What the operator can do about an error with this code (on `view`, when given). */
+export function adviceFor(code: ErrorCode, view?: AdviceView): string {
+  return (
+    (view ? byView[view][code]?.advice : undefined) ??
+    advice[code] ??
+    'Try again; if it persists, check the console log.'
+  );
+}
+
+/** The sentence to show for an error and its next step, worded for `view` when it has its own. */
+export function describeError(error: BridgeError, view?: AdviceView): { message: string; advice: string } {
+  const own = view ? byView[view][error.code] : undefined;
+  return { message: own?.message ?? error.message, advice: adviceFor(error.code, view) };
 }

@@ -26,6 +26,7 @@ import {
   SettingsPatch,
   UnlockInput,
   VaultUnlockInput,
+  fieldLabels,
 } from './inputs.ts';
 
 type ParametersOf<F> = F extends (...args: infer A) => unknown ? A : never;
@@ -80,4 +81,62 @@ export function argumentSchemaOf(channel: string): z.ZodType<unknown[]> | undefi
     z.ZodType<unknown[]>
   >;
   return Object.hasOwn(members, member) ? members[member] : undefined;
+}
+
+/** zod's own English messages start so; a schema's own message (`'an identifier of …'`) does not. */
+const zodWording = /^(Invalid|Too (small|big)|Unrecognized)/;
+
+function words(key: string): string {
+  const spaced = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+function unitOf(origin: unknown, count: number | bigint): string {
+  if (origin === 'string') return count === 1 ? ' character' : ' characters';
+  if (origin === 'array' || origin === 'set') return count === 1 ? ' item' : ' items';
+  return '';
+}
+
+/** What is wrong with the value, in words, without quoting it (it may be a secret). */
+function detailOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return 'has a field that does not belong here';
+  if (!zodWording.test(issue.message)) {
+    return /^(must|is|has) /.test(issue.message) ? issue.message : `must be ${issue.message}`;
+  }
+  switch (issue.code) {
+    case 'invalid_type':
+      return /received undefined$/.test(issue.message) ? 'is required' : `must be a ${issue.expected}`;
+    case 'too_small':
+      return issue.origin === 'string' && Number(issue.minimum) === 1
+        ? 'must not be empty'
+        : `must be at least ${issue.minimum}${unitOf(issue.origin, issue.minimum)}`;
+    case 'too_big':
+      return `must be at most ${issue.maximum}${unitOf(issue.origin, issue.maximum)}`;
+    case 'invalid_format':
+      return issue.format === 'datetime'
+        ? 'must be a date and time with its offset (ISO 8601)'
+        : issue.format === 'url'
+          ? 'must be an http or https address'
+          : `must be a valid ${issue.format}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    default:
+      return 'is not valid';
+  }
+}
+
+/**
+ * A refused argument list as one sentence an operator can act on: the field named in
+ * words (`fieldLabels`) and what it must be, e.g. `Address or CIDR: must be an IPv4 or
+ * IPv6 address, or a CIDR range such as 203.0.113.0/24.`; plus the field's key for the
+ * form to mark. Never quotes the refused value or an unknown key (renderer input).
+ */
+export function describeArgumentError(error: z.ZodError): { message: string; field?: string } {
+  const issue = error.issues[0];
+  if (!issue) return { message: 'The values were refused.' };
+  const keys = issue.path.filter((part): part is string => typeof part === 'string');
+  const field = keys.at(-1);
+  const name = field === undefined ? 'The values' : (fieldLabels[field] ?? words(field));
+  const message = `${name}: ${detailOf(issue)}.`;
+  return field === undefined ? { message } : { message, field };
 }

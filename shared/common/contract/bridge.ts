@@ -25,7 +25,7 @@ import type {
   UnlockInput,
   VaultUnlockInput,
 } from './inputs.ts';
-import type { Result, Unsubscribe } from './result.ts';
+import type { BridgeError, Result, Unsubscribe } from './result.ts';
 
 export type Call<T> = Promise<Result<T>>;
 export type Listener<T> = (payload: T) => void;
@@ -139,6 +139,11 @@ export interface UnlockProgress {
   totalBytes: number;
   bytesPerSecond: number;
   etaSeconds: number | null;
+  /**
+   * Why it failed (only with phase `failed`): a registry code and a sentence safe to
+   * show (never a password, token or key), so the view can say why and what to do.
+   */
+  error?: BridgeError;
 }
 
 export interface AuditEntrySummary {

@@ -77,7 +77,9 @@ export const AuditInclusionInput = z.strictObject({
 export type AuditInclusionInput = z.infer<typeof AuditInclusionInput>;
 
 export const FirewallRuleInput = z.strictObject({
-  cidr: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]),
+  cidr: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()], {
+    error: 'an IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24',
+  }),
   action: z.enum(['allow', 'deny']),
   expiresAt: isoTime.optional(),
   note: text.optional(),
@@ -141,3 +143,38 @@ export type SavePathInput = z.infer<typeof SavePathInput>;
 
 export const ExternalUrlInput = z.strictObject({ url: httpUrl });
 export type ExternalUrlInput = z.infer<typeof ExternalUrlInput>;
+
+/**
+ * Each argument field in words, as the forms label it: a refused value is named so
+ * (`Address or CIDR: …`), never by its path in the payload. A field without an entry
+ * is named by its key, split into words.
+ */
+export const fieldLabels: Readonly<Record<string, string>> = {
+  email: 'Email',
+  password: 'Password',
+  label: 'Machine label',
+  resourceId: 'Resource',
+  jobId: 'Unlock job',
+  path: 'Path',
+  cidr: 'Address or CIDR',
+  action: 'Action',
+  expiresAt: 'Expires',
+  note: 'Note',
+  ruleId: 'Rule',
+  serverUrl: 'Factory API address',
+  url: 'Address',
+  fingerprint256: 'Fingerprint',
+  autoLockMinutes: 'Lock after idle minutes',
+  strictHardware: 'Strict hardware binding',
+  theme: 'Theme',
+  suggestedName: 'File name',
+  purpose: 'Purpose',
+  from: 'From',
+  to: 'To',
+  type: 'Type',
+  actor: 'Actor',
+  search: 'Search',
+  limit: 'Page size',
+  offset: 'Offset',
+  cursor: 'Cursor',
+};

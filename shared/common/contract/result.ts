@@ -10,6 +10,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError
 export interface BridgeError {
   code: ErrorCode;
   message: string;
+  /** The argument field a `validation_failed` is about (its key, e.g. `cidr`), for the form to mark. */
+  field?: string;
 }
 
 /** Wraps a value as a successful result. */
@@ -17,9 +19,9 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-/** Wraps a code and message as a failed result. */
-export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
-  return { ok: false, error: { code, message } };
+/** Wraps a code and message (and the field it concerns, if any) as a failed result. */
+export function fail<T = never>(code: ErrorCode, message: string, field?: string): Result<T> {
+  return { ok: false, error: field === undefined ? { code, message } : { code, message, field } };
 }
 
 /** A listener's handle: call it to stop receiving events. */

@@ -22,7 +22,9 @@ import type {
   UnlockInput,
 } from '../../../../shared/common/contract/inputs.ts';
 import { resourceListResponseSchema } from '../../../../shared/common/api/resources.ts';
+import type { BridgeError } from '../../../../shared/common/contract/result.ts';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
+import { isIntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { activateMachine, connect } from '../machine/activation.ts';
 import { readActivation, requireActivation } from '../machine/activation.store.ts';
 import { removeLocalActivation } from '../machine/deactivation.ts';
@@ -153,16 +155,23 @@ export class UnlockService {
     return this.machineInfo();
   }
 
-  /** The server's resources (when signed in) merged with the vault's: locked / unlocked / offline. */
+  /**
+   * The server's resources (when signed in) merged with the vault's: locked / unlocked /
+   * offline. With the server's list out of reach the vault's items are listed (offline
+   * use); with none, the reason is the answer, never an empty list that reads as
+   * "nothing is published".
+   */
   async list(): Promise<ResourceSummary[]> {
     const listServer = this.#deps.listServer;
-    const parsed = listServer
-      ? resourceListResponseSchema.safeParse(await listServer().catch(() => undefined))
-      : undefined;
-    return mergeResourceRows(
-      parsed?.success ? parsed.data.resources : [],
-      await listRecords(this.#deps.home),
-    );
+    const records = await listRecords(this.#deps.home);
+    let answer: unknown;
+    try {
+      answer = listServer ? await listServer() : undefined;
+    } catch (error) {
+      if (records.length === 0) throw error;
+    }
+    const parsed = resourceListResponseSchema.safeParse(answer);
+    return mergeResourceRows(parsed.success ? parsed.data.resources : [], records);
   }
 
   /** Starts an unlock in the background; progress and the outcome arrive as `onUnlockProgress` events. */
@@ -204,7 +213,14 @@ export class UnlockService {
       },
     })
       .then(() => this.#deps.emit({ ...last, phase: 'done', etaSeconds: 0 }))
-      .catch(() => this.#deps.emit({ ...last, phase: 'failed', etaSeconds: null }))
+      .catch((error: unknown) =>
+        this.#deps.emit({
+          ...last,
+          phase: 'failed',
+          etaSeconds: null,
+          error: unlockFailure(error, controller.signal),
+        }),
+      )
       .finally(() => this.#jobs.delete(jobId));
     return { jobId, resourceId: input.resourceId };
   }
@@ -273,6 +289,20 @@ export class UnlockService {
       throw error;
     }
   }
+}
+
+/**
+ * What a failed unlock tells the UI: the code and sentence of a ConsoleError (a
+ * FactoryApiError included; their messages are written to be shown, like the router's
+ * results), the crypto core's fixed integrity sentence, a cancellation, and for anything
+ * else a fixed sentence: an unexpected error's own message may quote a secret.
+ */
+export function unlockFailure(error: unknown, signal?: AbortSignal): BridgeError {
+  if (error instanceof ConsoleError) return { code: error.code, message: error.message };
+  if (isIntegrityError(error)) return { code: error.code, message: error.message };
+  if (signal?.aborted || (error instanceof Error && error.name === 'AbortError'))
+    return { code: ErrorCode.Cancelled, message: 'The unlock was cancelled.' };
+  return { code: ErrorCode.Internal, message: 'The unlock failed for an unexpected reason.' };
 }
 
 /** The IPC handlers of `machine.*` and `resources.*` over one service. */

@@ -1,6 +1,6 @@
 /**
  * The Status view's source: asks the Factory API for its mode and posture, and polls
- * it so the UI hears about changes (`status.onChange`) without asking.
+ * it so the UI hears each poll's answer (`status.onChange`) without asking.
  */
 import type { FactoryStatus } from '../../../../shared/common/contract/bridge.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
@@ -11,7 +11,6 @@ export class StatusService {
   readonly #onChange: (status: FactoryStatus) => void;
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | null = null;
-  #lastKey: string | null = null;
 
   constructor(connection: FactoryConnection, onChange: (status: FactoryStatus) => void, intervalMs = 5_000) {
     this.#connection = connection;
@@ -72,7 +71,7 @@ export class StatusService {
     }
   }
 
-  /** Starts polling; each change (not each poll) is pushed to the listener. */
+  /** Starts polling; each poll's status is pushed to the listener. */
   start(): void {
     if (this.#timer) return;
     this.#timer = setInterval(() => {
@@ -87,12 +86,9 @@ export class StatusService {
   }
 
   #remember(status: FactoryStatus): FactoryStatus {
-    // Uptime and the check time move on every poll; only a real change is news.
-    const key = JSON.stringify({ ...status, uptimeSeconds: null, checkedAt: null });
-    if (key !== this.#lastKey) {
-      this.#lastKey = key;
-      this.#onChange(status);
-    }
+    // Every poll is news: uptime and the check time move each time, and an open Status
+    // view must show the poll it just had, not the last one that changed something else.
+    this.#onChange(status);
     return status;
   }
 }

@@ -1,6 +1,7 @@
 import { Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { FirewallRule } from '../../../../shared/common/contract/bridge.ts';
+import type { BridgeError } from '../../../../shared/common/contract/result.ts';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
@@ -13,6 +14,11 @@ import { RuleForm } from './RuleForm.tsx';
 import { ExpiryEditor } from './ExpiryEditor.tsx';
 import { BlocksTable } from './BlocksTable.tsx';
 import { RefusalChart } from './RefusalChart.tsx';
+
+/** Whether the rule form shows this error under one of its fields. */
+function fieldError(error: BridgeError): boolean {
+  return ['validation_failed', 'bad_request', 'conflict'].includes(error.code);
+}
 
 /** How often the view refreshes blocks and the chart (the service samples on its own). */
 const monitorIntervalMs = 5_000;
@@ -53,7 +59,8 @@ export function FirewallView() {
           {updated ? `blocks and chart refresh every ${monitorIntervalMs / 1000} s` : null}
         </Text>
       </Group>
-      <ErrorNote error={error} testId="firewall-error" />
+      {/* A refused value is said under its field in the form, not twice. */}
+      <ErrorNote error={error && !fieldError(error) ? error : null} testId="firewall-error" />
       {refusal ? (
         <Note tone="error" testId="firewall-refusal">
           <strong>A refused change:</strong> the server refused to {refusal.change} ({refusal.error.code}:{' '}

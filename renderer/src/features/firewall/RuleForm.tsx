@@ -2,13 +2,13 @@ import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { FirewallRuleInput } from '../../../../shared/common/contract/inputs.ts';
 import type { BridgeError } from '../../../../shared/common/contract/result.ts';
-import { errorLine } from '../../ui/ErrorNote.tsx';
 
 const cidrShape = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
 
 /**
  * The add-rule form: address or CIDR, allow/deny, optional expiry (local time) and note.
- * A malformed address, or one the server refused as invalid, gets its message under the field.
+ * A malformed address, or a value the console or the server refused, gets its message
+ * under its field (the note above the form then stays away: one place says it).
  */
 export function RuleForm({
   disabled,
@@ -38,7 +38,11 @@ export function RuleForm({
     onAdd(rule);
   }
 
+  // A refused value goes under its field: the router names it (`field`); the server's
+  // refusals of a value (bad request, conflict) concern the address.
   const valuesRefused = error && ['validation_failed', 'bad_request', 'conflict'].includes(error.code);
+  const under = (field: string): string | undefined =>
+    valuesRefused && (error.field ?? 'cidr') === field ? error.message : undefined;
 
   return (
     <form aria-label="Add a rule" onSubmit={submit} noValidate>
@@ -52,7 +56,7 @@ export function RuleForm({
           }}
           placeholder="203.0.113.0/24"
           disabled={disabled}
-          error={problem ?? (valuesRefused ? errorLine(error) : undefined)}
+          error={problem ?? under('cidr')}
           w={220}
         />
         <NativeSelect
@@ -69,6 +73,7 @@ export function RuleForm({
           value={expires}
           onChange={(event) => setExpires(event.currentTarget.value)}
           disabled={disabled}
+          error={under('expiresAt')}
           w={230}
         />
         <TextInput
@@ -77,6 +82,7 @@ export function RuleForm({
           onChange={(event) => setNote(event.currentTarget.value)}
           maxLength={256}
           disabled={disabled}
+          error={under('note')}
           w={200}
         />
         <Button type="submit" disabled={disabled} mt={25}>

@@ -2,7 +2,8 @@
  * Firewall slice (zustand): rules, rate-limit tiers, recent refusals and the sampled
  * 401/429 series, as the server reports them. Every change goes through these actions
  * and reports its outcome; a change the server refuses (e.g. a public demo) is kept as
- * a `refusal` the view shows prominently.
+ * a `refusal` the view shows prominently. A change that starts clears the notes of the
+ * one before: an old error never stands beside a later outcome.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
@@ -85,7 +86,7 @@ export function createFirewallStore(): StoreApi<FirewallState> {
         });
       },
       async add(bridge, rule) {
-        set({ busy: true, refusal: null });
+        set({ busy: true, refusal: null, error: null, lastChange: null });
         const result = await bridge.firewall.addRule(rule);
         if (!result.ok) return failed(`add ${rule.action} ${rule.cidr}`, result.error);
         set({
@@ -97,7 +98,7 @@ export function createFirewallStore(): StoreApi<FirewallState> {
         return true;
       },
       async setExpiry(bridge, ruleId, expiresAt) {
-        set({ busy: true, refusal: null });
+        set({ busy: true, refusal: null, error: null, lastChange: null });
         const result = await bridge.firewall.updateRule({ ruleId, expiresAt });
         const target = (get().rules ?? []).find((rule) => rule.id === ruleId);
         const name = target ? `${target.action} ${target.cidr}` : `rule ${ruleId}`;
@@ -118,7 +119,7 @@ export function createFirewallStore(): StoreApi<FirewallState> {
         return true;
       },
       async remove(bridge, ruleId) {
-        set({ busy: true, refusal: null });
+        set({ busy: true, refusal: null, error: null, lastChange: null });
         const result = await bridge.firewall.deleteRule({ ruleId });
         if (!result.ok) return failed(`delete rule ${ruleId}`, result.error);
         set({

@@ -39,7 +39,7 @@ export function createMachineStore(): StoreApi<MachineState> {
       );
     },
     async activate(bridge, label, password) {
-      set({ activating: true });
+      set({ activating: true, error: null });
       const result = await bridge.machine.activate({ label, password });
       set(
         result.ok
@@ -50,7 +50,7 @@ export function createMachineStore(): StoreApi<MachineState> {
     },
     async deactivate(bridge) {
       const machineId = get().info?.machineId ?? null;
-      set({ deactivating: true, lastChange: null });
+      set({ deactivating: true, lastChange: null, error: null });
       const result = await bridge.machine.deactivate();
       set(
         result.ok

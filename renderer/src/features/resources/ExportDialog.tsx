@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { adviceFor } from '../../ui/error-advice.ts';
+import { errorLine } from '../../ui/ErrorNote.tsx';
 import { formatBytes, formatCount } from '../../ui/format.ts';
 import { FormDialog } from '../../ui/FormDialog.tsx';
 import { emptyPasswordMessage, PasswordField } from '../../ui/PasswordField.tsx';
@@ -94,10 +95,7 @@ export function ExportDialog({
             setPassword(value);
             setProblems((current) => ({ ...current, password: undefined }));
           }}
-          error={
-            problems.password ??
-            (passwordRefused ? `${refusal.message} — ${adviceFor(refusal.code)}` : undefined)
-          }
+          error={problems.password ?? (passwordRefused ? errorLine(refusal, 'unlock') : undefined)}
         />
       )}
       <div role="status" data-testid="export-result">

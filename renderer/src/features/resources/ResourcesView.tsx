@@ -1,8 +1,10 @@
 import { Badge, Button, Group, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { ResourceSummary } from '../../../../shared/common/contract/bridge.ts';
+import type { BridgeError } from '../../../../shared/common/contract/result.ts';
 import { useBridge } from '../../app/bridge-context.ts';
 import { EmptyState } from '../../ui/EmptyState.tsx';
+import { describeError } from '../../ui/error-advice.ts';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { formatBytes } from '../../ui/format.ts';
 import { leaseLeft } from '../../ui/lease-text.ts';
@@ -22,6 +24,17 @@ const stateColour: Record<ResourceSummary['state'], string> = {
   unlocked: 'green',
   offline: 'blue',
 };
+
+/** Why an unlock failed and what to do, under the row's "unlock failed" badge. */
+function UnlockFailure({ error }: { error: BridgeError | undefined }) {
+  if (!error) return null;
+  const { message, advice } = describeError(error, 'unlock');
+  return (
+    <Text size="xs" mt={4} className="unlock-failure" data-testid="unlock-failure" role="alert">
+      <strong>{error.code}</strong>: {message} <span className="muted">{advice}</span>
+    </Text>
+  );
+}
 
 /**
  * Resources: name, version, size and state (locked / in vault / offline lease, with the
@@ -52,7 +65,11 @@ export function ResourcesView() {
           Refresh
         </Button>
       </Group>
-      <ErrorNote error={error} testId="resources-error" />
+      {/* Signed out, the server's refusal is no news: the empty state below asks to sign in. */}
+      <ErrorNote
+        error={error && !(error.code === 'unauthenticated' && !signedIn) ? error : null}
+        testId="resources-error"
+      />
       {resources && resources.length > 0 ? (
         <Table.ScrollContainer minWidth={640}>
           <Table data-testid="resources" striped highlightOnHover verticalSpacing={6}>
@@ -151,6 +168,7 @@ export function ResourcesView() {
                           </Badge>
                         ) : null}
                       </Group>
+                      {job?.phase === 'failed' ? <UnlockFailure error={job.error} /> : null}
                     </Table.Td>
                   </Table.Tr>
                 );
@@ -159,13 +177,14 @@ export function ResourcesView() {
           </Table>
         </Table.ScrollContainer>
       ) : null}
-      {resources?.length === 0 ? (
+      {signedIn && resources?.length === 0 ? (
         <EmptyState testId="resources-empty">
           No resources are published for this account yet. A publisher uploads them (
           <code>npx factory-api resources publish</code>); they appear here to unlock.
         </EmptyState>
       ) : null}
-      {!resources && !signedIn ? (
+      {!signedIn ? (
+        // Signed out, only the vault's items can be listed: an empty list says nothing of the server.
         <EmptyState action={{ label: 'Sign in', view: 'session' }} testId="resources-signed-out">
           Sign in to see the server&apos;s resources (items already in this machine&apos;s vault show here
           offline).

@@ -30,6 +30,11 @@ export interface ResourcesState {
   follow(bridge: ConsoleBridge): Unsubscribe;
 }
 
+/** The progress already heard for this job, else its start. */
+function sameJob(heard: UnlockProgress | undefined, started: UnlockProgress): UnlockProgress {
+  return heard?.jobId === started.jobId ? heard : started;
+}
+
 export function createResourcesStore(): StoreApi<ResourcesState> {
   return createStore<ResourcesState>((set, get) => ({
     resources: null,
@@ -39,9 +44,13 @@ export function createResourcesStore(): StoreApi<ResourcesState> {
     exports: {},
     async load(bridge) {
       const result = await bridge.resources.list();
-      set(result.ok ? { resources: result.value, error: null } : { error: result.error });
+      // A failed load leaves no stale list behind: the view says why instead.
+      set(result.ok ? { resources: result.value, error: null } : { resources: null, error: result.error });
     },
     async unlock(bridge, resourceId, password) {
+      // The outcome of an earlier unlock of this resource goes as this one starts.
+      const { [resourceId]: _earlier, ...others } = get().progress;
+      set({ error: null, progress: others });
       const result = await bridge.resources.unlock({ resourceId, password });
       if (!result.ok) {
         set({ error: result.error });
@@ -58,14 +67,17 @@ export function createResourcesStore(): StoreApi<ResourcesState> {
       };
       set({
         error: null,
-        progress: { ...get().progress, [resourceId]: get().progress[resourceId] ?? started },
+        // This job's first event may have arrived before the call's answer.
+        progress: { ...get().progress, [resourceId]: sameJob(get().progress[resourceId], started) },
       });
     },
     async cancel(bridge, jobId) {
+      set({ error: null });
       const result = await bridge.resources.cancelUnlock({ jobId });
       if (!result.ok) set({ error: result.error });
     },
     async verify(bridge, resourceId) {
+      set({ error: null });
       const result = await bridge.resources.verifyManifest({ resourceId });
       set(
         result.ok

@@ -32,7 +32,7 @@ export function ActivationForm() {
   return (
     <>
       {info?.activated ? <Note tone="success">This machine is activated ({info.machineId}).</Note> : null}
-      <ErrorNote error={error} testId="activation-error" />
+      <ErrorNote error={error} testId="activation-error" view="session" />
       <form onSubmit={submit} aria-label="Activate this machine" noValidate className="narrow-form">
         <Stack gap="sm">
           <TextInput

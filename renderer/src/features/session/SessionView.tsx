@@ -41,7 +41,7 @@ export function SessionView() {
           <Title order={2} mb="xs">
             2. {session?.signedIn ? 'Signed in' : 'Sign in'}
           </Title>
-          <ErrorNote error={error} testId="session-error" />
+          <ErrorNote error={error} testId="session-error" view="session" />
           {session?.signedIn ? (
             <Group gap="sm">
               <Note tone="success" testId="signed-in">

@@ -50,7 +50,10 @@ export function SignInForm() {
             setPassword(value);
             setProblems((current) => ({ ...current, password: undefined }));
           }}
-          error={problems.password ?? (error && passwordCodes.has(error.code) ? errorLine(error) : undefined)}
+          error={
+            problems.password ??
+            (error && passwordCodes.has(error.code) ? errorLine(error, 'session') : undefined)
+          }
         />
         <Button type="submit" loading={busy} className="submit">
           Sign in

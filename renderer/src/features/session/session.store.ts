@@ -27,7 +27,7 @@ export function createSessionStore(): StoreApi<SessionSlice> {
       set(result.ok ? { session: result.value } : { error: result.error });
     },
     async login(bridge, email, password) {
-      set({ busy: true });
+      set({ busy: true, error: null });
       const result = await bridge.session.login({ email, password });
       set(
         result.ok
@@ -37,7 +37,7 @@ export function createSessionStore(): StoreApi<SessionSlice> {
       return result.ok;
     },
     async logout(bridge) {
-      set({ busy: true });
+      set({ busy: true, error: null });
       const result = await bridge.session.logout();
       set(
         result.ok

@@ -30,7 +30,7 @@ export function createSettingsStore(): StoreApi<SettingsState> {
       set(result.ok ? { settings: result.value, error: null } : { error: result.error });
     },
     async update(bridge, patch) {
-      set({ saving: true });
+      set({ saving: true, error: null });
       const result = await bridge.settings.update(patch);
       if (result.ok) applyTheme(result.value.theme);
       set(

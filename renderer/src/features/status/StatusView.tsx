@@ -95,7 +95,9 @@ export function StatusView() {
               <dt>Version</dt>
               <dd>{status.version ?? 'unknown'}</dd>
               <dt>Uptime</dt>
-              <dd>{status.uptimeSeconds === null ? 'unknown' : formatDuration(status.uptimeSeconds)}</dd>
+              <dd data-testid="status-uptime">
+                {status.uptimeSeconds === null ? 'unknown' : formatDuration(status.uptimeSeconds)}
+              </dd>
               <dt>TLS</dt>
               <dd>{status.tls ?? 'unknown'}</dd>
               <dt>Signed in</dt>

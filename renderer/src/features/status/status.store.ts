@@ -17,8 +17,13 @@ export interface StatusState {
   follow(bridge: ConsoleBridge): Unsubscribe;
 }
 
+/** The later of two answers (an answer pushed by a poll and one asked for may cross). */
+function newer(current: FactoryStatus | null, next: FactoryStatus): FactoryStatus {
+  return current && Date.parse(current.checkedAt) > Date.parse(next.checkedAt) ? current : next;
+}
+
 export function createStatusStore(): StoreApi<StatusState> {
-  return createStore<StatusState>((set) => ({
+  return createStore<StatusState>((set, get) => ({
     status: null,
     app: null,
     error: null,
@@ -28,13 +33,14 @@ export function createStatusStore(): StoreApi<StatusState> {
       const [status, app] = await Promise.all([bridge.status.get(), bridge.app.info()]);
       set({
         loading: false,
-        status: status.ok ? status.value : null,
+        status: status.ok ? newer(get().status, status.value) : null,
         app: app.ok ? app.value : null,
         error: status.ok ? (app.ok ? null : app.error) : status.error,
       });
     },
     follow(bridge) {
-      return bridge.status.onChange((status) => set({ status, error: null }));
+      // The core pushes every poll's answer (uptime and check time move each time).
+      return bridge.status.onChange((status) => set({ status: newer(get().status, status), error: null }));
     },
   }));
 }

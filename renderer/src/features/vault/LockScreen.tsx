@@ -59,7 +59,7 @@ export function LockScreen({
               ? 'Its vault is empty: resources are unlocked into it online.'
               : `${vault.items === 1 ? 'One item is' : `${vault.items} items are`} in its vault, usable offline.`}
           </Text>
-          <ErrorNote error={error} testId="lock-error" />
+          <ErrorNote error={error} testId="lock-error" view="locked" />
           <form onSubmit={submit} aria-label="Unlock the vault" noValidate>
             <Stack gap="sm">
               {/* The one field of this screen: typing starts at once. */}
