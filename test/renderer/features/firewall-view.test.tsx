@@ -4,6 +4,7 @@ import type { FirewallRule } from '../../../shared/common/contract/bridge.ts';
 import { FirewallView } from '../../../renderer/src/features/firewall/FirewallView.tsx';
 import { sessionStore } from '../../../renderer/src/features/session/session.hooks.ts';
 import { firewallStore } from '../../../renderer/src/features/firewall/firewall.hooks.ts';
+import { buildBridge } from '../../../shared/common/contract/channels.ts';
 import { createTestBridge } from '../bridge-double.ts';
 import { renderWithBridge } from '../render-with-bridge.tsx';
 
@@ -83,5 +84,22 @@ describe('firewall', () => {
     release();
     expect(await screen.findByText('198.51.100.0/24')).toBeTruthy();
     expect(screen.queryByTestId('firewall-error')).toBeNull();
+  });
+
+  it('with nobody signed in (the session ended), asks to sign in and blames no permission', async () => {
+    sessionStore.setState({
+      session: { signedIn: false, email: null, role: null, serverUrl: null },
+    });
+    const signedOut = { ok: false, error: { code: 'unauthenticated', message: 'authentication required' } };
+    const bridge = buildBridge({
+      invoke: async () => signedOut,
+      subscribe: () => () => undefined,
+    });
+    renderWithBridge(bridge, <FirewallView />);
+    const empty = await screen.findByTestId('firewall-signed-out');
+    expect(empty.textContent).toContain('Sign in');
+    expect(empty.querySelector('button')?.textContent).toBe('Sign in');
+    await waitFor(() => expect(document.body.textContent).not.toMatch(/permission/i));
+    expect(document.body.textContent).not.toMatch(/sign in again/i);
   });
 });

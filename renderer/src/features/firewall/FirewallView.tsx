@@ -6,9 +6,11 @@ import { useBridge } from '../../app/bridge-context.ts';
 import { Note } from '../../ui/Banner.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { adviceFor } from '../../ui/error-advice.ts';
+import { EmptyState } from '../../ui/EmptyState.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { formatCount } from '../../ui/format.ts';
 import { Time } from '../../ui/Time.tsx';
+import { useSession } from '../session/session.hooks.ts';
 import { firewallStore, useCanEditFirewall, useFirewall } from './firewall.hooks.ts';
 import { RuleForm } from './RuleForm.tsx';
 import { ExpiryEditor } from './ExpiryEditor.tsx';
@@ -39,6 +41,11 @@ export function FirewallView() {
   const samples = useFirewall((state) => state.samples);
   const monitorError = useFirewall((state) => state.monitorError);
   const canEdit = useCanEditFirewall();
+  const signedIn = useSession((state) => state.session?.signedIn ?? false);
+  // Nobody signed in (or the session ended): the one thing to say is "sign in"; not a
+  // missing permission, and not the refusals that say the same thing again.
+  const signInNeeded =
+    !signedIn || error?.code === 'unauthenticated' || monitorError?.code === 'unauthenticated';
   const [deleting, setDeleting] = useState<FirewallRule | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
 
@@ -59,8 +66,16 @@ export function FirewallView() {
           {updated ? `blocks and chart refresh every ${monitorIntervalMs / 1000} s` : null}
         </Text>
       </Group>
+      {signInNeeded ? (
+        <EmptyState action={{ label: 'Sign in', view: 'session' }} testId="firewall-signed-out">
+          Sign in to see and change the server&apos;s firewall rules, blocks and refusals.
+        </EmptyState>
+      ) : null}
       {/* A refused value is said under its field in the form, not twice. */}
-      <ErrorNote error={error && !fieldError(error) ? error : null} testId="firewall-error" />
+      <ErrorNote
+        error={error && !fieldError(error) && !signInNeeded ? error : null}
+        testId="firewall-error"
+      />
       {refusal ? (
         <Note tone="error" testId="firewall-refusal">
           <strong>A refused change:</strong> the server refused to {refusal.change} ({refusal.error.code}:{' '}
@@ -72,7 +87,7 @@ export function FirewallView() {
         <Title order={2} id="firewall-rules-title" mb="xs">
           Rules
         </Title>
-        {!canEdit ? (
+        {!canEdit && !signInNeeded ? (
           <Text size="sm" c="dimmed" mb="xs">
             Changing rules needs the firewall:write permission (admin); the controls are disabled.
           </Text>
@@ -170,7 +185,7 @@ export function FirewallView() {
           <Title order={2} id="firewall-refusals-title" mb="xs">
             Refusals
           </Title>
-          <ErrorNote error={monitorError} testId="firewall-monitor-error" />
+          <ErrorNote error={signInNeeded ? null : monitorError} testId="firewall-monitor-error" />
           {samples ? <RefusalChart samples={samples} /> : null}
           {blocks ? (
             <>

@@ -12,7 +12,7 @@ export function useFirewall<T>(selector: (state: FirewallState) => T): T {
 
 /** Whether the signed-in role may change rules (the server checks again; this only hides what would fail). */
 export function useCanEditFirewall(): boolean {
-  const role = useSession((state) => state.session?.role ?? null);
+  const role = useSession((state) => (state.session?.signedIn ? state.session.role : null));
   return (
     role !== null &&
     (ROLES as readonly string[]).includes(role) &&

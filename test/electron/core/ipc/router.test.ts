@@ -177,6 +177,41 @@ describe('IpcRouter', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it.each([
+    [
+      'firewall.addRule',
+      [{ cidr: '300.1.2.3/24', action: 'deny' }],
+      'cidr',
+      'Address or CIDR: must be an IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24.',
+    ],
+    [
+      'firewall.addRule',
+      [{ cidr: '10.0.0.0/8', action: 'block' }],
+      'action',
+      'Action: must be one of allow, deny.',
+    ],
+    ['session.login', [{ email: 'a@b' }], 'password', 'Password: is required.'],
+    ['machine.activate', [{ label: '', password: 'x' }], 'label', 'Machine label: must not be empty.'],
+    [
+      'session.login',
+      [{ email: 'a@b', password: 'x', role: 'admin' }],
+      undefined,
+      'The values: has a field that does not belong here.',
+    ],
+  ])(
+    'names the refused field of %s in words, for the form to mark it',
+    async (channel, payload, field, message) => {
+      const { router } = makeRouter();
+      const result = await router.handle(channel, payload, ourPage);
+      expect(result).toEqual({
+        ok: false,
+        error: { code: 'validation_failed', message, ...(field ? { field } : {}) },
+      });
+      // No path in the payload ("0.cidr"), no refused value, no unknown key.
+      expect(JSON.stringify(result)).not.toMatch(/Invalid arguments|\d\.cidr|300\.1|role|block"/);
+    },
+  );
+
   it('refuses an oversize payload with payload_too_large', async () => {
     const { router, calls } = makeRouter();
     const result = await router.handle(

@@ -115,6 +115,32 @@ describe('unlock IPC handlers', () => {
     expect(await handlers.resources.cancelUnlock({ jobId: job.jobId })).toEqual({ cancelled: false });
   });
 
+  it('ends a failed unlock with why (code and message), never the password', async () => {
+    // The machine activated in the test above; this unlock gives a wrong password.
+    const wrong = `wrong-${randomBytes(6).toString('hex')}`;
+    const events: UnlockProgress[] = [];
+    let finished: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const service = new UnlockService({
+      home,
+      env: { FACTORY_FINGERPRINT_FILE: path.join(home, 'fp.json') },
+      session: async () => ({ serverUrl: url, email: ADMIN_EMAIL }),
+      emit: (progress) => {
+        events.push(progress);
+        if (progress.phase === 'done' || progress.phase === 'failed') finished();
+      },
+    });
+    await service.unlock({ resourceId, password: wrong });
+    await done;
+    const last = events.at(-1);
+    expect(last?.phase).toBe('failed');
+    // The account's sign-in or the machine key refuses it: either way a password code.
+    expect(last?.error?.code).toMatch(/^(unauthenticated|wrong_password)$/);
+    expect(last?.error?.message).toMatch(/password/i);
+    expect(events.slice(0, -1).every((event) => event.error === undefined)).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(wrong);
+  });
+
   it('does not trust an HTTPS server whose certificate nobody confirmed', async () => {
     const other = await tempDir('unlock-service-tls-');
     const tls = await startTestApp({ tls: 'on' });
