@@ -72,18 +72,27 @@ async function signIn(email: string, secret: string): Promise<void> {
   await page.getByTestId('signed-in').waitFor({ timeout: 15_000 });
 }
 
-/** Fills and submits the activation form; resolves on success or the error shown. */
+/**
+ * Fills and submits the activation form; resolves on success (a new machine id: an
+ * earlier activation's line is already on screen) or the error shown.
+ */
 async function activate(label: string, secret: string): Promise<void> {
   await open('Sign in');
+  const activated = page.getByText(/This machine is activated \(mch_\w+\)/);
+  const before = (await activated.count()) > 0 ? await activated.textContent() : null;
   const form = page.getByRole('form', { name: 'Activate this machine' });
   await form.getByLabel('Machine label').fill(label);
   await form.getByLabel('Password').fill(secret);
   await form.getByRole('button', { name: 'Activate' }).click();
-  await page
-    .getByText(/This machine is activated \(mch_/)
-    .or(page.getByTestId('activation-error'))
-    .first()
-    .waitFor({ timeout: 30_000 });
+  const activationError = page.getByTestId('activation-error');
+  await expect
+    .poll(
+      async () =>
+        (await activationError.count()) > 0 ||
+        ((await activated.count()) > 0 && (await activated.textContent()) !== before),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
   // The password field is emptied on submit; the secret stays out of the page.
   expect(await form.getByLabel('Password').inputValue()).toBe('');
   expect(await page.content()).not.toContain(secret);
