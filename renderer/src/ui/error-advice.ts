@@ -35,7 +35,7 @@ const advice: Record<ErrorCode, string> = {
   cancelled: 'Cancelled; nothing was changed.',
   internal: 'Something failed inside the console; the log has the details.',
   certificate_mismatch:
-    "The server's certificate is not one you confirmed: Check server (Sign in view) shows it; compare its fingerprint with your administrator before trusting it.",
+    "The server's certificate is not one you confirmed: Check server shows it; compare its fingerprint with your administrator before trusting it.",
   cdn_url_expired: 'The download link expired; start the unlock again for a fresh one.',
   proof_out_of_range: 'Ask for a proof within the log: load the newest checkpoint and use its size.',
   bad_tile_path: 'Use a tile path of the C2SP tlog-tiles form within the newest checkpoint.',
@@ -64,10 +64,6 @@ const byView: Record<AdviceView, Partial<Record<ErrorCode, { message?: string; a
     wrong_password: { advice: 'Check the password and try again.' },
     account_locked: { advice: 'Too many failed sign-ins: wait for the lockout to end, then sign in.' },
     not_activated: { advice: 'Activate this machine below (step 3).' },
-    certificate_mismatch: {
-      advice:
-        "The server's certificate is not one you confirmed: Check server above shows it; compare its fingerprint with your administrator before trusting it.",
-    },
   },
   locked: {
     wrong_password: {
