@@ -1,7 +1,8 @@
 /**
  * `/api/v1/audit…` (auditor and up; services append with an `audit:append` API key):
  * keyset pages with filters, chain verification, the newest signed checkpoint, the JSONL
- * export (entries, then the checkpoint trailer), a live tail over Server-Sent Events, and the
+ * export (entries, then the checkpoint trailer), a live tail over Server-Sent Events (both
+ * bounded: audit-streams.ts), and the
  * transparency-log reads: RFC 9162 inclusion and consistency proofs and the C2SP tlog-tiles
  * API under `/api/v1/audit/tlog/` (docs/SECURITY.md).
  * Trust boundary: every query and body is validated with the shared zod schemas.
@@ -29,9 +30,20 @@ import { principalOf } from '../auth/auth.hook.ts';
 import { ApiError } from '../errors.ts';
 import { rowToLine } from './audit.store.ts';
 import type { AuditService } from './audit.service.ts';
+import {
+  credentialOf,
+  endsReader,
+  EXPORTS_PER_CREDENTIAL,
+  EXPORTS_TOTAL,
+  ReaderSlots,
+  REPLAY_MAX,
+  StreamWriter,
+  STREAM_BACKLOG_BYTES,
+  STREAMS_PER_CREDENTIAL,
+  STREAMS_TOTAL,
+} from './audit-streams.ts';
 
 const HEARTBEAT_MS = 15_000;
-const REPLAY_MAX = 10_000;
 const streamQuerySchema = z.strictObject({ after: z.coerce.number().int().min(0).optional() });
 
 function serviceOf(app: FastifyInstance): AuditService {
@@ -44,6 +56,8 @@ function serviceOf(app: FastifyInstance): AuditService {
 export function auditRoutes(app: FastifyInstance): void {
   if (!app.auditService) return;
   const streams = new Set<ServerResponse>();
+  const tails = new ReaderSlots('audit streams', STREAMS_PER_CREDENTIAL, STREAMS_TOTAL);
+  const exports = new ReaderSlots('audit exports', EXPORTS_PER_CREDENTIAL, EXPORTS_TOTAL);
   app.addHook('preClose', async () => {
     // Live tails never finish by themselves: end them so shutdown can drain.
     for (const stream of streams) stream.end();
@@ -131,18 +145,29 @@ export function auditRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const service = serviceOf(app);
       const principal = principalOf(request);
-      await service.append({
-        type: AuditEventType.AuditExport,
-        actor: principal.email,
-        ip: request.ip,
-        request_id: request.id,
-        details: { format: 'jsonl', entries_before: service.headSeq },
-      });
+      const release = exports.take(credentialOf(principal));
+      try {
+        await service.append({
+          type: AuditEventType.AuditExport,
+          actor: principal.email,
+          ip: request.ip,
+          request_id: request.id,
+          details: { format: 'jsonl', entries_before: service.headSeq },
+        });
+      } catch (error) {
+        release();
+        throw error;
+      }
+      // A byte stream with a small buffer: an export nobody reads holds one page of
+      // entries, not sixteen (the default for a stream of objects).
+      const body = Readable.from(service.exportJsonl(), { objectMode: false, highWaterMark: 16 * 1024 });
+      reply.raw.once('close', release);
+      body.once('close', release);
       return reply
         .type('application/x-ndjson; charset=utf-8')
         .header('content-disposition', `attachment; filename="audit-${service.headSeq}.jsonl"`)
         .header('cache-control', 'no-store')
-        .send(Readable.from(service.exportJsonl()));
+        .send(body);
     },
   );
 
@@ -170,13 +195,29 @@ export function auditRoutes(app: FastifyInstance): void {
     { config: { permission: Permission.AuditRead } },
     async (request, reply) => {
       const service = serviceOf(app);
+      const principal = principalOf(request);
       const query = streamQuerySchema.parse(request.query);
       const lastEventId = Number(request.headers['last-event-id']);
+      const release = tails.take(credentialOf(principal));
       let lastSent =
         query.after ??
         (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : service.headSeq);
+      // Replay is bounded: a client further behind starts REPLAY_MAX entries before the head.
+      lastSent = Math.max(lastSent, service.headSeq - REPLAY_MAX);
       reply.hijack();
       const raw = reply.raw;
+      let unsubscribe = (): void => undefined;
+      let stopListening = (): void => undefined;
+      const timers: { heartbeat?: NodeJS.Timeout } = {};
+      const cleanup = (): void => {
+        if (timers.heartbeat) clearInterval(timers.heartbeat);
+        unsubscribe();
+        stopListening();
+        streams.delete(raw);
+        release();
+      };
+      const writer = new StreamWriter(raw, cleanup);
+      raw.on('close', cleanup);
       raw.writeHead(200, {
         ...(reply.getHeaders() as OutgoingHttpHeaders),
         'content-type': 'text/event-stream; charset=utf-8',
@@ -185,33 +226,44 @@ export function auditRoutes(app: FastifyInstance): void {
       });
       const send = (seq: number, line: string): void => {
         if (seq <= lastSent) return;
-        raw.write(`id: ${seq}\nevent: entry\ndata: ${line}\n\n`);
-        lastSent = seq;
+        if (writer.write(`id: ${seq}\nevent: entry\ndata: ${line}\n\n`)) lastSent = seq;
       };
       // Subscribe before replaying so nothing committed meanwhile is missed; dedupe by seq.
+      // What arrives during the replay is held, within the same byte bound as the backlog.
       const buffered: [number, string][] = [];
+      let bufferedBytes = 0;
       let replaying = true;
-      const unsubscribe = service.subscribe((entry, line) => {
-        if (replaying) buffered.push([entry.seq, line]);
-        else send(entry.seq, line);
+      unsubscribe = service.subscribe((entry, line) => {
+        if (!replaying) return send(entry.seq, line);
+        bufferedBytes += line.length;
+        if (bufferedBytes > STREAM_BACKLOG_BYTES) writer.cut();
+        else buffered.push([entry.seq, line]);
       });
-      const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+      // Access was checked at connect: a sign-out, a disable or a role change ends the stream.
+      stopListening = app.accountEvents.on((change) => {
+        if (endsReader(principal, change)) raw.end();
+      });
+      timers.heartbeat = setInterval(() => {
+        if (writer.backlog === 0) writer.write(': ping\n\n');
+      }, HEARTBEAT_MS);
+      timers.heartbeat.unref();
       streams.add(raw);
-      raw.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-        streams.delete(raw);
-      });
-      raw.write(': connected\n\n');
-      let replayed = 0;
-      while (replayed < REPLAY_MAX && !raw.destroyed) {
-        const rows = await service.store.rowsAfter(lastSent, 500);
-        for (const row of rows) send(row.seq, rowToLine(row));
-        replayed += rows.length;
-        if (rows.length < 500) break;
+      writer.write(': connected\n\n');
+      while (!raw.destroyed && !raw.writableEnded) {
+        await writer.drained();
+        const rows = await service.store.rowsAfter(lastSent, 200);
+        // Only as much as the client takes: the rest is read again after the drain.
+        let sent = 0;
+        for (const row of rows) {
+          if (writer.congested) break;
+          send(row.seq, rowToLine(row));
+          sent += 1;
+        }
+        if (rows.length < 200 && sent === rows.length) break;
       }
       replaying = false;
       for (const [seq, line] of buffered) send(seq, line);
+      buffered.length = 0;
     },
   );
 }

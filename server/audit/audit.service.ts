@@ -418,7 +418,7 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
     const checkpoint = await this.checkpoint();
     let after = 0;
     while (after < checkpoint.size) {
-      const rows = await this.store.rowsAfter(after, Math.min(2000, checkpoint.size - after));
+      const rows = await this.store.rowsAfter(after, Math.min(200, checkpoint.size - after));
       const last = rows.at(-1);
       if (!last) break;
       yield rows.map((row) => `${rowToLine(row)}\n`).join('');
