@@ -55,6 +55,15 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
+/** How often an append meets a retryable database error before its callers see it. */
+const APPEND_ATTEMPTS = 5;
+
+/** PostgreSQL's serialization_failure and deadlock_detected: the transaction may simply run again. */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+}
+
 export class AuditStore {
   private readonly db: AuditDb;
   private readonly raw: Db;
@@ -78,17 +87,29 @@ export class AuditStore {
    * Extends the chain in one write transaction: `build` gets the committed head read
    * inside it (the transaction holds the write lock from its start), so several
    * processes sharing one database extend one chain instead of forking it. All rows
-   * are durable when this resolves, or none. (On PostgreSQL a concurrent writer
-   * surfaces as a primary-key conflict on seq and the batch is refused, not forked.)
+   * are durable when this resolves, or none. On PostgreSQL the transaction holds the
+   * server's write lock (server/db/database.ts), so several instances serialise here; a
+   * serialisation failure or deadlock is retried (`build` runs again on the new head),
+   * and a writer that bypassed the lock would surface as a primary-key conflict on seq:
+   * the batch is refused, never forked.
    */
   async appendChained(build: (head: { seq: number; hash: string } | undefined) => AuditRow[]): Promise<void> {
-    await this.transactChained(() => Promise.resolve(undefined), build);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.transactChained(() => Promise.resolve(undefined), build);
+        return;
+      } catch (error) {
+        if (attempt >= APPEND_ATTEMPTS || !isRetryable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+      }
+    }
   }
 
   /**
    * Runs `work` (a state change, on the transaction it is given) and then extends the
    * chain with the rows `build` makes, all in one transaction: the change and its
-   * entries commit together, or — when `work` or `build` throws — neither does.
+   * entries commit together, or — when `work` or `build` throws — neither does. Not
+   * retried here (`work` is the caller's): a serialisation failure reaches the caller.
    */
   async transactChained<T>(
     work: (trx: Db) => Promise<T>,

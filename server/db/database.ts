@@ -1,21 +1,72 @@
 /**
  * Opens the Factory API's database and brings its schema up to date. SQLite under
  * `data/` by default; PostgreSQL when `FACTORY_DATABASE_URL` is set — the same Kysely
- * query layer serves both (docs/ARCHITECTURE.md §The Factory API).
+ * query layer serves both (docs/ARCHITECTURE.md §The Factory API). How to run it on
+ * PostgreSQL, and what is tested there: docs/SERVER.md §Running on PostgreSQL.
+ *
+ * One writer at a time, on both engines: the server's read-then-write transactions (the
+ * audit chain's head, the first-run admin, sign-in failure counters, seat limits) are
+ * written for SQLite's `BEGIN IMMEDIATE`, where a transaction holds the database's write
+ * lock from its start. On PostgreSQL every transaction therefore takes one
+ * transaction-scoped advisory lock right after `begin` ({@link WRITE_LOCK}), so several
+ * instances on one database serialise their transactions exactly as several processes on
+ * one SQLite file do, and each statement after the lock (READ COMMITTED) sees every
+ * transaction committed before it. Reads outside transactions are not serialised.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, type Dialect, type MigrationProvider } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  PostgresDriver,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type MigrationProvider,
+  type PostgresDialectConfig,
+  type TransactionSettings,
+} from 'kysely';
 import { NodeSqliteDialect } from './node-sqlite.dialect.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
 
+/** The advisory lock every PostgreSQL transaction holds: (`FACT` in ASCII, 1). */
+export const WRITE_LOCK = [0x46414354, 1] as const;
+
+/** PostgreSQL's driver, with the write lock taken at the start of every transaction. */
+class SerialPostgresDriver extends PostgresDriver {
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings: TransactionSettings,
+  ): Promise<void> {
+    await super.beginTransaction(connection, settings);
+    await connection.executeQuery(
+      CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITE_LOCK[0]}, ${WRITE_LOCK[1]})`),
+    );
+  }
+}
+
+class SerialPostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new SerialPostgresDriver(this.#config);
+  }
+}
+
 async function createDialect(dataDir: string, databaseUrl: string | undefined): Promise<Dialect> {
   if (databaseUrl !== undefined) {
     const { default: pg } = await import('pg');
-    return new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) });
+    return new SerialPostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) });
   }
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'factory.sqlite');

@@ -1,14 +1,20 @@
 /**
  * Test helpers for the Factory API: a real app on a temporary data directory (no
  * mocks), driven with `inject()`; scrypt at its minimum allowed cost to keep tests fast.
+ * The database engine comes from `FACTORY_TEST_ENGINE`: SQLite in the data directory by
+ * default; `postgres` (the `node-pg` vitest project) gives each data directory its own
+ * database on the run's real PostgreSQL server (test/server/db/postgres-global-setup.ts),
+ * so the same test files run on both engines.
  */
 import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
 import { buildApp, type BuildAppOptions } from '../../server/app.ts';
 import { defaultConfig, type ServerConfig } from '../../server/config.ts';
+import { createDatabase } from './db/postgres-server.ts';
 
 export const DEV_PASSWORD = 'correct horse battery staple';
 export const ADMIN_EMAIL = 'admin@localhost';
@@ -29,6 +35,43 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
   });
 }
 
+/** The engine this test run uses: `postgres` in the `node-pg` project, else `sqlite`. */
+export const testEngine: 'sqlite' | 'postgres' =
+  process.env['FACTORY_TEST_ENGINE'] === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The run's PostgreSQL server URL; throws the setup's one-line reason when there is none. */
+export function postgresServerUrl(): string {
+  const error = inject('postgresError');
+  if (error) throw new Error(error);
+  const url = inject('postgresUrl');
+  if (!url) throw new Error('no PostgreSQL server for this run (is this the node-pg project?)');
+  return url;
+}
+
+/** One database per data directory, so an app restarted on a directory finds its data again. */
+const databases = new Map<string, Promise<{ url: string; drop(): Promise<void> }>>();
+
+/**
+ * The `databaseUrl` for an app on `dataDir`: undefined on SQLite (the file in the data
+ * directory), else that directory's database on the run's PostgreSQL server.
+ */
+export async function testDatabaseUrl(dataDir: string): Promise<string | undefined> {
+  if (testEngine !== 'postgres') return undefined;
+  let database = databases.get(dataDir);
+  if (!database) {
+    database = createDatabase(postgresServerUrl());
+    databases.set(dataDir, database);
+  }
+  return (await database).url;
+}
+
+async function dropTestDatabase(dataDir: string): Promise<void> {
+  const database = databases.get(dataDir);
+  if (!database) return;
+  databases.delete(dataDir);
+  await (await database).drop();
+}
+
 export interface TestApp {
   app: FastifyInstance;
   dataDir: string;
@@ -44,9 +87,17 @@ export async function startTestApp(
   const dataDir = given ?? (await tempDir());
   let app: FastifyInstance;
   try {
-    app = await buildApp({ logger: false, ...rest, config: testConfig(dataDir, overrides) });
+    const databaseUrl = overrides.databaseUrl ?? (await testDatabaseUrl(dataDir));
+    app = await buildApp({
+      logger: false,
+      ...rest,
+      config: testConfig(dataDir, { databaseUrl, ...overrides }),
+    });
   } catch (error) {
-    if (!given) await fs.rm(dataDir, { recursive: true, force: true });
+    if (!given) {
+      await dropTestDatabase(dataDir).catch(() => undefined);
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
     throw error;
   }
   return {
@@ -54,7 +105,10 @@ export async function startTestApp(
     dataDir,
     async close() {
       await app.close();
-      if (!given) await fs.rm(dataDir, { recursive: true, force: true });
+      if (!given) {
+        await dropTestDatabase(dataDir);
+        await fs.rm(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The audit chain, its signed checkpoints, firewall rules and rate-limit settings. */
 import type { Kysely, Migration } from 'kysely';
+import { addGeneratedId } from './portable.ts';
 
 export const migration0005AuditFirewall: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -36,9 +37,7 @@ export const migration0005AuditFirewall: Migration = {
       .addColumn('created_at', 'text', (column) => column.notNull())
       .execute();
     // Rows a start-up recovery could not verify at the tail: kept, never deleted.
-    await db.schema
-      .createTable('audit_quarantine')
-      .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+    await addGeneratedId(db, db.schema.createTable('audit_quarantine'), 'id')
       .addColumn('seq', 'integer', (column) => column.notNull())
       .addColumn('row_json', 'text', (column) => column.notNull())
       .addColumn('reason', 'text', (column) => column.notNull())
