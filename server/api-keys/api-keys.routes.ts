@@ -13,8 +13,8 @@ const idParams = z.strictObject({ id: z.string().regex(/^[0-9a-f]{16}$/, 'an API
 export function apiKeysRoutes(app: FastifyInstance): void {
   const { apiKeys } = app.services;
 
-  app.get('/api/v1/api-keys', { config: { permission: Permission.ApiKeysRead } }, async () => ({
-    api_keys: await apiKeys.list(),
+  app.get('/api/v1/api-keys', { config: { permission: Permission.ApiKeysRead } }, async (request) => ({
+    api_keys: await apiKeys.list(principalOf(request).permissions.has(Permission.UsersAdmin)),
   }));
 
   app.post(
@@ -48,7 +48,7 @@ export function apiKeysRoutes(app: FastifyInstance): void {
       const principal = principalOf(request);
       const { id } = idParams.parse(request.params);
       await app.audit.transact(async (trx, append) => {
-        const revoked = await apiKeys.in(trx).revoke(id);
+        const revoked = await apiKeys.in(trx).revoke(id, principal.permissions.has(Permission.UsersAdmin));
         append({
           type: AuditEventType.ApiKeyRevoke,
           actor: principal.email,

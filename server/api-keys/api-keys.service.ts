@@ -10,7 +10,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { ApiKeysTable } from '../db/schema.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
-import { PERMISSIONS, roleHasPermission, type Permission } from '../../shared/common/roles.ts';
+import { PERMISSIONS, Role, roleHasPermission, type Permission } from '../../shared/common/roles.ts';
 import type { ApiKey, CreatedApiKey } from '../../shared/common/api/api-keys.ts';
 import { ApiError } from '../errors.ts';
 import { toRole } from '../users/users.service.ts';
@@ -90,24 +90,33 @@ export class ApiKeysService {
     return { ...toPublic(row), key: `fk_${id}_${secret}` };
   }
 
-  async list(): Promise<ApiKey[]> {
-    const rows = await this.#db
+  /**
+   * Live keys; with `aboveAdmin` false (the caller is not a super_admin), keys owned by a
+   * super_admin are left out: an account manages keys up to its own rank.
+   */
+  async list(aboveAdmin = true): Promise<ApiKey[]> {
+    let query = this.#db
       .selectFrom('api_keys')
-      .selectAll()
-      .where('revoked_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
+      .innerJoin('users', 'users.id', 'api_keys.owner_id')
+      .selectAll('api_keys')
+      .where('api_keys.revoked_at', 'is', null);
+    if (!aboveAdmin) query = query.where('users.role', '!=', Role.SuperAdmin);
+    const rows = await query.orderBy('api_keys.created_at').execute();
     return rows.map(toPublic);
   }
 
-  async revoke(id: string): Promise<ApiKey> {
+  /** Revokes a live key the caller may see (see {@link list}); 404 otherwise. */
+  async revoke(id: string, aboveAdmin = true): Promise<ApiKey> {
     const row = await this.#db
       .selectFrom('api_keys')
-      .selectAll()
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
+      .innerJoin('users', 'users.id', 'api_keys.owner_id')
+      .selectAll('api_keys')
+      .select('users.role as owner_role')
+      .where('api_keys.id', '=', id)
+      .where('api_keys.revoked_at', 'is', null)
       .executeTakeFirst();
-    if (!row) throw new ApiError(ErrorCode.NotFound, 'no such API key');
+    if (!row || (!aboveAdmin && row.owner_role === Role.SuperAdmin))
+      throw new ApiError(ErrorCode.NotFound, 'no such API key');
     await this.#db
       .updateTable('api_keys')
       .set({ revoked_at: new Date().toISOString() })

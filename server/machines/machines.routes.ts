@@ -9,8 +9,23 @@ import { activateMachineRequestSchema, machineIdSchema } from '../../shared/comm
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { Permission } from '../../shared/common/roles.ts';
 import { principalOf } from '../auth/auth.hook.ts';
+import { generateX25519KeyPair, x25519SharedSecret } from '../../shared/node/crypto/x25519.ts';
 import { ApiError } from '../errors.ts';
 import type { MachinesService } from './machines.service.ts';
+
+/**
+ * Whether `publicKey` is a usable X25519 key: an all-zero or small-order point gives an
+ * all-zero shared secret with every private key (RFC 7748 §6.1), so no envelope could
+ * ever be opened. Checked by one agreement with a throwaway key.
+ */
+function usableX25519PublicKey(publicKey: Uint8Array): boolean {
+  try {
+    x25519SharedSecret(generateX25519KeyPair().privateKey, publicKey).fill(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function machinesRoutes(app: FastifyInstance, machines: MachinesService): void {
   app.post(
@@ -22,6 +37,12 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
       const principal = principalOf(request);
       // Client input: validated; the hardware hash is stored, never echoed or logged.
       const input = activateMachineRequestSchema.parse(request.body);
+      if (!usableX25519PublicKey(Buffer.from(input.public_key, 'base64'))) {
+        throw new ApiError(
+          ErrorCode.ValidationFailed,
+          'public_key: not a usable X25519 public key (all-zero or of small order)',
+        );
+      }
       // The seat count, the insert and the entry share one write transaction: two
       // activations at once cannot both take the last seat.
       const { machine, reactivated } = await app.audit.transact(async (trx, append) => {
