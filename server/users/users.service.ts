@@ -2,7 +2,7 @@
  * Accounts: creation, changes, deletion, password checks. Handlers call this; it
  * knows nothing of HTTP. Password hashes never leave this module except to storage.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { UsersTable } from '../db/schema.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
@@ -10,10 +10,6 @@ import { ROLES, type Role } from '../../shared/common/roles.ts';
 import type { User } from '../../shared/common/api/users.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { ApiError } from '../errors.ts';
-
-/** A stored hash no password matches, verified for unknown accounts so timing reveals nothing. */
-const DUMMY_HASH =
-  '$scrypt$v=1$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export function toRole(value: string): Role {
   return (ROLES as readonly string[]).includes(value) ? (value as Role) : 'none';
@@ -34,15 +30,22 @@ export function toPublicUser(row: UsersTable): User {
 export class UsersService {
   readonly #db: Db;
   readonly #log2N: number;
+  /**
+   * A hash of a random password at the configured cost, verified for unknown accounts so
+   * that timing reveals nothing: made once, at the same N as every real hash.
+   */
+  readonly #dummy: Promise<string>;
 
-  constructor(db: Db, scryptLog2N: number) {
+  constructor(db: Db, scryptLog2N: number, dummy?: Promise<string>) {
     this.#db = db;
     this.#log2N = scryptLog2N;
+    // Made at start, so the first unknown account does not pay for making it.
+    this.#dummy = dummy ?? hashPassword(randomBytes(32).toString('base64url'), scryptLog2N);
   }
 
   /** The same service on `trx` (a change committed with its audit entry: `app.audit.transact`). */
   in(trx: Db): UsersService {
-    return new UsersService(trx, this.#log2N);
+    return new UsersService(trx, this.#log2N, this.#dummy);
   }
 
   hash(password: string): Promise<string> {
@@ -71,7 +74,7 @@ export class UsersService {
    */
   async authenticate(email: string, password: string): Promise<UsersTable | undefined> {
     const row = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-    const matches = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    const matches = await verifyPassword(password, row?.password_hash ?? (await this.#dummy));
     return row && matches && row.disabled === 0 ? row : undefined;
   }
 
