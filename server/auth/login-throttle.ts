@@ -1,6 +1,6 @@
 /**
  * Brute-force protection for sign-in (docs/SECURITY.md §Factory API): failures are
- * counted per account and per client address in the database, so a restart does not
+ * counted per account and per client address (an IPv6 client by its /64) in the database, so a restart does not
  * reset them.
  *
  * Back-off: from the {@link ACCOUNT_THRESHOLD}th consecutive failure on an account
@@ -12,6 +12,7 @@
  * {@link FAILURE_WINDOW_S} without failures, and an account's on a successful sign-in.
  */
 import type { Db } from '../db/database.ts';
+import { clientAddress } from '../firewall/ip-cidr.ts';
 
 export const ACCOUNT_THRESHOLD = 5;
 export const ADDRESS_THRESHOLD = 20;
@@ -25,7 +26,14 @@ export interface LockState {
 }
 
 const accountKey = (email: string) => `account:${email}`;
-const addressKey = (address: string) => `ip:${address}`;
+/** An IPv4 client by its address, an IPv6 client by its /64 (as the rate limits count them). */
+function addressKey(address: string): string {
+  try {
+    return `ip:${clientAddress(address).bucketKey}`;
+  } catch {
+    return `ip:${address}`;
+  }
+}
 
 export class LoginThrottle {
   readonly #db: Db;
