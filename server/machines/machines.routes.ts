@@ -5,7 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
-import { activateMachineRequestSchema, machineIdSchema } from '../../shared/common/api/resources.ts';
+import {
+  activateMachineRequestSchema,
+  machineIdSchema,
+  SERVER_IDENTITY_PURPOSE,
+  serverIdentityRequestSchema,
+} from '../../shared/common/api/resources.ts';
+import { canonicalJson } from '../../shared/common/canonical-json.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { Permission } from '../../shared/common/roles.ts';
 import { principalOf } from '../auth/auth.hook.ts';
@@ -100,6 +106,25 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
         });
       });
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/machines/server-identity',
+    // A console that moved (the embedded factory's port, a new address) proves it still
+    // talks to the server it was activated with: the signing key signs its fresh challenge.
+    { config: { permission: Permission.MachinesActivate, demoAllowed: true } },
+    async (request) => {
+      const input = serverIdentityRequestSchema.parse(request.body);
+      const message = Buffer.from(
+        canonicalJson({ purpose: SERVER_IDENTITY_PURPOSE, nonce: input.nonce }),
+        'utf8',
+      );
+      return {
+        server_key: app.keys.signing.publicKey.toString('base64'),
+        key_id: app.keys.signing.keyId,
+        signature: app.keys.signing.sign(message).toString('base64'),
+      };
     },
   );
 }

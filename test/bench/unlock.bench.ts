@@ -17,7 +17,7 @@ import path from 'node:path';
 import forge from 'node-forge';
 import { activateMachine } from '../../electron/core/domains/machine/activation.ts';
 import { requireActivation } from '../../electron/core/domains/machine/activation.store.ts';
-import { connect } from '../../electron/core/domains/machine/activation.ts';
+import { activationConnection } from '../../electron/core/domains/machine/activation.ts';
 import {
   closeContainerOpenPool,
   containerOpenPool,
@@ -63,7 +63,7 @@ function cpuSecondsOf(pid: number): number {
  */
 async function curlBigPart(home: string, out: string, serverPid: number) {
   const activation = await requireActivation(home);
-  const connection = connect(activation.server_url, activation.certificate);
+  const connection = activationConnection(activation, undefined);
   try {
     await connection.client.login(activation.email, PASSWORD);
     const id = (await connection.client.listResources()).find((resource) => resource.name === 'big')!.id;
@@ -140,7 +140,7 @@ async function forgeUnlock(
   out: string,
 ): Promise<number> {
   const activation = await requireActivation(home);
-  const connection = connect(activation.server_url, activation.certificate);
+  const connection = activationConnection(activation, undefined);
   try {
     await connection.client.login(activation.email, PASSWORD);
     const id = (await connection.client.listResources()).find((resource) => resource.name === name)!.id;

@@ -3,6 +3,7 @@ import type { ExternalUrlInput, SavePathInput } from '../../../shared/common/con
 import { ConsoleError } from '../platform/console-error.ts';
 import { isAllowedExternalUrl } from '../platform/navigation-policy.ts';
 import type { FactoryConnection } from '../factory-api/factory-connection.ts';
+import type { DomainHandlers } from '../ipc/handlers.ts';
 
 export interface AppServiceOptions {
   name: string;
@@ -18,7 +19,7 @@ export interface AppServiceOptions {
 }
 
 /** About the console itself, and the one door to the outside world: opening an allowed link. */
-export class AppService {
+export class AppService implements DomainHandlers<'app'> {
   readonly #options: AppServiceOptions;
   constructor(options: AppServiceOptions) {
     this.#options = options;

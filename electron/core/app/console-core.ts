@@ -1,6 +1,9 @@
 /**
- * The console's core, composed once: services, the Factory connection and the IPC
- * router. Electron main and browser mode both call {@link createConsoleCore} and only
+ * The console's core, composed once: the one connection to the Factory API (pinned
+ * through the one trust store), the services, and the IPC router. Each service
+ * implements its slice of the bridge, so the router calls services directly; they
+ * hear about sign-ins, sign-outs and server changes through the connection's session
+ * events. Electron main and browser mode both call {@link createConsoleCore} and only
  * add their transport, so the renderer code is identical in both.
  */
 import { FactoryConnection, type EmbeddedStarter } from '../factory-api/factory-connection.ts';
@@ -12,13 +15,12 @@ import { ServerTrustService } from '../domains/trust/trust.service.ts';
 import { AppService, type AppServiceOptions } from './app.service.ts';
 import { AuditService } from '../domains/audit/audit.service.ts';
 import { FirewallService } from '../domains/firewall/firewall.service.ts';
-import { UnlockService, unlockHandlers } from '../domains/resources/resources.service.ts';
-import { VaultLockService, vaultHandlers } from '../domains/vault/vault.service.ts';
-import { requireActivation } from '../domains/machine/activation.store.ts';
-import { noContentSchema } from '../factory-api/factory-api.client.ts';
+import { ResourcesService } from '../domains/resources/resources.service.ts';
+import { MachineService } from '../domains/machine/machine.service.ts';
+import { VaultLockService } from '../domains/vault/vault.service.ts';
+import { removeLocalActivation } from '../domains/vault/local-deactivation.ts';
+import { sameServerAddress } from '../domains/machine/server-binding.ts';
 import { resolveConsoleHome } from '../platform/console-home.ts';
-import { ConsoleError } from '../platform/console-error.ts';
-import { resourceListResponseSchema } from '../../../shared/common/api/resources.ts';
 import type { SettingsStore } from '../domains/settings/settings.store.ts';
 import { IpcRouter, type CallRecord, type SenderInfo } from '../ipc/router.ts';
 import type { BridgeHandlers } from '../ipc/handlers.ts';
@@ -28,6 +30,10 @@ import { externalHostAllowList } from '../platform/navigation-policy.ts';
 export interface ConsoleCoreOptions {
   /** The per-user data folder (Electron's userData, or `./data/console` in browser mode). */
   dataDir: string;
+  /** The console home (activation, machine key, vault, trust store); default: resolved from the environment. */
+  home?: string;
+  /** The environment the fingerprint is read in (FACTORY_FINGERPRINT_FILE); default the process's. */
+  env?: Readonly<Record<string, string | undefined>>;
   settings: SettingsStore;
   shell: 'electron' | 'browser';
   version: string;
@@ -36,16 +42,20 @@ export interface ConsoleCoreOptions {
   /** The native save dialog (Electron only). */
   chooseSavePath?: AppServiceOptions['chooseSavePath'];
   log?: (record: CallRecord) => void;
-  /** Tests: a different embedded starter, a faster status poll, a shorter API timeout. */
+  /** Tests: a different embedded starter, a faster status poll, a shorter API timeout, a clock. */
   startEmbedded?: EmbeddedStarter;
   startFactory?: StartFactory;
   statusIntervalMs?: number;
   apiTimeoutMs?: number;
+  now?: () => number;
+  sessionCheckMs?: number;
 }
 
 export interface ConsoleCore {
   router: IpcRouter;
   connection: FactoryConnection;
+  /** The services behind the router, one per bridge domain (tests call them directly). */
+  services: BridgeHandlers;
   /**
    * Connects to the configured server (or starts the embedded one) and starts polling
    * status. Never throws: a factory that cannot start is reported by `status.get`.
@@ -57,40 +67,52 @@ export interface ConsoleCore {
 }
 
 export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
-  const trust = new ServerTrustService(new KnownServersStore(options.dataDir));
+  const home = options.home ?? resolveConsoleHome();
+  // One trust store, in the console home, shared with the CLI (an older console kept it in dataDir).
+  const known = new KnownServersStore(home, options.dataDir);
   const connection = new FactoryConnection({
     startEmbedded:
       options.startEmbedded ??
       (() => startEmbeddedFactory({ consoleDataDir: options.dataDir, startFactory: options.startFactory })),
-    timeoutMs: options.apiTimeoutMs,
-    pinFor: (serverUrl) => trust.pinFor(serverUrl),
+    trust: known,
+    ...(options.apiTimeoutMs !== undefined ? { timeoutMs: options.apiTimeoutMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   // The router is created below; events go through this late-bound emitter.
   let router: IpcRouter | null = null;
-  const session = new SessionService(connection);
+  const session = new SessionService({
+    connection,
+    emit: (state) => router?.emit('session', 'onChange', state),
+    ...(options.sessionCheckMs !== undefined ? { checkEveryMs: options.sessionCheckMs } : {}),
+  });
   const status = new StatusService(
     connection,
     (next) => router?.emit('status', 'onChange', next),
     options.statusIntervalMs,
   );
-  const reconnect = async (serverUrl: string | null) => {
-    session.reset();
-    audit.stop();
-    firewall.stop();
-    await connection.connect(serverUrl);
-    await status.get();
-  };
   const settings = new SettingsService(
     options.settings,
     async (next, previous) => {
-      if (next.serverUrl !== previous.serverUrl) await reconnect(next.serverUrl);
+      if (next.serverUrl !== previous.serverUrl) await connection.connect(next.serverUrl);
     },
-    // An https server is selectable only once its certificate was confirmed (server.trust).
-    (next, previous) => {
-      if (next.serverUrl !== null && next.serverUrl !== previous.serverUrl)
-        trust.requireTrusted(next.serverUrl);
+    // Nothing is replaced until the new server is known good: an https server only once
+    // its certificate was confirmed (server.trust), and any server only when it answers.
+    async (next, previous) => {
+      if (next.serverUrl === null || next.serverUrl === previous.serverUrl) return;
+      trust.requireTrusted(next.serverUrl);
+      await connection.check(next.serverUrl);
     },
   );
+  const trust = new ServerTrustService(known, {
+    // A new pin for the server in use (its certificate was renewed): reconnect through it.
+    onPinned: async (origin) => {
+      const current = options.settings.read().serverUrl;
+      if (current !== null && originOf(current) === origin) {
+        await connection.connect(null).catch(() => undefined);
+        await connection.connect(current);
+      }
+    },
+  });
   const app = new AppService({
     name: 'Factory Console',
     version: options.version,
@@ -101,105 +123,69 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     externalHosts: externalHostAllowList,
   });
 
-  const home = resolveConsoleHome();
-  /** The session, when it is on the activation's server (the same password signs in; exports report through it). */
-  const onActivationServer = async (activationUrl: string) => {
-    const state = await session.getState();
-    return state.serverUrl !== null && originOf(state.serverUrl) === originOf(activationUrl) ? state : null;
-  };
+  const env = options.env ? { env: options.env } : {};
   const vault = new VaultLockService({
     home,
+    ...env,
     autoLockMinutes: () => options.settings.read().autoLockMinutes,
     strictHardware: () => options.settings.read().strictHardware,
     emit: (state) => router?.emit('vault', 'onChange', state),
-    signIn: async (activation, password) =>
-      (await onActivationServer(activation.serverUrl))
-        ? session.login({ email: activation.email, password })
-        : session.getState(),
+    // The same password signs in when the console is on the activation's server (or on
+    // the embedded factory, which is this workstation's own): never on another one.
+    signIn: async (activation, password) => {
+      const info = connection.info;
+      if (
+        info.serverUrl !== null &&
+        (info.embedded || sameServerAddress({ server_url: activation.serverUrl }, info.serverUrl))
+      )
+        return session.login({ email: activation.email, password });
+      return session.getState();
+    },
     sessionState: () => session.getState(),
   });
-
-  const unlock = new UnlockService({
+  const resources = new ResourcesService({
     home,
+    ...env,
+    connection,
+    trust: known,
     vault,
     strictHardware: () => options.settings.read().strictHardware,
-    // A password-less export (vault unlocked) reports through the signed-in session; else it is queued.
-    reportExport: async (resourceId, event) => {
-      const activation = await requireActivation(home);
-      if (!(await onActivationServer(activation.server_url))?.signedIn)
-        throw new ConsoleError('unauthenticated', 'Not signed in to the activation server.');
-      await connection.client.reportExport(resourceId, { ...event, offline: false });
-    },
-    trustedFingerprint: (serverUrl) => trust.pinFor(serverUrl)?.fingerprint256,
-    session: async () => {
-      const state = await session.getState();
-      return { serverUrl: state.serverUrl, email: state.email };
-    },
-    listServer: () => connection.client.send('/api/v1/resources', { schema: resourceListResponseSchema }),
-    deactivateOnServer: (machineId) =>
-      connection.client.send(`/api/v1/machines/${encodeURIComponent(machineId)}`, {
-        method: 'DELETE',
-        schema: noContentSchema,
-      }),
     emit: (progress) => router?.emit('resources', 'onUnlockProgress', progress),
   });
-
+  const machine = new MachineService({
+    home,
+    ...env,
+    connection,
+    trust: known,
+    removeLocal: removeLocalActivation,
+    onActivationChanged: async () => {
+      resources.cancelAll();
+      await vault.lock();
+    },
+  });
   const audit = new AuditService(connection, (entry) => router?.emit('audit', 'onEntry', entry), home);
   const firewall = new FirewallService(connection);
 
   const handlers: BridgeHandlers = {
-    server: {
-      inspect: (input) => trust.inspect(input),
-      trust: async (input) => {
-        const identity = await trust.trust(input);
-        // A new pin for the server in use (its certificate was renewed): reconnect through it.
-        const current = options.settings.read().serverUrl;
-        if (current !== null && originOf(current) === identity.origin) await reconnect(current);
-        return identity;
-      },
-    },
-    audit: {
-      page: (input) => audit.page(input),
-      verify: () => audit.verify(),
-      exportTo: (input) => audit.exportTo(input),
-      verifyFile: (input) => audit.verifyFile(input),
-      inclusion: (input) => audit.inclusion(input),
-      consistency: () => audit.consistency(),
-    },
-    firewall: {
-      listRules: () => firewall.listRules(),
-      addRule: (input) => firewall.addRule(input),
-      updateRule: (input) => firewall.updateRule(input),
-      deleteRule: (input) => firewall.deleteRule(input),
-      rateLimits: () => firewall.rateLimits(),
-      blocks: () => firewall.blocks(),
-      refusals: () => firewall.refusals(),
-    },
-    ...unlockHandlers(unlock),
-    ...vaultHandlers(vault),
-    session: {
-      getState: () => session.getState(),
-      login: (input) => session.login(input),
-      logout: () => {
-        audit.stop();
-        firewall.stop();
-        return session.logout();
-      },
-    },
-    status: { get: () => status.get() },
-    settings: { get: () => settings.get(), update: (patch) => settings.update(patch) },
-    app: {
-      info: () => app.info(),
-      openExternal: (input) => app.openExternal(input),
-      chooseSavePath: (input) => app.chooseSavePath(input),
-    },
+    server: trust,
+    audit,
+    firewall,
+    resources,
+    machine,
+    vault,
+    session,
+    status,
+    settings,
+    app,
   };
   router = new IpcRouter({ handlers, isTrustedSender: options.isTrustedSender, log: options.log });
 
   return {
     router,
     connection,
+    services: handlers,
     async start() {
+      session.start();
       try {
         await connection.connect(options.settings.read().serverUrl);
       } catch {
@@ -212,6 +198,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     },
     async close() {
       vault.dispose();
+      session.stop();
       status.stop();
       audit.stop();
       firewall.stop();

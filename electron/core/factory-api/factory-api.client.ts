@@ -17,6 +17,9 @@ import { tokenResponseSchema, type TokenResponse } from '../../../shared/common/
 import { ErrorCode, httpStatusOf } from '../../../shared/common/errors.ts';
 import { FactoryApiError } from './factory-api.error.ts';
 
+/** What `/login` answers: tokens, or (an account with a second factor) the next step. */
+const loginAnswerSchema = z.union([tokenResponseSchema, z.object({ mfa_required: z.literal(true) }).loose()]);
+
 /** A 204 answer: no body to parse. */
 export const noContentSchema = z.undefined();
 
@@ -27,6 +30,18 @@ export interface FactoryApiClientOptions {
   timeoutMs?: number;
   /** Injected for transports with a pinned certificate; defaults to global fetch. */
   fetch?: typeof fetch;
+  /** The clock the token expiry is measured on (tests advance it). */
+  now?: () => number;
+}
+
+/** Renew the access token this long before it expires (the server's tokens live 15 minutes). */
+export const REFRESH_MARGIN_MS = 60_000;
+
+/** Who is signed in on a client, and until when its access token is good. */
+export interface ClientSession {
+  user: TokenResponse['user'];
+  /** Epoch milliseconds at which the access token expires. */
+  expiresAt: number;
 }
 
 export interface RequestOptions<T> {
@@ -44,8 +59,13 @@ export class FactoryApiClient {
   readonly baseUrl: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
-  // Secret: the access token lives only here, in memory; never logged, never sent to the renderer.
+  readonly #now: () => number;
+  // Secrets: the access and refresh tokens live only here, in memory; never logged, never sent to the renderer.
   #accessToken: string | null = null;
+  #refreshToken: string | null = null;
+  #session: ClientSession | null = null;
+  #refreshing: Promise<boolean> | null = null;
+  readonly #listeners = new Set<(session: ClientSession | null) => void>();
 
   constructor(options: FactoryApiClientOptions) {
     const url = new URL(options.baseUrl);
@@ -54,15 +74,82 @@ export class FactoryApiClient {
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#now = options.now ?? Date.now;
   }
 
+  /** A token is held and has not expired (a refresh renews it; a failed refresh signs out). */
   get signedIn(): boolean {
-    return this.#accessToken !== null;
+    return this.#accessToken !== null && this.#session !== null && this.#session.expiresAt > this.#now();
   }
 
-  /** Sets or forgets the bearer token (e.g. after an external login or a logout). */
-  setAccessToken(token: string | null): void {
-    this.#accessToken = token;
+  /** Who is signed in and until when, or null. */
+  get session(): ClientSession | null {
+    return this.signedIn ? this.#session : null;
+  }
+
+  /** Called with the new session after a sign-in or a refresh, and with null when it ends. */
+  onSessionChange(listener: (session: ClientSession | null) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #adopt(response: TokenResponse): Omit<TokenResponse, 'access_token' | 'refresh_token'> {
+    this.#accessToken = response.access_token;
+    this.#refreshToken = response.refresh_token;
+    this.#session = { user: response.user, expiresAt: this.#now() + response.expires_in * 1000 };
+    for (const listener of this.#listeners) listener(this.#session);
+    const { access_token: _access, refresh_token: _refresh, ...rest } = response;
+    return rest;
+  }
+
+  #forget(): void {
+    const had = this.#accessToken !== null;
+    this.#accessToken = null;
+    this.#refreshToken = null;
+    this.#session = null;
+    if (had) for (const listener of this.#listeners) listener(null);
+  }
+
+  /** The access token is due for renewal (within {@link REFRESH_MARGIN_MS} of expiry, or past it). */
+  get refreshDue(): boolean {
+    return this.#session !== null && this.#session.expiresAt - REFRESH_MARGIN_MS <= this.#now();
+  }
+
+  /**
+   * Renews the access token with the rotating refresh token (one request in flight,
+   * however many callers). False, and signed out, when the server refuses it (the
+   * session was revoked, the account disabled, the token reused or expired); a
+   * network failure keeps the tokens for a later try and rethrows.
+   */
+  refresh(): Promise<boolean> {
+    if (this.#refreshToken === null) return Promise.resolve(false);
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<boolean> {
+    const presented = this.#refreshToken;
+    if (presented === null) return false;
+    let response: TokenResponse;
+    try {
+      response = await this.#sendOnce('/api/v1/auth/refresh', {
+        method: 'POST',
+        body: { refresh_token: presented },
+        schema: tokenResponseSchema,
+        auth: false,
+      });
+    } catch (error) {
+      if (error instanceof FactoryApiError && (error.status === 401 || error.status === 403)) {
+        if (this.#refreshToken === presented) this.#forget();
+        return false;
+      }
+      throw error;
+    }
+    if (this.#refreshToken !== presented) return this.signedIn; // signed out or in again meanwhile
+    this.#adopt(response);
+    return true;
   }
 
   /** `GET /api/v1/status` (viewer and up): mode, debug, version, posture. */
@@ -84,12 +171,16 @@ export class FactoryApiClient {
     const response = await this.send('/api/v1/auth/login', {
       method: 'POST',
       body: { email, password, session: 'bearer' },
-      schema: tokenResponseSchema,
+      schema: loginAnswerSchema,
       auth: false,
     });
-    this.#accessToken = response.access_token;
-    const { access_token: _access, refresh_token: _refresh, ...rest } = response;
-    return rest;
+    if ('mfa_required' in response)
+      throw new FactoryApiError(
+        ErrorCode.Unauthenticated,
+        'This account signs in with a second factor, which this console version cannot ask for yet: sign in with an account without one.',
+        {},
+      );
+    return this.#adopt(response);
   }
 
   /** Forgets the token locally; the server-side logout is best effort. */
@@ -110,17 +201,36 @@ export class FactoryApiClient {
 
   async logout(): Promise<void> {
     const held = this.#accessToken;
-    this.#accessToken = null;
+    const refresh = this.#refreshToken;
+    this.#forget();
     if (held === null) return;
     try {
-      await this.#raw('/api/v1/auth/logout', 'POST', {}, held);
+      // The refresh token goes too, so the server revokes the whole session.
+      await this.#raw('/api/v1/auth/logout', 'POST', refresh ? { refresh_token: refresh } : {}, held);
     } catch {
-      // Best effort: the token is already gone from memory and expires on its own.
+      // Best effort: the tokens are already gone from memory and expire on their own.
     }
   }
 
-  /** One request: adds the request id and token, enforces the timeout, maps errors. */
+  /**
+   * One request: adds the request id and token, enforces the timeout, maps errors. An
+   * access token due for renewal is refreshed first, and a 401 on an authenticated
+   * call is answered by one refresh and one more try.
+   */
   async send<T>(path: string, options: RequestOptions<T>): Promise<T> {
+    if (options.auth === false || this.#refreshToken === null) return this.#sendOnce(path, options);
+    if (this.refreshDue) await this.refresh();
+    try {
+      return await this.#sendOnce(path, options);
+    } catch (error) {
+      if (!(error instanceof FactoryApiError) || error.status !== 401 || this.#refreshToken === null)
+        throw error;
+      if (!(await this.refresh())) throw error;
+      return this.#sendOnce(path, options);
+    }
+  }
+
+  async #sendOnce<T>(path: string, options: RequestOptions<T>): Promise<T> {
     const token = options.auth === false ? null : this.#accessToken;
     const response = await this.#raw(path, options.method ?? 'GET', options.body, token, options.signal);
     const requestId = response.headers.get('x-request-id') ?? undefined;
@@ -151,6 +261,7 @@ export class FactoryApiClient {
    * the caller reads the body. `timeout: false` for streams that stay open.
    */
   async open(path: string, options: { signal?: AbortSignal; timeout?: boolean } = {}): Promise<Response> {
+    if (this.refreshDue) await this.refresh();
     const response = await this.#raw(
       path,
       'GET',

@@ -1,16 +1,13 @@
 /**
- * The console's Factory API client for the unlock flow (docs/ARCHITECTURE.md §One way to the server):
- * the base client's requests, plus
- * - on 401, one re-login with the credentials held in memory, then the
- *   request once more;
+ * The console's one Factory API client (docs/ARCHITECTURE.md §One way to the server): the base
+ * client's requests (tokens renewed with the rotating refresh token), plus
  * - retries with exponential back-off and jitter for idempotent calls (GET, PUT,
  *   DELETE) on network errors, timeouts and 5xx;
  * - `429` honoured for every call: wait `Retry-After` (up to a ceiling), then retry;
  * - a circuit breaker around everything, so a server that is down fails fast;
  * - the resource and machine calls, with their responses validated.
  *
- * Secrets: the password lives only in this object's memory, for the re-login; it is
- * never logged, persisted or sent anywhere but the login request.
+ * Secrets: no password is kept; the tokens stay inside the base client.
  */
 import {
   activateMachineResponseSchema,
@@ -63,25 +60,12 @@ export class ResilientApiClient extends FactoryApiClient {
   readonly breaker: CircuitBreaker;
   readonly #retry: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
-  // Secret: kept in memory only, for the one re-login on 401.
-  #credentials: { email: string; password: string } | null = null;
 
   constructor(options: ResilientApiClientOptions) {
     super(options);
     this.#retry = { retries: 3, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterS: 60, ...options.retry };
     this.breaker = new CircuitBreaker(options.breaker);
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-  }
-
-  override async login(email: string, password: string) {
-    const result = await super.login(email, password);
-    this.#credentials = { email, password };
-    return result;
-  }
-
-  override async logout(): Promise<void> {
-    this.#credentials = null;
-    await super.logout();
   }
 
   #backoff(attempt: number): number {
@@ -91,19 +75,11 @@ export class ResilientApiClient extends FactoryApiClient {
 
   override async send<T>(path: string, options: RequestOptions<T>): Promise<T> {
     const idempotent = IDEMPOTENT.has(options.method ?? 'GET');
-    let reloggedIn = false;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.breaker.run(() => super.send(path, options), isServerFailure);
       } catch (error) {
         if (!(error instanceof FactoryApiError) || options.signal?.aborted) throw error;
-        const credentials = this.#credentials;
-        if (error.status === 401 && options.auth !== false && credentials && !reloggedIn) {
-          reloggedIn = true;
-          await super.login(credentials.email, credentials.password);
-          attempt -= 1;
-          continue;
-        }
         if (attempt >= this.#retry.retries) throw error;
         if (error.status === 429) {
           const waitS = error.retryAfterS ?? this.#backoff(attempt) / 1000;

@@ -1,14 +1,15 @@
 /**
  * The certificates this console trusts, one per Factory API origin (trust on first use,
- * docs/OPERATOR.md §Using the console): `known-servers.json` in the console's data folder, like SSH's
- * known_hosts. A pin is written only after the operator compared the fingerprint
- * (`server.trust`); every https connection of the console is pinned to it.
+ * docs/OPERATOR.md §Using the console): `known-servers.json` in the console home, like SSH's
+ * known_hosts, shared by the UI and the CLI. A pin is written only after the operator
+ * compared the fingerprint (`server.trust`, or `factory-console activate` with
+ * `--fingerprint` or a confirmed prompt); every https connection of the console is pinned to it.
  *
  * Public data (certificates and fingerprints), but integrity matters: the file is
  * written atomically (0600) and validated on every read; an unreadable file pins
  * nothing, so https servers must be confirmed again rather than trusted blindly.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../../shared/node/atomic-file.ts';
@@ -36,13 +37,34 @@ export function originOf(url: string): string {
   return `${parsed.protocol}//${parsed.hostname}:${port}`;
 }
 
+function empty(): KnownServers {
+  return { format: 'factory-console/known-servers/v1', servers: {} };
+}
+
+/** The file's pins; undefined when it is missing or does not validate (then it pins nothing). */
+function parseFile(file: string): KnownServers | undefined {
+  try {
+    return knownServersSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
 export class KnownServersStore {
   readonly #file: string;
+  readonly #legacy: string | undefined;
   // Writes are serialised so two quick confirmations cannot drop one another.
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(dataDir: string) {
-    this.#file = path.join(dataDir, FILE);
+  /**
+   * @param home the console home.
+   * @param legacyDir where an earlier version kept the file (the UI's data folder): its
+   *   pins are taken over once, when the console home has none yet.
+   */
+  constructor(home: string, legacyDir?: string) {
+    this.#file = path.join(home, FILE);
+    if (legacyDir !== undefined && path.resolve(legacyDir) !== path.resolve(home))
+      this.#legacy = path.join(legacyDir, FILE);
   }
 
   get file(): string {
@@ -50,11 +72,9 @@ export class KnownServersStore {
   }
 
   #read(): KnownServers {
-    try {
-      return knownServersSchema.parse(JSON.parse(readFileSync(this.#file, 'utf8')));
-    } catch {
-      return { format: 'factory-console/known-servers/v1', servers: {} };
-    }
+    // A damaged file of the console home pins nothing (confirm again); only a missing one falls back.
+    if (existsSync(this.#file) || this.#legacy === undefined) return parseFile(this.#file) ?? empty();
+    return parseFile(this.#legacy) ?? empty();
   }
 
   /** The pinned certificate of `url`'s origin, if the operator confirmed one. */

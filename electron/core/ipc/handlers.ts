@@ -21,3 +21,6 @@ export type BridgeEventPayloads = {
 export type EventDomain = {
   [D in keyof BridgeEventPayloads]: keyof BridgeEventPayloads[D] extends never ? never : D;
 }[keyof BridgeEventPayloads];
+
+/** One domain's slice of {@link BridgeHandlers}: what its service implements (`implements DomainHandlers<'vault'>`). */
+export type DomainHandlers<D extends keyof BridgeHandlers> = BridgeHandlers[D];

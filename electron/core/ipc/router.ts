@@ -132,10 +132,16 @@ export class IpcRouter {
   #handlerOf(channel: string): ((...args: unknown[]) => Promise<unknown>) | undefined {
     const [domain, member] = channel.split('.');
     if (domain === undefined || member === undefined) return undefined;
+    // Only the contract's own invoke members: the services are class instances, so their
+    // methods live on the prototype, but nothing else reachable from them (constructor,
+    // toString, a helper method) can be called.
+    if (!Object.hasOwn(bridgeChannels, domain)) return undefined;
+    const members = bridgeChannels[domain as keyof typeof bridgeChannels] as Record<string, string>;
+    if (!Object.hasOwn(members, member) || members[member] !== 'invoke') return undefined;
     const handlers = this.#options.handlers as unknown as Record<string, Record<string, unknown>>;
     if (!Object.hasOwn(handlers, domain)) return undefined;
     const table = handlers[domain];
-    if (!table || !Object.hasOwn(table, member)) return undefined;
+    if (!table) return undefined;
     const handler = table[member];
     if (typeof handler !== 'function') return undefined;
     return (...args: unknown[]) => (handler as (...a: unknown[]) => Promise<unknown>).apply(table, args);

@@ -119,6 +119,27 @@ export const activateMachineResponseSchema = z.strictObject({
 });
 export type ActivateMachineResponse = z.infer<typeof activateMachineResponseSchema>;
 
+/** What the server signs to prove it holds its signing key (see {@link serverIdentityResponseSchema}). */
+export const SERVER_IDENTITY_PURPOSE = 'factory-api/server-identity/v1';
+
+/** `POST /api/v1/machines/server-identity`: a fresh random challenge from the console. */
+export const serverIdentityRequestSchema = z.strictObject({
+  /** 32 random bytes, base64. */
+  nonce: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, '32 bytes in base64'),
+});
+
+/**
+ * The server's signing key and a signature over the canonical JSON of
+ * `{purpose: SERVER_IDENTITY_PURPOSE, nonce}`: a console activated with this key knows
+ * it is the same server, whatever address it now answers at.
+ */
+export const serverIdentityResponseSchema = z.strictObject({
+  server_key: base64,
+  key_id: z.string(),
+  signature: z.string(),
+});
+export type ServerIdentityResponse = z.infer<typeof serverIdentityResponseSchema>;
+
 export const machineSummarySchema = z.strictObject({
   id: machineIdSchema,
   user_id: text(),

@@ -329,6 +329,11 @@ export interface ConsoleBridge {
     getState(): Call<SessionState>;
     login(input: LoginInput): Call<SessionState>;
     logout(): Call<SessionState>;
+    /**
+     * Pushed when the session changes on the main side: signed in or out, the token
+     * could not be renewed (the server ended the session), or the server changed.
+     */
+    onChange(listener: Listener<SessionState>): Unsubscribe;
   };
   machine: {
     getInfo(): Call<MachineInfo>;

@@ -47,6 +47,7 @@ import { AuditVerifyUsageError, runAuditVerify } from '../../../../shared/node/a
 import { ConsoleError } from '../../platform/console-error.ts';
 import type { FactoryConnection } from '../../factory-api/factory-connection.ts';
 import { readServerSentEvents } from '../../factory-api/server-sent-events.ts';
+import type { DomainHandlers } from '../../ipc/handlers.ts';
 
 /** The file, in the console home, where the console remembers the newest checkpoint it proved. */
 export const REMEMBERED_CHECKPOINTS_FILE = 'audit-checkpoints.json';
@@ -91,7 +92,7 @@ function checkedExportPath(input: AuditExportInput): string {
   return path.normalize(target);
 }
 
-export class AuditService {
+export class AuditService implements DomainHandlers<'audit'> {
   readonly #connection: FactoryConnection;
   readonly #emit: (entry: AuditEntrySummary) => void;
   readonly #rememberFile: string | undefined;
@@ -105,6 +106,10 @@ export class AuditService {
     this.#connection = connection;
     this.#emit = emit;
     this.#rememberFile = home === undefined ? undefined : path.join(home, REMEMBERED_CHECKPOINTS_FILE);
+    // Session events: a sign-out or another server ends the live tail of this one.
+    connection.on((event) => {
+      if (event.type === 'server-changed' || event.session === null) this.stop();
+    });
   }
 
   #reader(): TlogReader {

@@ -24,6 +24,7 @@ import type {
 } from '../../../../shared/common/contract/inputs.ts';
 import type { FactoryConnection } from '../../factory-api/factory-connection.ts';
 import { readCounter } from './prometheus-text.ts';
+import type { DomainHandlers } from '../../ipc/handlers.ts';
 
 /** How often the refusal counters are sampled, and how many samples are kept (5 minutes). */
 const SAMPLE_INTERVAL_MS = 5_000;
@@ -37,7 +38,7 @@ export interface FirewallServiceOptions {
   sampleIntervalMs?: number;
 }
 
-export class FirewallService {
+export class FirewallService implements DomainHandlers<'firewall'> {
   readonly #connection: FactoryConnection;
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | null = null;
@@ -48,6 +49,10 @@ export class FirewallService {
   constructor(connection: FactoryConnection, options: FirewallServiceOptions = {}) {
     this.#connection = connection;
     this.#intervalMs = options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS;
+    // Session events: a sign-out or another server ends the sampling of this one.
+    connection.on((event) => {
+      if (event.type === 'server-changed' || event.session === null) this.stop();
+    });
   }
 
   async listRules(): Promise<FirewallRule[]> {

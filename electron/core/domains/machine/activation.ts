@@ -11,18 +11,19 @@ import type { ScryptParams } from '../../../../shared/node/crypto/kdf.ts';
 import { verifyCanonical } from '../../../../shared/node/crypto/signing.ts';
 import {
   normaliseFingerprint,
-  PinnedTransport,
   probeCertificate,
   type CertificatePin,
 } from '../../factory-api/pinned-transport.ts';
 import {
-  ResilientApiClient,
-  type ResilientApiClientOptions,
-} from '../../factory-api/resilient-api.client.ts';
+  openConnection,
+  type ConnectionOptions,
+  type ServerConnection,
+} from '../../factory-api/server-connection.ts';
+import type { KnownServersStore } from '../../factory-api/trust-store.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 import { loadOrCreateInstallSalt } from './install-salt.ts';
 import { createMachineKey, machineKeyPath } from './machine-key.ts';
-import { fingerprintFor } from '../vault/vault-opener.ts';
+import { fingerprintFor } from './fingerprint.collector.ts';
 import { writeActivation, type Activation } from './activation.store.ts';
 
 export interface ActivateInput {
@@ -37,36 +38,40 @@ export interface ActivateInput {
   /** Trust on first use: shows the fingerprint and asks; only a `true` answer pins it. */
   confirm?: (fingerprint256: string) => Promise<boolean>;
   env?: Readonly<Record<string, string | undefined>>;
-  client?: Partial<ResilientApiClientOptions>;
+  client?: ConnectionOptions;
+  /** The console's trust store: an https activation pins the server's certificate there too. */
+  trust?: Pick<KnownServersStore, 'pin' | 'pinFor'>;
+  /**
+   * A connection to `serverUrl` already signed in as `email` (the console UI's session):
+   * used as is, so the password only seals the machine key and a mistyped one never
+   * counts towards the account's lock-out. Without it a connection is opened and signed in.
+   */
+  connection?: ServerConnection;
   /** scrypt cost of the machine key (default MACHINE_KEK_SCRYPT); tests lower it, the CLI never does. */
   keyParams?: ScryptParams;
 }
 
-/** A connection to the activated server: the pinned transport and a client over it. */
-export interface PinnedConnection {
-  client: ResilientApiClient;
-  transport: PinnedTransport;
-  close(): void;
-}
-
-export function connect(
-  serverUrl: string,
-  pin: CertificatePin | null,
-  options: Partial<ResilientApiClientOptions> = {},
-): PinnedConnection {
-  const transport = new PinnedTransport(serverUrl, pin ? { pin } : {});
-  const client = new ResilientApiClient({
-    timeoutMs: 15_000,
-    ...options,
-    baseUrl: serverUrl,
-    fetch: transport.fetch,
-  });
-  return { client, transport, close: () => transport.close() };
+/**
+ * A connection to the activation's server: pinned to the certificate the trust store
+ * holds for its origin (renewed there with `server.trust`), else to the one pinned at
+ * activation.
+ */
+export function activationConnection(
+  activation: Pick<Activation, 'server_url' | 'certificate'>,
+  trust: Pick<KnownServersStore, 'pinFor'> | undefined,
+  options: ConnectionOptions = {},
+): ServerConnection {
+  const pin = trust?.pinFor(activation.server_url) ?? activation.certificate;
+  return openConnection(activation.server_url, pin, options);
 }
 
 async function pinFor(input: ActivateInput): Promise<CertificatePin | null> {
   if (new URL(input.serverUrl).protocol !== 'https:') return null;
+  const trusted = input.trust?.pinFor(input.serverUrl);
   const seen = await probeCertificate(input.serverUrl);
+  // Already confirmed in this console (server.trust): the server must still present it.
+  if (trusted && input.fingerprint === undefined && trusted.fingerprint256 === seen.fingerprint256)
+    return seen;
   if (input.fingerprint !== undefined) {
     if (normaliseFingerprint(input.fingerprint) !== seen.fingerprint256) {
       throw new ConsoleError(
@@ -88,11 +93,12 @@ async function pinFor(input: ActivateInput): Promise<CertificatePin | null> {
 /** Activates this console against a Factory API; returns the stored record. */
 export async function activateMachine(input: ActivateInput): Promise<Activation> {
   const pin = await pinFor(input);
-  const connection = connect(input.serverUrl, pin, input.client);
+  const own = input.connection === undefined;
+  const connection = input.connection ?? openConnection(input.serverUrl, pin, input.client);
   const keyPath = machineKeyPath(input.home);
   const pending = `${keyPath}.pending`;
   try {
-    await connection.client.login(input.email, input.password);
+    if (own) await connection.client.login(input.email, input.password);
     const fingerprint = await fingerprintFor(input.env ?? process.env);
     const installSalt = await loadOrCreateInstallSalt(input.home);
     const hwHash = hardwareHash(fingerprint.components, installSalt);
@@ -136,10 +142,11 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
       activated_at: new Date().toISOString(),
       lease: response.lease,
     };
+    if (pin && input.trust) await input.trust.pin(input.serverUrl, pin);
     await writeActivation(input.home, activation);
     return activation;
   } finally {
     await fs.rm(pending, { force: true });
-    connection.close();
+    if (own) connection.close();
   }
 }

@@ -173,3 +173,11 @@ export function getFingerprint(options: CollectOptions = {}): Promise<Fingerprin
   }
   return cached;
 }
+
+/**
+ * This machine's fingerprint: the process's cached one for the process environment;
+ * a fresh collection for an explicit environment (tests, diagnostics).
+ */
+export function fingerprintFor(env: Readonly<Record<string, string | undefined>>) {
+  return env === process.env ? getFingerprint({ env }) : collectFingerprint({ env, warn: () => undefined });
+}

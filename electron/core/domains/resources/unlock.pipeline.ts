@@ -13,8 +13,9 @@ import { resourceIdSchema, type Manifest } from '../../../../shared/common/api/r
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { isIntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { requireActivation, type Activation } from '../machine/activation.store.ts';
-import { connect, type PinnedConnection } from '../machine/activation.ts';
-import type { ResilientApiClientOptions } from '../../factory-api/resilient-api.client.ts';
+import { activationConnection } from '../machine/activation.ts';
+import type { ConnectionOptions, ServerConnection } from '../../factory-api/server-connection.ts';
+import type { KnownServersStore } from '../../factory-api/trust-store.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 import { checkAndRecordClock } from '../vault/vault-clock.ts';
 import { openDelivered, openThisMachineKey } from '../vault/vault-opener.ts';
@@ -28,8 +29,15 @@ import { verifyLease, verifyManifest } from '../vault/signed-objects.ts';
 export interface UnlockInput {
   home: string;
   idOrName: string;
-  /** Secret: signs in and opens the machine key; never stored. */
+  /** Secret: opens the machine key (and signs in when no `connection` is given); never stored. */
   password: string;
+  /**
+   * A connection to the activation's server, signed in (the console UI's session). Without
+   * it, one is opened through the trust store and signed in with the activation's account.
+   */
+  connection?: ServerConnection;
+  /** The trust store for the connection opened here (default: the pin kept at activation). */
+  trust?: Pick<KnownServersStore, 'pinFor'>;
   /** Export the plaintext to this file (explicit, audited). */
   outPath?: string;
   /** Refuse any changed hardware component when opening the machine key (strict-hardware setting). */
@@ -37,7 +45,7 @@ export interface UnlockInput {
   env?: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal;
   onProgress?: (progress: UnlockProgress) => void;
-  client?: Partial<ResilientApiClientOptions>;
+  client?: ConnectionOptions;
   download?: { maxAttempts?: number; retryDelayMs?: number };
 }
 
@@ -51,7 +59,7 @@ export interface UnlockResult {
 }
 
 async function resolveId(
-  connection: PinnedConnection,
+  connection: ServerConnection,
   idOrName: string,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -68,7 +76,7 @@ async function resolveId(
 /** Stages the container (small part, then the big part from the CDN) and verifies it. */
 async function stageContainer(
   input: UnlockInput,
-  connection: PinnedConnection,
+  connection: ServerConnection,
   activation: Activation,
   manifest: Manifest,
   small: Buffer,
@@ -116,10 +124,11 @@ async function stageContainer(
 /** Unlocks a resource into the vault (and optionally exports it). */
 export async function unlockResource(input: UnlockInput): Promise<UnlockResult> {
   const activation = await requireActivation(input.home);
-  const connection = connect(activation.server_url, activation.certificate, input.client);
+  const own = input.connection === undefined;
+  const connection = input.connection ?? activationConnection(activation, input.trust, input.client);
   try {
     const { client } = connection;
-    await client.login(activation.email, input.password);
+    if (own) await client.login(activation.email, input.password);
     await flushExportQueue(input.home, client).catch(() => 0);
     const resourceId = await resolveId(connection, input.idOrName, input.signal);
     const fetched = await client.getManifest(resourceId, input.signal);
@@ -199,6 +208,6 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
       dek.fill(0);
     }
   } finally {
-    connection.close();
+    if (own) connection.close();
   }
 }

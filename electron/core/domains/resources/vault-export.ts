@@ -16,7 +16,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ResourceExportResult } from '../../../../shared/common/contract/bridge.ts';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
-import { connect } from '../machine/activation.ts';
+import { activationConnection } from '../machine/activation.ts';
+import type { Activation } from '../machine/activation.store.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 import { openVaultItem, type MachineKeyCredential } from '../vault/vault-opener.ts';
 import { flushExportQueue, queueExport } from './export-queue.ts';
@@ -39,7 +40,10 @@ export type VaultExportInput = MachineKeyCredential & {
   env?: Readonly<Record<string, string | undefined>>;
   /** Refuse any changed hardware component when the password opens the key. */
   strict?: boolean;
-  /** Without a password: how to report the export (absent or failing: queued). */
+  /**
+   * How to report the export through a session the caller holds (the console UI's);
+   * absent: with a password, a sign-in of its own; without one, queued. Failing: queued.
+   */
   report?: ReportExport;
 };
 
@@ -110,7 +114,7 @@ export async function placeWithoutOverwrite(staged: string, target: string): Pro
 /** Tells the server about the export now; if it cannot be reached, queues the event (never lost). */
 async function auditExport(
   home: string,
-  opened: { serverUrl: string; pin: Parameters<typeof connect>[1]; email: string; machineId: string },
+  activation: Activation,
   resourceId: string,
   password: string | undefined,
   report: ReportExport | undefined,
@@ -120,24 +124,24 @@ async function auditExport(
   const queue = async (): Promise<'queued'> => {
     await queueExport(home, {
       resource_id: resourceId,
-      machine_id: opened.machineId,
+      machine_id: activation.machine_id,
       exported_at: exportedAt,
     });
     return 'queued';
   };
-  if (password === undefined) {
-    if (!report) return queue();
-    return report(resourceId, { machineId: opened.machineId, exportedAt }).then(
+  if (report)
+    return report(resourceId, { machineId: activation.machine_id, exportedAt }).then(
       () => 'reported' as const,
       queue,
     );
-  }
-  const connection = connect(opened.serverUrl, opened.pin, { timeoutMs: 5_000 });
+  if (password === undefined) return queue();
+  let connection;
   try {
-    await connection.client.login(opened.email, password);
+    connection = activationConnection(activation, undefined, { timeoutMs: 5_000 });
+    await connection.client.login(activation.email, password);
     await flushExportQueue(home, connection.client).catch(() => 0);
     await connection.client.reportExport(resourceId, {
-      machineId: opened.machineId,
+      machineId: activation.machine_id,
       exportedAt,
       offline: false,
     });
@@ -145,7 +149,7 @@ async function auditExport(
   } catch {
     return await queue();
   } finally {
-    connection.close();
+    connection?.close();
   }
 }
 
@@ -174,15 +178,9 @@ export async function exportVaultItem(input: VaultExportInput): Promise<Resource
     item.dek.fill(0);
     await fs.rm(staged, { force: true });
   }
-  const activation = item.activation;
   const audit = await auditExport(
     input.home,
-    {
-      serverUrl: activation.server_url,
-      pin: activation.certificate,
-      email: activation.email,
-      machineId: activation.machine_id,
-    },
+    item.activation,
     item.manifest.resource_id,
     input.password,
     input.report,

@@ -1,57 +1,105 @@
+/**
+ * `session.*`: who is signed in, on which server. The password passes through to the
+ * API once and is not kept here; the tokens stay inside the one API client, which
+ * renews the access token with the rotating refresh token before it expires. When the
+ * server refuses the renewal (session revoked, account disabled), the session ends
+ * and the UI hears it (`session.onChange`), instead of showing "signed in" over a dead token.
+ */
 import type { SessionState } from '../../../../shared/common/contract/bridge.ts';
 import type { LoginInput } from '../../../../shared/common/contract/inputs.ts';
 import type { FactoryConnection } from '../../factory-api/factory-connection.ts';
+import type { DomainHandlers } from '../../ipc/handlers.ts';
 
-/**
- * Sign-in state. The password passes through to the API once and is not kept here;
- * the token stays inside the API client. What the renderer gets back is who, not how.
- */
-export class SessionService {
+export interface SessionServiceOptions {
+  connection: FactoryConnection;
+  /** Pushes the state to the UI (`session.onChange`). */
+  emit: (state: SessionState) => void;
+  /** How often the token's expiry is looked at (default 30 s; tests shorten it). */
+  checkEveryMs?: number;
+}
+
+export class SessionService implements DomainHandlers<'session'> {
   readonly #connection: FactoryConnection;
-  #email: string | null = null;
-  #role: string | null = null;
+  readonly #emit: (state: SessionState) => void;
+  readonly #checkEveryMs: number;
+  #timer: NodeJS.Timeout | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #last: string | null = null;
 
-  constructor(connection: FactoryConnection) {
-    this.#connection = connection;
+  constructor(options: SessionServiceOptions) {
+    this.#connection = options.connection;
+    this.#emit = options.emit;
+    this.#checkEveryMs = options.checkEveryMs ?? 30_000;
   }
 
-  async getState(): Promise<SessionState> {
-    const info = this.#connection.info;
-    let signedIn: boolean;
+  /** Follows the connection's session events and renews tokens before they expire. */
+  start(): void {
+    this.#unsubscribe ??= this.#connection.on(() => this.#push());
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      void this.renewIfDue().catch(() => undefined);
+    }, this.#checkEveryMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /**
+   * Renews the access token when it is due. A refusal ends the session (pushed); a
+   * server that does not answer leaves it for the next look.
+   */
+  async renewIfDue(): Promise<void> {
+    const client = this.#client();
+    if (client?.refreshDue) await client.refresh();
+    this.#push();
+  }
+
+  #client() {
     try {
-      signedIn = this.#connection.client.signedIn;
+      return this.#connection.client;
     } catch {
-      // Not connected (yet): nobody can be signed in.
-      signedIn = false;
+      return null; // not connected (yet): nobody can be signed in
     }
+  }
+
+  #state(): SessionState {
+    const session = this.#client()?.session ?? null;
     return {
-      signedIn,
-      email: signedIn ? this.#email : null,
-      role: signedIn ? this.#role : null,
-      serverUrl: info.serverUrl,
+      signedIn: session !== null,
+      email: session?.user.email ?? null,
+      role: session?.user.role ?? null,
+      serverUrl: this.#connection.info.serverUrl,
     };
   }
 
+  /** Pushes the state when it differs from the last one pushed. */
+  #push(): void {
+    const state = this.#state();
+    const key = JSON.stringify(state);
+    if (key === this.#last) return;
+    this.#last = key;
+    this.#emit(state);
+  }
+
+  async getState(): Promise<SessionState> {
+    await this.renewIfDue().catch(() => undefined);
+    return this.#state();
+  }
+
   async login(input: LoginInput): Promise<SessionState> {
-    const response = await this.#connection.client.login(input.email, input.password);
-    this.#email = response.user.email;
-    this.#role = response.user.role;
-    return this.getState();
+    await this.#connection.client.login(input.email, input.password);
+    this.#push();
+    return this.#state();
   }
 
   async logout(): Promise<SessionState> {
-    try {
-      await this.#connection.client.logout();
-    } finally {
-      this.#email = null;
-      this.#role = null;
-    }
-    return this.getState();
-  }
-
-  /** Forgets who was signed in (the server changed). */
-  reset(): void {
-    this.#email = null;
-    this.#role = null;
+    await this.#client()?.logout();
+    this.#push();
+    return this.#state();
   }
 }

@@ -1,18 +1,19 @@
 import type { ConsoleSettings } from '../../../../shared/common/contract/bridge.ts';
 import type { SettingsPatch } from '../../../../shared/common/contract/inputs.ts';
 import type { SettingsStore } from './settings.store.ts';
+import type { DomainHandlers } from '../../ipc/handlers.ts';
 
 /** Reads and changes the console's non-secret settings; tells listeners when they change. */
-export class SettingsService {
+export class SettingsService implements DomainHandlers<'settings'> {
   readonly #store: SettingsStore;
   readonly #onChange: (next: ConsoleSettings, previous: ConsoleSettings) => Promise<void>;
-  readonly #check: (next: ConsoleSettings, previous: ConsoleSettings) => void;
+  readonly #check: (next: ConsoleSettings, previous: ConsoleSettings) => void | Promise<void>;
 
   /** `check` runs before anything is stored: a refused change leaves the settings as they were. */
   constructor(
     store: SettingsStore,
     onChange: (next: ConsoleSettings, previous: ConsoleSettings) => Promise<void>,
-    check: (next: ConsoleSettings, previous: ConsoleSettings) => void = () => undefined,
+    check: (next: ConsoleSettings, previous: ConsoleSettings) => void | Promise<void> = () => undefined,
   ) {
     this.#store = store;
     this.#onChange = onChange;
@@ -32,7 +33,7 @@ export class SettingsService {
       strictHardware: patch.strictHardware ?? previous.strictHardware,
       autoLockMinutes: patch.autoLockMinutes ?? previous.autoLockMinutes,
     };
-    this.#check(next, previous);
+    await this.#check(next, previous);
     this.#store.write(next);
     await this.#onChange(next, previous);
     return next;

@@ -5,8 +5,9 @@
 import type { FactoryStatus } from '../../../../shared/common/contract/bridge.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 import type { FactoryConnection } from '../../factory-api/factory-connection.ts';
+import type { DomainHandlers } from '../../ipc/handlers.ts';
 
-export class StatusService {
+export class StatusService implements DomainHandlers<'status'> {
   readonly #connection: FactoryConnection;
   readonly #onChange: (status: FactoryStatus) => void;
   readonly #intervalMs: number;
@@ -16,6 +17,8 @@ export class StatusService {
     this.#connection = connection;
     this.#onChange = onChange;
     this.#intervalMs = intervalMs;
+    // Another server, or a session that started or ended, changes what the status shows.
+    connection.on(() => void this.get().catch(() => undefined));
   }
 
   /** The server's status now; an unreachable server is a status too, not an error. */

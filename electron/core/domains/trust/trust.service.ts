@@ -17,14 +17,24 @@ import {
 } from '../../factory-api/pinned-transport.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 import { originOf, type KnownServersStore } from '../../factory-api/trust-store.ts';
+import type { DomainHandlers } from '../../ipc/handlers.ts';
 
-export class ServerTrustService {
+export interface ServerTrustOptions {
+  /** Reads the certificate a server presents (tests inject one). */
+  probe?: (url: string) => Promise<CertificatePin>;
+  /** Called after a pin was written (the console reconnects if it is the server in use). */
+  onPinned?: (origin: string) => Promise<void>;
+}
+
+export class ServerTrustService implements DomainHandlers<'server'> {
   readonly #known: KnownServersStore;
   readonly #probe: (url: string) => Promise<CertificatePin>;
+  readonly #onPinned: (origin: string) => Promise<void>;
 
-  constructor(known: KnownServersStore, probe: (url: string) => Promise<CertificatePin> = probeCertificate) {
+  constructor(known: KnownServersStore, options: ServerTrustOptions = {}) {
     this.#known = known;
-    this.#probe = probe;
+    this.#probe = options.probe ?? probeCertificate;
+    this.#onPinned = options.onPinned ?? (async () => undefined);
   }
 
   async inspect(input: ServerUrlInput): Promise<ServerIdentity> {
@@ -49,6 +59,7 @@ export class ServerTrustService {
           'Nothing was pinned or sent. Check the fingerprint with the server administrator.',
       );
     await this.#known.pin(input.url, presented);
+    await this.#onPinned(origin);
     return this.#identity(origin, presented);
   }
 

@@ -14,7 +14,7 @@ import { openEnvelope } from '../../../../shared/node/crypto/envelope.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { requireActivation, type Activation } from '../machine/activation.store.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
-import { collectFingerprint, getFingerprint } from '../machine/fingerprint.collector.ts';
+import { fingerprintFor } from '../machine/fingerprint.collector.ts';
 import { machineKeyPath, openMachineKey } from '../machine/machine-key.ts';
 import { verifyLease, verifyManifest } from './signed-objects.ts';
 import { checkAndRecordClock } from './vault-clock.ts';
@@ -29,14 +29,6 @@ export interface OpenedVaultItem {
   dek: Buffer;
   /** True when one changed component was re-bound while opening the machine key. */
   rebound: boolean;
-}
-
-/**
- * This machine's fingerprint: the process's cached one for the process environment;
- * a fresh collection for an explicit environment (tests, diagnostics).
- */
-export function fingerprintFor(env: Readonly<Record<string, string | undefined>>) {
-  return env === process.env ? getFingerprint({ env }) : collectFingerprint({ env, warn: () => undefined });
 }
 
 /**

@@ -19,7 +19,7 @@ import type { VaultUnlockInput } from '../../../../shared/common/contract/inputs
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { readActivation, requireActivation, type Activation } from '../machine/activation.store.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
-import type { BridgeHandlers } from '../../ipc/handlers.ts';
+import type { DomainHandlers } from '../../ipc/handlers.ts';
 import { openThisMachineKey } from './vault-opener.ts';
 import { listRecords } from './vault.store.ts';
 
@@ -55,7 +55,7 @@ const LOCKED_MESSAGE =
   'The vault is locked: unlock it with your password (the lock screen), or give the password.';
 
 /** Holds this machine's opened key while the vault is unlocked; see the module comment. */
-export class VaultLockService {
+export class VaultLockService implements DomainHandlers<'vault'> {
   readonly #deps: VaultLockDeps;
   #opened: Opened | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -199,15 +199,4 @@ function sameActivation(opened: Opened, activation: Activation | undefined): boo
     activation.machine_id === opened.machineId &&
     activation.activated_at === opened.activatedAt
   );
-}
-
-/** The IPC handlers of `vault.*` (the `onChange` push is the service's `emit`). */
-export function vaultHandlers(service: VaultLockService): Pick<BridgeHandlers, 'vault'> {
-  return {
-    vault: {
-      getState: () => service.getState(),
-      unlock: (input) => service.unlock(input),
-      lock: () => service.lock(),
-    },
-  };
 }

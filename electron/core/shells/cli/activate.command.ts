@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { KnownServersStore } from '../../factory-api/trust-store.ts';
 import { activateMachine } from '../../domains/machine/activation.ts';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { CliError, type CliCommand } from './command.ts';
@@ -42,6 +43,7 @@ export const activateCommand: CliCommand = {
             `The server presents certificate SHA-256 ${fingerprint}.\nIs this the fingerprint your administrator gave you?`,
           ),
         env,
+        trust: new KnownServersStore(home),
       }),
     );
     process.stdout.write(

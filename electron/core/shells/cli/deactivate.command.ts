@@ -3,9 +3,10 @@
  * (frees its seat), then deletes the machine key, the activation and the vault.
  * `--local-only` skips the server (it is unreachable or the machine was revoked).
  */
-import { connect } from '../../domains/machine/activation.ts';
+import { activationConnection } from '../../domains/machine/activation.ts';
+import { KnownServersStore } from '../../factory-api/trust-store.ts';
 import { requireActivation } from '../../domains/machine/activation.store.ts';
-import { removeLocalActivation } from '../../domains/machine/deactivation.ts';
+import { removeLocalActivation } from '../../domains/vault/local-deactivation.ts';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
@@ -22,7 +23,7 @@ export const deactivateCommand: CliCommand = {
     const activation = await withCliErrors(() => requireActivation(home));
     if (!args.includes('--local-only')) {
       const password = await readPassword(env);
-      const connection = connect(activation.server_url, activation.certificate);
+      const connection = activationConnection(activation, new KnownServersStore(home));
       try {
         await withCliErrors(async () => {
           await connection.client.login(activation.email, password);

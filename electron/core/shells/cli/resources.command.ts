@@ -2,7 +2,8 @@
  * `factory-console resources [--json]`: the server's resources (when a password is at
  * hand and the server answers) merged with the vault's: locked / unlocked / offline.
  */
-import { connect } from '../../domains/machine/activation.ts';
+import { activationConnection } from '../../domains/machine/activation.ts';
+import { KnownServersStore } from '../../factory-api/trust-store.ts';
 import { requireActivation } from '../../domains/machine/activation.store.ts';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import type { ResourceSummary as ServerResource } from '../../../../shared/common/api/resources.ts';
@@ -28,7 +29,7 @@ export const resourcesCommand: CliCommand = {
       !args.includes('--offline') && (env[PASSWORD_ENV] !== undefined || process.stdin.isTTY === true);
     if (online) {
       const password = await readPassword(env);
-      const connection = connect(activation.server_url, activation.certificate);
+      const connection = activationConnection(activation, new KnownServersStore(home));
       try {
         await withCliErrors(() => connection.client.login(activation.email, password));
         server = await withCliErrors(() => connection.client.listResources());

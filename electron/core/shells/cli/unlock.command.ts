@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { closeContainerOpenPool } from '../../domains/resources/open-pool.ts';
 import { unlockResourceExclusive } from '../../domains/resources/exclusive-unlock.ts';
+import { KnownServersStore } from '../../factory-api/trust-store.ts';
 import type { UnlockProgress } from '../../domains/resources/progress.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
@@ -45,6 +46,7 @@ export const unlockCommand: CliCommand = {
           idOrName: target,
           password,
           env,
+          trust: new KnownServersStore(home),
           signal: controller.signal,
           ...(values.out !== undefined ? { outPath: values.out } : {}),
           ...(tty

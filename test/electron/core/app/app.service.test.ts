@@ -15,6 +15,7 @@ function service(chooseSavePath?: ConstructorParameters<typeof AppService>[0]['c
       startEmbedded: async () => {
         throw new Error('not in this test');
       },
+      trust: { pinFor: () => undefined },
     }),
     externalHosts: [],
     ...(chooseSavePath ? { chooseSavePath } : {}),

@@ -1,7 +1,7 @@
 /**
  * The console's API client against the real Factory API made to misbehave on purpose
  * by an HTTP proxy on loopback (401 once, 503, 429 with Retry-After, a dropped
- * connection): one re-login, retries for idempotent calls only, waiting as told, and
+ * connection): one token refresh on 401 (no password kept), retries for idempotent calls only, waiting as told, and
  * the circuit breaker opening, half-opening and closing. Plus certificate pinning
  * against a real TLS server: a wrong pin sends nothing.
  */
@@ -32,8 +32,11 @@ beforeAll(async () => {
   upstreamPort = (test.app.server.address() as AddressInfo).port;
   proxy = http.createServer((request, response) => {
     seen.push(`${request.method} ${request.url}`);
-    // Sign-ins always pass, so a scripted 401 tests the re-login, not the login.
-    const action = request.url === '/api/v1/auth/login' ? 'pass' : (script.shift() ?? 'pass');
+    // Sign-ins and refreshes always pass, so a scripted 401 tests the refresh, not the sign-in.
+    const action =
+      request.url === '/api/v1/auth/login' || request.url === '/api/v1/auth/refresh'
+        ? 'pass'
+        : (script.shift() ?? 'pass');
     if (action === 'drop') return request.socket.destroy();
     if (action !== 'pass') {
       const code = { 401: 'unauthenticated', 503: 'unavailable', 429: 'rate_limited' }[action];
@@ -86,15 +89,17 @@ function reset(...actions: Action[]) {
 }
 
 describe('resilient API client', () => {
-  it('re-logs in once on 401 with the in-memory credentials, not twice', async () => {
+  it('answers a 401 with one refresh of the token, never a second sign-in', async () => {
     const api = client();
     await api.login(ADMIN_EMAIL, DEV_PASSWORD);
     reset(401);
     expect(await api.listResources()).toEqual([]);
-    expect(seen.filter((line) => line === 'POST /api/v1/auth/login')).toHaveLength(1);
+    expect(seen.filter((line) => line === 'POST /api/v1/auth/refresh')).toHaveLength(1);
+    expect(seen.filter((line) => line === 'POST /api/v1/auth/login')).toHaveLength(0);
     reset(401, 401);
     await expect(api.listResources()).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
-    expect(seen.filter((line) => line === 'POST /api/v1/auth/login')).toHaveLength(1);
+    expect(seen.filter((line) => line === 'POST /api/v1/auth/refresh')).toHaveLength(1);
+    expect(seen.filter((line) => line === 'POST /api/v1/auth/login')).toHaveLength(0);
   });
 
   it('retries idempotent calls on 503 and dropped connections, but not POSTs', async () => {

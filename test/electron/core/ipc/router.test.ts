@@ -114,6 +114,32 @@ const login = (extra: Record<string, unknown> = {}) => [
 ];
 
 describe('IpcRouter', () => {
+  it('calls a service instance (methods on its prototype), but none of its non-contract members', async () => {
+    const called: string[] = [];
+    class Session {
+      async getState(): Promise<SessionState> {
+        called.push('getState');
+        return { signedIn: false, email: null, role: null, serverUrl: null };
+      }
+      async login(): Promise<SessionState> {
+        return this.getState();
+      }
+      async logout(): Promise<SessionState> {
+        return this.getState();
+      }
+      async start(): Promise<void> {
+        called.push('start');
+      }
+    }
+    const handlers = { session: new Session() } as unknown as BridgeHandlers;
+    const router = new IpcRouter({ handlers, isTrustedSender: () => true });
+    expect(await router.handle('session.getState', [], ourPage)).toMatchObject({ ok: true });
+    for (const channel of ['session.start', 'session.constructor', 'session.toString', 'session.onChange']) {
+      expect(await router.handle(channel, [], ourPage)).toMatchObject({ ok: false });
+    }
+    expect(called).toEqual(['getState']);
+  });
+
   it('runs a valid call and wraps its value', async () => {
     const { router, calls } = makeRouter();
     const result = await router.handle('session.login', login(), ourPage);
@@ -319,6 +345,7 @@ describe('IpcRouter', () => {
     expect(router.eventChannels().sort()).toEqual([
       'audit.onEntry',
       'resources.onUnlockProgress',
+      'session.onChange',
       'status.onChange',
       'vault.onChange',
     ]);

@@ -31,6 +31,7 @@ async function open(demo: boolean) {
   factories.push(factory);
   const connection = new FactoryConnection({
     startEmbedded: () => Promise.reject(new Error('not used')),
+    trust: { pinFor: () => undefined },
     timeoutMs: 10_000,
   });
   await connection.connect(factory.url);

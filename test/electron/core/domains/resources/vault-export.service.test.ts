@@ -10,12 +10,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnlockProgress } from '../../../../../shared/common/contract/bridge.ts';
+import { startCore } from '../../core-fixture.ts';
+import { withAuditTables } from '../../../../../server/audit/audit.tables.ts';
 import { queuedExports } from '../../../../../electron/core/domains/resources/export-queue.ts';
 import { closeContainerOpenPool } from '../../../../../electron/core/domains/resources/open-pool.ts';
-import {
-  UnlockService,
-  unlockHandlers,
-} from '../../../../../electron/core/domains/resources/resources.service.ts';
 import {
   ADMIN_EMAIL,
   bearer,
@@ -43,10 +41,6 @@ beforeAll(async () => {
   resourceId = (await publishResource(test.app, admin, 'manual', body)).resource.id;
   home = await tempDir('vault-export-');
   out = await tempDir('vault-export-out-');
-  await fs.writeFile(
-    path.join(home, 'fp.json'),
-    JSON.stringify({ components: { cpu: 'exp', memory: '8', machine_id: 'exp' } }),
-  );
 });
 afterAll(async () => {
   if (!serverClosed) await test.close();
@@ -57,18 +51,19 @@ afterAll(async () => {
 
 describe('resources.exportTo', () => {
   it('exports the published bytes once per path, audited online and queued offline', async () => {
-    let finished: (phase: string) => void = () => undefined;
-    const done = new Promise<string>((resolve) => (finished = resolve));
-    const handlers = unlockHandlers(
-      new UnlockService({
-        home,
-        env: { FACTORY_FINGERPRINT_FILE: path.join(home, 'fp.json') },
-        session: async () => ({ serverUrl: url, email: ADMIN_EMAIL }),
-        emit: (progress: UnlockProgress) => {
-          if (progress.phase === 'done' || progress.phase === 'failed') finished(progress.phase);
-        },
+    const fixture = await startCore({ serverUrl: url, home });
+    const handlers = fixture.services;
+    const done = new Promise<string>((resolve) =>
+      fixture.core.router.subscribe((channel, payload) => {
+        const progress = payload as UnlockProgress;
+        if (
+          channel === 'resources.onUnlockProgress' &&
+          (progress.phase === 'done' || progress.phase === 'failed')
+        )
+          resolve(progress.phase);
       }),
     );
+    await handlers.session.login({ email: ADMIN_EMAIL, password: DEV_PASSWORD });
     await handlers.machine.activate({ label: 'desk', password: DEV_PASSWORD });
     const target = path.join(out, 'manual.bin');
     // Not in the vault yet: refused with what to do.
@@ -92,6 +87,14 @@ describe('resources.exportTo', () => {
     });
     expect(audited.statusCode).toBe(200);
     expect(audited.body).toContain(`resource/${resourceId}`);
+    // Reported through the session: the export password opened the machine key and signed nothing in.
+    const signIns = await withAuditTables(test.app.db)
+      .selectFrom('audit_entries')
+      .select('type')
+      .where('type', 'in', ['login_success', 'login_failure'])
+      .execute();
+    // The publisher's sign-in, the operator's one, and this test's admin check: none by the export.
+    expect(signIns).toHaveLength(3);
     // No staging files are left beside the export.
     expect(await fs.readdir(out)).toEqual(['manual.bin']);
 
@@ -115,5 +118,6 @@ describe('resources.exportTo', () => {
     expect(offline).toEqual({ path: second, bytes: body.length, audit: 'queued' });
     expect((await fs.readFile(second)).equals(body)).toBe(true);
     expect(await queuedExports(home)).toMatchObject([{ resource_id: resourceId }]);
+    await fixture.close();
   }, 60_000);
 });

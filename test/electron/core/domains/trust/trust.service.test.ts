@@ -27,7 +27,6 @@ let url: string;
 let dataDir: string;
 let core: ConsoleCore;
 let home: string;
-const savedEnv: Record<string, string | undefined> = {};
 
 /** The fingerprint read independently from the server's own certificate file. */
 async function fingerprintOnDisk(serverDataDir: string): Promise<string> {
@@ -52,22 +51,17 @@ beforeAll(async () => {
   port = (server.app.server.address() as AddressInfo).port;
   url = `https://127.0.0.1:${port}`;
   dataDir = await tempDir('console-trust-');
-  // This test activates: its own console home and a fixed fingerprint, restored afterwards.
+  // This test activates: its own console home and a fixed fingerprint, given to the core.
   home = path.join(dataDir, 'home');
   const fingerprint = path.join(dataDir, 'fingerprint.json');
   await fs.writeFile(
     fingerprint,
     JSON.stringify({ components: { cpu: 'Trust CPU 9000', memory: '8 GiB', machine_id: 'a1b2c3d4e5f6' } }),
   );
-  for (const [name, value] of Object.entries({
-    FACTORY_CONSOLE_HOME: home,
-    FACTORY_FINGERPRINT_FILE: fingerprint,
-  })) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
   core = createConsoleCore({
     dataDir,
+    home,
+    env: { FACTORY_FINGERPRINT_FILE: fingerprint },
     settings: new MemorySettingsStore(),
     shell: 'browser',
     version: '0.0.0-test',
@@ -81,10 +75,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
   await core.close();
   await server.close();
   await fs.rm(dataDir, { recursive: true, force: true });
@@ -111,7 +101,7 @@ describe('trust on first use of an https Factory API', () => {
     const wrong = 'AA:'.repeat(31) + 'AA';
     const result = await call('server.trust', { url, fingerprint256: wrong });
     expect(result).toMatchObject({ ok: false, error: { code: 'certificate_mismatch' } });
-    await expect(fs.access(path.join(dataDir, 'known-servers.json'))).rejects.toThrow();
+    await expect(fs.access(path.join(home, 'known-servers.json'))).rejects.toThrow();
     const malformed = await call('server.trust', { url, fingerprint256: 'not a fingerprint' });
     expect(malformed).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
   });
@@ -124,7 +114,7 @@ describe('trust on first use of an https Factory API', () => {
       ok: true,
       value: { trust: 'trusted', presented: expected, pinned: expected },
     });
-    const file = path.join(dataDir, 'known-servers.json');
+    const file = path.join(home, 'known-servers.json');
     expect((await fs.stat(file)).mode & 0o077).toBe(0);
     expect(JSON.parse(await fs.readFile(file, 'utf8')).servers[url].fingerprint256).toBe(expected);
 
@@ -214,7 +204,7 @@ describe('trust on first use of an https Factory API', () => {
     });
 
     await call('settings.update', { serverUrl: null });
-    await fs.writeFile(path.join(dataDir, 'known-servers.json'), '{"format":"something else"}');
+    await fs.writeFile(path.join(home, 'known-servers.json'), '{"format":"something else"}');
     expect(await call('server.inspect', { url })).toMatchObject({
       ok: true,
       value: { trust: 'new', pinned: null },

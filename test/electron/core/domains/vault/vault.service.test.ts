@@ -11,7 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionState, VaultState } from '../../../../../shared/common/contract/bridge.ts';
 import { ErrorCode } from '../../../../../shared/common/errors.ts';
-import { activateMachine, connect } from '../../../../../electron/core/domains/machine/activation.ts';
+import { activateMachine } from '../../../../../electron/core/domains/machine/activation.ts';
+import { MachineService } from '../../../../../electron/core/domains/machine/machine.service.ts';
+import type { CertificatePin } from '../../../../../electron/core/factory-api/pinned-transport.ts';
+import { FactoryConnection } from '../../../../../electron/core/factory-api/factory-connection.ts';
+import { removeLocalActivation } from '../../../../../electron/core/domains/vault/local-deactivation.ts';
 import {
   activationPath,
   requireActivation,
@@ -20,14 +24,9 @@ import {
 import { queuedExports } from '../../../../../electron/core/domains/resources/export-queue.ts';
 import { closeContainerOpenPool } from '../../../../../electron/core/domains/resources/open-pool.ts';
 import { unlockResource } from '../../../../../electron/core/domains/resources/unlock.pipeline.ts';
-import {
-  UnlockService,
-  unlockHandlers,
-} from '../../../../../electron/core/domains/resources/resources.service.ts';
-import type { ReportExport } from '../../../../../electron/core/domains/resources/vault-export.ts';
+import { ResourcesService } from '../../../../../electron/core/domains/resources/resources.service.ts';
 import {
   VaultLockService,
-  vaultHandlers,
   type VaultLockDeps,
 } from '../../../../../electron/core/domains/vault/vault.service.ts';
 import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login } from '../../../../server/helpers.ts';
@@ -45,6 +44,8 @@ let fingerprintFile: string;
 let env: Record<string, string>;
 let resourceId: string;
 let password: string;
+/** The server certificate pinned at activation (what the console's trust store would hold). */
+let pin: CertificatePin | undefined;
 
 function vault(overrides: Partial<VaultLockDeps> = {}) {
   const emitted: VaultState[] = [];
@@ -57,21 +58,31 @@ function vault(overrides: Partial<VaultLockDeps> = {}) {
     sessionState: async () => LOGGED_OUT,
     ...overrides,
   });
-  return { service, emitted, handlers: vaultHandlers(service).vault };
+  return { service, emitted, handlers: service };
 }
 
-/** The console's resources handlers, exporting through `service`'s key when no password is given. */
-function resources(service: VaultLockService, reportExport?: ReportExport) {
-  return unlockHandlers(
-    new UnlockService({
-      home,
-      env,
-      session: async () => ({ serverUrl: null, email: null }),
-      emit: () => undefined,
-      vault: service,
-      ...(reportExport ? { reportExport } : {}),
-    }),
-  ).resources;
+/** A connection to the fixture's server, pinned to the certificate of the activation (not connected until asked). */
+function serverConnection(): FactoryConnection {
+  return new FactoryConnection({
+    startEmbedded: () => Promise.reject(new Error('not in this test')),
+    trust: { pinFor: () => pin },
+  });
+}
+
+/**
+ * The console's resources service, exporting through `service`'s key when no password
+ * is given, and reporting through `connection`'s session when one is signed in.
+ */
+function resources(service: VaultLockService, connection: FactoryConnection = serverConnection()) {
+  return new ResourcesService({
+    home,
+    env,
+    connection,
+    trust: { pinFor: () => undefined },
+    emit: () => undefined,
+    vault: service,
+    strictHardware: () => false,
+  });
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -102,6 +113,7 @@ beforeAll(async () => {
     keyParams: FAST_KEY,
   });
   await unlockResource({ home, idOrName: resourceId, password, env });
+  pin = (await requireActivation(home)).certificate ?? undefined;
 }, 60_000);
 afterAll(async () => {
   await fixture.close();
@@ -192,7 +204,8 @@ describe('vault lock', () => {
     failing.service.dispose();
 
     const activation = await requireActivation(home);
-    const connection = connect(activation.server_url, activation.certificate);
+    const connection = serverConnection();
+    await connection.connect(activation.server_url);
     let session = LOGGED_OUT;
     const signIn = vi.fn(async (target: { serverUrl: string; email: string }, secret: string) => {
       const signedIn = await connection.client.login(target.email, secret);
@@ -219,11 +232,9 @@ describe('vault lock', () => {
         serverUrl: fixture.server.url,
       });
 
-      // A password-less export is reported through the caller's session.
-      const reportExport: ReportExport = (id, event) =>
-        connection.client.reportExport(id, { ...event, offline: false });
+      // A password-less export is reported through the console's session.
       const target = path.join(out, 'reported.bin');
-      const exported = await resources(online.service, reportExport).exportTo({ resourceId, path: target });
+      const exported = await resources(online.service, connection).exportTo({ resourceId, path: target });
       expect(exported.audit).toBe('reported');
       expect((await fs.readFile(target)).equals(body)).toBe(true);
       const admin = await login(fixture.server.app, ADMIN_EMAIL, DEV_PASSWORD);
@@ -236,7 +247,7 @@ describe('vault lock', () => {
       expect(audited.body).toContain(`resource/${resourceId}`);
       online.service.dispose();
     } finally {
-      connection.close();
+      await connection.close();
     }
   });
 
@@ -343,22 +354,23 @@ describe('vault lock', () => {
     const { service, emitted, handlers } = vault();
     await handlers.unlock({ password });
     const activation = await requireActivation(home);
-    const connection = connect(activation.server_url, activation.certificate);
+    const connection = serverConnection();
     try {
+      await connection.connect(activation.server_url);
       await connection.client.login(fixture.operator.email, password);
-      const machine = unlockHandlers(
-        new UnlockService({
-          home,
-          env,
-          session: async () => ({ serverUrl: fixture.server.url, email: fixture.operator.email }),
-          emit: () => undefined,
-          deactivateOnServer: (machineId) => connection.client.deactivateMachine(machineId),
-          vault: service,
-        }),
-      ).machine;
+      const machine = new MachineService({
+        home,
+        env,
+        connection,
+        trust: { pinFor: () => undefined, pin: async () => undefined },
+        removeLocal: removeLocalActivation,
+        onActivationChanged: async () => {
+          await service.lock();
+        },
+      });
       expect((await machine.deactivate()).activated).toBe(false);
     } finally {
-      connection.close();
+      await connection.close();
     }
     expect(emitted.at(-1)).toMatchObject({ activated: false, locked: true, items: 0 });
     await expect(service.withKey(async () => 'used')).rejects.toMatchObject({

@@ -4,9 +4,9 @@
  * record. The record goes last so an interrupted run still finds it and can be re-run.
  */
 import fs from 'node:fs/promises';
-import { machineKeyPath } from './machine-key.ts';
-import { removeVault } from '../vault/vault.store.ts';
-import { removeActivation } from './activation.store.ts';
+import { machineKeyPath } from '../machine/machine-key.ts';
+import { removeActivation } from '../machine/activation.store.ts';
+import { removeVault } from './vault.store.ts';
 
 export async function removeLocalActivation(home: string): Promise<void> {
   await removeVault(home);
