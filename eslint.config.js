@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import importX from 'eslint-plugin-import-x';
 
 const nodeBuiltins = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))];
 const noNode = (why) => [
@@ -21,6 +22,93 @@ const layer = (files, patterns) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
+
+const coreBase = [
+  ...noElectron(
+    'electron/core runs under plain Node (tests, CLI): put Electron calls in electron/main and pass them in.',
+  ),
+  ...noRelative(['renderer', 'main', 'preload'], 'electron/core must not import the shell or the UI.'),
+  {
+    regex: '(^|\\/)server\\/(?!factory\\.ts$)',
+    message: 'The console reaches the Factory API only through server/factory.ts (startFactory()).',
+  },
+];
+/** Which domains a domain may import (the rest are refused): a DAG, so no folder cycle can form. */
+const domainsBelow = {
+  machine: [],
+  vault: ['machine'],
+  resources: ['machine', 'vault'],
+  audit: [],
+  firewall: [],
+  session: [],
+  settings: [],
+  status: [],
+  trust: [],
+};
+const coreUp = (folders, why) => [{ regex: `(^|\\/)(${folders.join('|')})\\/`, message: why }];
+
+function coreLayers() {
+  const blocks = [
+    layer(['electron/core/**'], coreBase),
+    layer(
+      ['electron/core/platform/**'],
+      [
+        ...coreBase,
+        ...coreUp(
+          ['factory-api', 'domains', 'app', 'ipc', 'shells'],
+          'platform/ is the bottom of electron/core: it imports shared/ only.',
+        ),
+      ],
+    ),
+    layer(
+      ['electron/core/factory-api/**'],
+      [
+        ...coreBase,
+        ...coreUp(
+          ['domains', 'app', 'ipc', 'shells'],
+          'factory-api/ is the one way to the server: it may import platform/ and shared/ only.',
+        ),
+      ],
+    ),
+    layer(
+      ['electron/core/ipc/**'],
+      [
+        ...coreBase,
+        ...coreUp(
+          ['factory-api', 'domains', 'app', 'shells'],
+          'ipc/ knows the contract, not the services: it may import platform/ and shared/ only.',
+        ),
+      ],
+    ),
+  ];
+  for (const [domain, below] of Object.entries(domainsBelow)) {
+    const others = Object.keys(domainsBelow).filter((name) => name !== domain && !below.includes(name));
+    blocks.push(
+      layer(
+        [`electron/core/domains/${domain}/**`],
+        [
+          ...coreBase,
+          ...coreUp(['app', 'shells'], 'A domain does not import the composition (app/) or a shell.'),
+          {
+            regex: '(^|\\/)ipc\\/(?!handlers\\.ts$)',
+            message: 'A domain implements its slice of ipc/handlers.ts; the router is not its business.',
+          },
+          {
+            regex: `^\\.\\.\\/(${others.join('|')})\\/`,
+            message: `domains/${domain} may import ${below.length ? below.map((name) => `domains/${name}`).join(', ') : 'no other domain'}: a cross-domain call goes through the composition (app/) or a session event.`,
+          },
+        ],
+      ),
+    );
+  }
+  blocks.push(
+    layer(
+      ['electron/core/app/**'],
+      [...coreBase, ...coreUp(['shells'], 'app/ composes the services; the shells compose app/, not back.')],
+    ),
+  );
+  return blocks;
+}
 
 export default tseslint.config(
   {
@@ -100,20 +188,10 @@ export default tseslint.config(
       ...noRelative(['electron', 'renderer'], 'server/ may import shared/ only.'),
     ],
   ),
-  // electron/core: the console's logic, testable under plain Node.
-  layer(
-    ['electron/core/**'],
-    [
-      ...noElectron(
-        'electron/core runs under plain Node (tests, CLI): put Electron calls in electron/main and pass them in.',
-      ),
-      ...noRelative(['renderer', 'main', 'preload'], 'electron/core must not import the shell or the UI.'),
-      {
-        regex: '(^|\\/)server\\/(?!factory\\.ts$)',
-        message: 'The console reaches the Factory API only through server/factory.ts (startFactory()).',
-      },
-    ],
-  ),
+  // electron/core: the console's logic, testable under plain Node. One block per
+  // folder (docs/ARCHITECTURE.md §Inside electron/core): platform ← factory-api ← domains
+  // ← app ← shells, ipc beside them; a domain imports only the domains below it.
+  ...coreLayers(),
   // electron/main: the Electron shell, composition only.
   layer(
     ['electron/main/**'],
@@ -145,6 +223,29 @@ export default tseslint.config(
       ...noRelative(['electron', 'server', 'node'], 'The renderer may import shared/common only.'),
     ],
   ),
+  // electron/core reads its environment in one place (platform/environment.ts).
+  {
+    files: ['electron/core/**'],
+    ignores: ['electron/core/platform/environment.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Only platform/environment.ts reads process.env: take an Environment from the caller (tests pass an object).',
+        },
+      ],
+    },
+  },
+  // No import cycles in the console core or the shared Node code (worker protocols live in files of their own).
+  {
+    files: ['electron/core/**', 'shared/node/**'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/extensions': ['.ts'], 'import-x/resolver': { node: { extensions: ['.ts'] } } },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
   // tests run under plain Node too.
   layer(
     ['test/**', 'scripts/**'],

@@ -112,3 +112,74 @@ describe('layering', () => {
     );
   });
 });
+
+/** Every rule id that fires on `source` as if it were the file at `relativePath`. */
+async function ruleIds(relativePath: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: join(root, relativePath) });
+  return (result?.messages ?? []).map((message) => message.ruleId ?? message.message);
+}
+
+describe('layering inside electron/core', () => {
+  it('rejects a cross-domain import, and accepts the ones the table allows', async () => {
+    const vaultToAudit = await restrictedImportMessages(
+      'electron/core/domains/vault/__layering_fixture__.ts',
+      "import { summariseEntry } from '../audit/audit.service.ts';\nexport const s = summariseEntry;\n",
+    );
+    expect(vaultToAudit.join('\n')).toMatch(/domains\/vault may import domains\/machine/);
+    const machineToVault = await restrictedImportMessages(
+      'electron/core/domains/machine/__layering_fixture__.ts',
+      "import { listRecords } from '../vault/vault.store.ts';\nexport const l = listRecords;\n",
+    );
+    expect(machineToVault.join('\n')).toMatch(/no other domain/);
+    expect(
+      await restrictedImportMessages(
+        'electron/core/domains/vault/__layering_fixture__.ts',
+        "import { readActivation } from '../machine/activation.store.ts';\nexport const r = readActivation;\n",
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps factory-api and platform below the domains, and the domains off the router', async () => {
+    const upward = await restrictedImportMessages(
+      'electron/core/factory-api/__layering_fixture__.ts',
+      "import { SessionService } from '../domains/session/session.service.ts';\nexport const s = SessionService;\n",
+    );
+    expect(upward.join('\n')).toMatch(/one way to the server/);
+    const platform = await restrictedImportMessages(
+      'electron/core/platform/__layering_fixture__.ts',
+      "import { FactoryConnection } from '../factory-api/factory-connection.ts';\nexport const f = FactoryConnection;\n",
+    );
+    expect(platform).toHaveLength(1);
+    const router = await restrictedImportMessages(
+      'electron/core/domains/status/__layering_fixture__.ts',
+      "import { IpcRouter } from '../../ipc/router.ts';\nexport const r = IpcRouter;\n",
+    );
+    expect(router.join('\n')).toMatch(/router is not its business/);
+  });
+
+  it('lets only platform/environment.ts read process.env', async () => {
+    const source = 'export const home = process.env.HOME;\n';
+    expect(await ruleIds('electron/core/domains/vault/__layering_fixture__.ts', source)).toContain(
+      'no-restricted-properties',
+    );
+    expect(await ruleIds('electron/core/platform/environment.ts', source)).not.toContain(
+      'no-restricted-properties',
+    );
+  });
+
+  it('rejects an import cycle in electron/core and shared/node', async () => {
+    for (const folder of ['electron/core/domains/audit', 'shared/node/audit']) {
+      const a = join(root, folder, '__cycle_fixture_a__.ts');
+      const b = join(root, folder, '__cycle_fixture_b__.ts');
+      writeFileSync(a, "import { b } from './__cycle_fixture_b__.ts';\nexport const a = (): unknown => b;\n");
+      writeFileSync(b, "import { a } from './__cycle_fixture_a__.ts';\nexport const b = (): unknown => a;\n");
+      try {
+        const [result] = await new ESLint({ cwd: root, cache: false }).lintFiles([a]);
+        expect(result?.messages.map((message) => message.ruleId)).toContain('import-x/no-cycle');
+      } finally {
+        rmSync(a, { force: true });
+        rmSync(b, { force: true });
+      }
+    }
+  });
+});

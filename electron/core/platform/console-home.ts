@@ -4,6 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { processEnvironment } from './environment.ts';
 
 /** Environment variable that overrides the console home (tests, portable installs, several profiles). */
 export const CONSOLE_HOME_ENV = 'FACTORY_CONSOLE_HOME';
@@ -26,7 +27,7 @@ export interface ConsoleHomeInput {
  * Pure: it does not create the folder.
  */
 export function resolveConsoleHome(input: ConsoleHomeInput = {}): string {
-  const env = input.env ?? process.env;
+  const env = input.env ?? processEnvironment();
   const platform = input.platform ?? process.platform;
   const home = input.home ?? homedir();
   const override = env[CONSOLE_HOME_ENV]?.trim();

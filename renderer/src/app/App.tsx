@@ -88,7 +88,12 @@ function useLockedScreen() {
   useEffect(() => {
     void vaultStore.getState().load(bridge);
     void sessionStore.getState().load(bridge);
-    return vaultStore.getState().follow(bridge);
+    const unfollowSession = sessionStore.getState().follow(bridge);
+    const unfollowVault = vaultStore.getState().follow(bridge);
+    return () => {
+      unfollowSession();
+      unfollowVault();
+    };
   }, [bridge]);
   // Once someone signed in on this page, a sign-out or a server change leads to the
   // sign-in view, not the locked screen; locking (the button, idle time) brings it back.

@@ -25,6 +25,7 @@ import { loadOrCreateInstallSalt } from './install-salt.ts';
 import { createMachineKey, machineKeyPath } from './machine-key.ts';
 import { fingerprintFor } from './fingerprint.collector.ts';
 import { writeActivation, type Activation } from './activation.store.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export interface ActivateInput {
   home: string;
@@ -99,7 +100,7 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
   const pending = `${keyPath}.pending`;
   try {
     if (own) await connection.client.login(input.email, input.password);
-    const fingerprint = await fingerprintFor(input.env ?? process.env);
+    const fingerprint = await fingerprintFor(input.env ?? processEnvironment());
     const installSalt = await loadOrCreateInstallSalt(input.home);
     const hwHash = hardwareHash(fingerprint.components, installSalt);
     // The new key goes live only once the server accepted it: a refused activation

@@ -14,6 +14,7 @@ import {
   type SourceCollectors,
   type SourceName,
 } from './hardware-sources.ts';
+import { processEnvironment, isProcessEnvironment } from '../../platform/environment.ts';
 
 /** Per-source timeout: systeminformation spawns tools (lspci, dmidecode, wmic) that can stall. */
 export const SOURCE_TIMEOUT_MS = 1500;
@@ -128,7 +129,7 @@ export async function collectRawHardware(options: CollectOptions = {}): Promise<
  */
 export async function collectFingerprint(options: CollectOptions = {}): Promise<Fingerprint> {
   const started = performance.now();
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnvironment();
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const warnings: string[] = [];
   const overridePath = env[FINGERPRINT_OVERRIDE_ENV]?.trim();
@@ -179,5 +180,7 @@ export function getFingerprint(options: CollectOptions = {}): Promise<Fingerprin
  * a fresh collection for an explicit environment (tests, diagnostics).
  */
 export function fingerprintFor(env: Readonly<Record<string, string | undefined>>) {
-  return env === process.env ? getFingerprint({ env }) : collectFingerprint({ env, warn: () => undefined });
+  return isProcessEnvironment(env)
+    ? getFingerprint({ env })
+    : collectFingerprint({ env, warn: () => undefined });
 }

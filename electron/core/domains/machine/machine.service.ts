@@ -21,6 +21,7 @@ import { COMPONENT_NAMES } from './components.ts';
 import { fingerprintFor } from './fingerprint.collector.ts';
 import { displayValue } from './fingerprint.report.ts';
 import { activationOnServer } from './server-binding.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export interface MachineServiceOptions {
   home: string;
@@ -42,7 +43,7 @@ export class MachineService implements DomainHandlers<'machine'> {
   }
 
   async getInfo(): Promise<MachineInfo> {
-    const fingerprint = await fingerprintFor(this.#options.env ?? process.env);
+    const fingerprint = await fingerprintFor(this.#options.env ?? processEnvironment());
     const activation = await readActivation(this.#options.home);
     const report = bindingStrength(fingerprint.components);
     return {

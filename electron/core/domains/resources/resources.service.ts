@@ -37,6 +37,7 @@ import { verifyManifest } from '../vault/signed-objects.ts';
 import { unlockResourceExclusive } from './exclusive-unlock.ts';
 import { exportVaultItem, type ReportExport } from './vault-export.ts';
 import { mergeResourceRows } from './resource-rows.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export interface ResourcesServiceOptions {
   home: string;
@@ -74,7 +75,7 @@ export class ResourcesService implements DomainHandlers<'resources'> {
   }
 
   get #env() {
-    return this.#deps.env ?? process.env;
+    return this.#deps.env ?? processEnvironment();
   }
 
   get #strict(): boolean {

@@ -25,6 +25,7 @@ import { flushExportQueue, queueExport } from './export-queue.ts';
 import { exportToFile } from './plaintext-export.ts';
 import { progressReporter, type UnlockProgress } from './progress.ts';
 import { verifyLease, verifyManifest } from '../vault/signed-objects.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export interface UnlockInput {
   home: string;
@@ -148,9 +149,15 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
       resourceId,
       now,
     });
-    const key = await openThisMachineKey(input.home, activation, input.password, input.env ?? process.env, {
-      ...(input.strict ? { strict: true } : {}),
-    });
+    const key = await openThisMachineKey(
+      input.home,
+      activation,
+      input.password,
+      input.env ?? processEnvironment(),
+      {
+        ...(input.strict ? { strict: true } : {}),
+      },
+    );
     const envelope = Buffer.from(unlocked.envelope, 'base64');
     let dek: Buffer;
     let small: Buffer;

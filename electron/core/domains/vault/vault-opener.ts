@@ -19,6 +19,7 @@ import { machineKeyPath, openMachineKey } from '../machine/machine-key.ts';
 import { verifyLease, verifyManifest } from './signed-objects.ts';
 import { checkAndRecordClock } from './vault-clock.ts';
 import { CONTAINER_FILE, ENVELOPE_FILE, findRecord, itemDir, type VaultRecord } from './vault.store.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export interface OpenedVaultItem {
   activation: Activation;
@@ -117,9 +118,15 @@ export async function openVaultItem(input: OpenVaultItemInput): Promise<OpenedVa
     input.key !== undefined
       ? { privateKey: input.key.privateKey, rebound: false, owned: false }
       : {
-          ...(await openThisMachineKey(input.home, activation, input.password, input.env ?? process.env, {
-            ...(input.strict ? { strict: true } : {}),
-          })),
+          ...(await openThisMachineKey(
+            input.home,
+            activation,
+            input.password,
+            input.env ?? processEnvironment(),
+            {
+              ...(input.strict ? { strict: true } : {}),
+            },
+          )),
           owned: true,
         };
   try {

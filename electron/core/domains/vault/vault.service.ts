@@ -22,6 +22,7 @@ import { ConsoleError } from '../../platform/console-error.ts';
 import type { DomainHandlers } from '../../ipc/handlers.ts';
 import { openThisMachineKey } from './vault-opener.ts';
 import { listRecords } from './vault.store.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export interface VaultLockDeps {
   home: string;
@@ -99,7 +100,7 @@ export class VaultLockService implements DomainHandlers<'vault'> {
       this.#deps.home,
       activation,
       input.password,
-      this.#deps.env ?? process.env,
+      this.#deps.env ?? processEnvironment(),
       { strict: this.#deps.strictHardware() },
     );
     if (epoch !== this.#epoch) {

@@ -11,6 +11,7 @@ import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
 import { confirm, readPassword } from './password-prompt.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export const activateCommand: CliCommand = {
   name: 'activate',
@@ -27,7 +28,7 @@ export const activateCommand: CliCommand = {
     });
     if (!values.server || !values.email)
       throw new CliError('usage: activate --server URL --email E [--label L] [--fingerprint SHA256]', 2);
-    const env = process.env;
+    const env = processEnvironment();
     const home = resolveConsoleHome({ env });
     const password = await readPassword(env);
     const activation = await withCliErrors(() =>

@@ -22,9 +22,10 @@ import {
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { readPassword } from './password-prompt.ts';
+import { processEnvironment, type Environment } from '../../platform/environment.ts';
 
 /** Where the console remembers checkpoints unless `--remember` says otherwise. */
-export function defaultRememberFile(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultRememberFile(env: Environment = processEnvironment()): string {
   return path.join(resolveConsoleHome({ env }), 'audit-checkpoints.json');
 }
 

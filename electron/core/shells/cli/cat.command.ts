@@ -19,6 +19,7 @@ import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
 import { readPassword } from './password-prompt.ts';
 import { stdoutIsEmptyFile } from './stdout-file.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export const catCommand: CliCommand = {
   name: 'cat',
@@ -27,7 +28,7 @@ export const catCommand: CliCommand = {
     const target = args[0];
     if (args.length !== 1 || target === undefined || target.startsWith('-'))
       throw new CliError('usage: cat ID|NAME', 2);
-    const env = process.env;
+    const env = processEnvironment();
     const home = resolveConsoleHome({ env });
     const password = await readPassword(env);
     // The workers start (loading their modules) while the machine key is opened.

@@ -11,6 +11,7 @@ import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
 import { readPassword } from './password-prompt.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export const deactivateCommand: CliCommand = {
   name: 'deactivate',
@@ -18,7 +19,7 @@ export const deactivateCommand: CliCommand = {
   async run(args) {
     const unknown = args.filter((arg) => arg !== '--local-only');
     if (unknown.length > 0) throw new CliError(`deactivate: unknown option ${unknown[0]}`, 2);
-    const env = process.env;
+    const env = processEnvironment();
     const home = resolveConsoleHome({ env });
     const activation = await withCliErrors(() => requireActivation(home));
     if (!args.includes('--local-only')) {

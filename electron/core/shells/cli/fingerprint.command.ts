@@ -13,6 +13,7 @@ import { FingerprintOverrideError } from '../../domains/machine/fingerprint-over
 import { describeFingerprint, formatFingerprintReport } from '../../domains/machine/fingerprint.report.ts';
 import { InstallSaltError } from '../../domains/machine/install-salt.ts';
 import { CliError, type CliCommand } from './command.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 /** What the command reads and writes; tests replace them. */
 export interface FingerprintCommandDeps {
@@ -32,7 +33,7 @@ export function createFingerprintCommand(deps: FingerprintCommandDeps = {}): Cli
       const unknown = args.filter((arg) => arg !== '--json');
       if (unknown.length > 0)
         throw new CliError(`fingerprint: unknown option ${unknown[0]} (usage: fingerprint [--json])`, 2);
-      const env = deps.env ?? process.env;
+      const env = deps.env ?? processEnvironment();
       try {
         const fingerprint = deps.collect
           ? await collectFingerprint({ env, ...deps.collect })

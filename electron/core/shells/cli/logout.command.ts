@@ -6,12 +6,13 @@
 import { readActivation } from '../../domains/machine/activation.store.ts';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import type { CliCommand } from './command.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export const logoutCommand: CliCommand = {
   name: 'logout',
   summary: 'Sign out (the CLI stores no token or password; see deactivate to revoke this machine)',
   async run() {
-    const home = resolveConsoleHome({ env: process.env });
+    const home = resolveConsoleHome({ env: processEnvironment() });
     const activation = await readActivation(home);
     process.stdout.write(
       'Signed out: this console keeps no access token, refresh token or password on disk; ' +

@@ -12,6 +12,7 @@ import { listRecords } from '../../domains/vault/vault.store.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
 import { PASSWORD_ENV, readPassword } from './password-prompt.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export const resourcesCommand: CliCommand = {
   name: 'resources',
@@ -19,7 +20,7 @@ export const resourcesCommand: CliCommand = {
   async run(args) {
     const unknown = args.filter((arg) => arg !== '--json' && arg !== '--offline');
     if (unknown.length > 0) throw new CliError(`resources: unknown option ${unknown[0]}`, 2);
-    const env = process.env;
+    const env = processEnvironment();
     const home = resolveConsoleHome({ env });
     const activation = await withCliErrors(() => requireActivation(home));
     const records = await listRecords(home);

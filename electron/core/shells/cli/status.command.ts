@@ -5,6 +5,7 @@ import { queuedExports } from '../../domains/resources/export-queue.ts';
 import { lastSeen } from '../../domains/vault/vault-clock.ts';
 import { listRecords } from '../../domains/vault/vault.store.ts';
 import { CliError, type CliCommand } from './command.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 export const statusCommand: CliCommand = {
   name: 'status',
@@ -13,7 +14,7 @@ export const statusCommand: CliCommand = {
     const unknown = args.filter((arg) => arg !== '--json');
     if (unknown.length > 0)
       throw new CliError(`status: unknown option ${unknown[0]} (usage: status [--json])`, 2);
-    const home = resolveConsoleHome({ env: process.env });
+    const home = resolveConsoleHome({ env: processEnvironment() });
     const activation = await readActivation(home);
     const records = await listRecords(home);
     const seen = await lastSeen(home);

@@ -13,6 +13,7 @@ import type { UnlockProgress } from '../../domains/resources/progress.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { withCliErrors } from './console-errors.ts';
 import { readPassword } from './password-prompt.ts';
+import { processEnvironment } from '../../platform/environment.ts';
 
 function formatProgress(progress: UnlockProgress): string {
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -32,7 +33,7 @@ export const unlockCommand: CliCommand = {
     const target = positionals[0];
     if (positionals.length !== 1 || target === undefined)
       throw new CliError('usage: unlock ID|NAME [--out PATH]', 2);
-    const env = process.env;
+    const env = processEnvironment();
     const home = resolveConsoleHome({ env });
     const password = await readPassword(env);
     const controller = new AbortController();

@@ -14,6 +14,8 @@ export interface SessionSlice {
   load(bridge: ConsoleBridge): Promise<void>;
   login(bridge: ConsoleBridge, email: string, password: string): Promise<boolean>;
   logout(bridge: ConsoleBridge): Promise<void>;
+  /** Follows `session.onChange` (renewals, a session the server ended, a server change); returns the unsubscribe. */
+  follow(bridge: ConsoleBridge): () => void;
 }
 
 export function createSessionStore(): StoreApi<SessionSlice> {
@@ -35,6 +37,9 @@ export function createSessionStore(): StoreApi<SessionSlice> {
           : { busy: false, error: result.error },
       );
       return result.ok;
+    },
+    follow(bridge) {
+      return bridge.session.onChange((session) => set({ session }));
     },
     async logout(bridge) {
       set({ busy: true, error: null });
