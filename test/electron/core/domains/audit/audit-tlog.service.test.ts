@@ -37,6 +37,7 @@ beforeAll(async () => {
   factory = await startFactory({ dataDir, tls: 'off', devBootstrapPassword: PASSWORD, logLevel: 'silent' });
   connection = new FactoryConnection({
     startEmbedded: () => Promise.reject(new Error('not used')),
+    trust: { pinFor: () => undefined },
     timeoutMs: 10_000,
   });
   await connection.connect(factory.url);
