@@ -189,7 +189,7 @@ export default tseslint.config(
     ],
   ),
   // electron/core: the console's logic, testable under plain Node. One block per
-  // folder (docs/ARCHITECTURE.md §Inside electron/core): platform ← factory-api ← domains
+  // folder (docs/ARCHITECTURE.md §The console core): platform ← factory-api ← domains
   // ← app ← shells, ipc beside them; a domain imports only the domains below it.
   ...coreLayers(),
   // electron/main: the Electron shell, composition only.
