@@ -156,7 +156,7 @@ export class ResourcesService implements DomainHandlers<'resources'> {
     void unlockResourceExclusive({
       home: this.#deps.home,
       idOrName: input.resourceId,
-      alsoKnownAs: () => this.#serverNames(input.resourceId),
+      alsoKnownAs: () => this.#serverNames(connection, input.resourceId),
       password: input.password,
       connection,
       env: this.#env,
@@ -188,13 +188,9 @@ export class ResourcesService implements DomainHandlers<'resources'> {
   }
 
   /** The resource's name in the server's list (signed-in session), for the unlock's lock; none when unknown. */
-  async #serverNames(resourceId: string): Promise<string[]> {
-    const listed = await this.#deps.listServer?.().catch(() => undefined);
-    const parsed = resourceListResponseSchema.safeParse(listed);
-    if (!parsed.success) return [];
-    return parsed.data.resources
-      .filter((resource) => resource.id === resourceId)
-      .map((resource) => resource.name);
+  async #serverNames(connection: ServerConnection, resourceId: string): Promise<string[]> {
+    const listed = await connection.client.listResources().catch(() => []);
+    return listed.filter((resource) => resource.id === resourceId).map((resource) => resource.name);
   }
 
   /**

@@ -37,7 +37,7 @@ export const auditVerifyCommand: CliCommand = {
       const options = parseAuditVerifyArgs(args);
       if (options.server !== undefined) {
         if (!options.email) throw new AuditVerifyUsageError('--server needs --email E');
-        const password = await readPassword(process.env, `Password for ${options.email}`);
+        const password = await readPassword(processEnvironment(), `Password for ${options.email}`);
         const report = await runOnlineAuditVerify(
           { ...options, email: options.email, rememberFile: options.rememberFile ?? defaultRememberFile() },
           password,

@@ -12,9 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activatedCli, type ActivatedCli, type CliResult } from '../../../../e2e/cli-harness.ts';
 import { startUnlockFixture, type UnlockFixture } from '../../../../e2e/unlock-fixture.ts';
 import { unlockResourceExclusive } from '../../../../../electron/core/domains/resources/exclusive-unlock.ts';
-import { UnlockService } from '../../../../../electron/core/domains/resources/resources.service.ts';
+import { startCore } from '../../core-fixture.ts';
 import type { UnlockProgress } from '../../../../../shared/common/contract/bridge.ts';
-import { bearer } from '../../../../server/helpers.ts';
 import { closeContainerOpenPool } from '../../../../../electron/core/domains/resources/open-pool.ts';
 import { STALE_MS } from '../../../../../electron/core/domains/vault/item-lock.ts';
 
@@ -128,30 +127,27 @@ describe('two unlocks of one resource at once', () => {
 
   it('the console by id and the CLI by name, on a home that never had the item, hold one lock', async () => {
     const cli = await slowCli('mixed');
-    const phases: UnlockProgress['phase'][] = [];
-    let finished: (phase: string) => void = () => undefined;
-    const outcome = new Promise<string>((resolve) => (finished = resolve));
-    const service = new UnlockService({
+    // The console as the UI composes it, on the same home (the CLI's activation pinned the
+    // certificate in its trust store), signed in: its list names the resource, so the name is locked too.
+    const ui = await startCore({
+      serverUrl: proxy.url,
       home: cli.home,
       env: { ...process.env, ...cli.env },
-      session: async () => ({ serverUrl: proxy.url, email: fixture.operator.email }),
-      // The console's signed-in list: it names the resource, so the name is locked too.
-      listServer: async () =>
-        (
-          await fixture.server.app.inject({
-            method: 'GET',
-            url: '/api/v1/resources',
-            headers: bearer(fixture.operator.token),
-          })
-        ).json(),
-      emit: (progress) => {
-        phases.push(progress.phase);
-        if (progress.phase === 'done' || progress.phase === 'failed') finished(progress.phase);
-      },
     });
+    await ui.services.session.login({
+      email: fixture.operator.email,
+      password: fixture.operator.password,
+    });
+    const outcome = new Promise<string>((resolve) =>
+      ui.core.router.subscribe((channel, payload) => {
+        const phase = (payload as UnlockProgress).phase;
+        if (channel === 'resources.onUnlockProgress' && (phase === 'done' || phase === 'failed'))
+          resolve(phase);
+      }),
+    );
     const [byCli] = await Promise.all([
       exited(cli.spawn(['unlock', 'model'])),
-      service.unlock({ resourceId: id, password: fixture.operator.password }),
+      ui.services.resources.unlock({ resourceId: id, password: fixture.operator.password }),
     ]);
     const byConsole = await outcome;
     expect([byCli.code === 0, byConsole === 'done'], byCli.stderr).toContain(true);
@@ -159,6 +155,7 @@ describe('two unlocks of one resource at once', () => {
     const cat = await cli.run(['cat', 'model']);
     expect(cat.code, cat.stderr).toBe(0);
     expect(cat.stdout.equals(original)).toBe(true);
+    await ui.close();
   }, 400_000);
 
   it('a process killed mid-unlock leaves no item or a whole one, and its stale lock is taken over', async () => {
