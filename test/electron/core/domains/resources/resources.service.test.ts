@@ -140,20 +140,14 @@ describe('unlock IPC handlers', () => {
   it('ends a failed unlock with why (code and message), never the password', async () => {
     // The machine activated in the test above; this unlock gives a wrong password.
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
-    const events: UnlockProgress[] = [];
-    let finished: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (finished = resolve));
-    const service = new UnlockService({
-      home,
-      env: { FACTORY_FINGERPRINT_FILE: path.join(home, 'fp.json') },
-      session: async () => ({ serverUrl: url, email: ADMIN_EMAIL }),
-      emit: (progress) => {
-        events.push(progress);
-        if (progress.phase === 'done' || progress.phase === 'failed') finished();
-      },
-    });
-    await service.unlock({ resourceId, password: wrong });
-    await done;
+    const fixture = await startCore({ serverUrl: url, home });
+    await fixture.services.session.login({ email: ADMIN_EMAIL, password: DEV_PASSWORD });
+    const job = await fixture.services.resources.unlock({ resourceId, password: wrong });
+    await finishedJob(fixture, job.jobId);
+    await fixture.close();
+    const events = fixture
+      .payloadsOf<UnlockProgress>('resources.onUnlockProgress')
+      .filter((event) => event.jobId === job.jobId);
     const last = events.at(-1);
     expect(last?.phase).toBe('failed');
     // The account's sign-in or the machine key refuses it: either way a password code.
