@@ -22,7 +22,7 @@ function consoleRouter() {
 }
 
 describe('the IPC contract', () => {
-  it('has every domain of the design, with calls and the four push events', () => {
+  it('has every domain of the design, with calls and the five push events', () => {
     expect(Object.keys(bridgeChannels).sort()).toEqual(
       [
         'app',
@@ -38,7 +38,13 @@ describe('the IPC contract', () => {
       ].sort(),
     );
     expect(eventChannels.map((entry) => entry.channel).sort()).toEqual(
-      ['audit.onEntry', 'resources.onUnlockProgress', 'status.onChange', 'vault.onChange'].sort(),
+      [
+        'audit.onEntry',
+        'resources.onUnlockProgress',
+        'session.onChange',
+        'status.onChange',
+        'vault.onChange',
+      ].sort(),
     );
     expect(new Set(listChannels().map((entry) => entry.channel)).size).toBe(listChannels().length);
   });

@@ -198,8 +198,9 @@ describe('browser mode server', () => {
       ok: true,
       value: { theme: 'dark' },
     });
-    // resources.list is served by the unlock service: not signed in, it lists the vault only.
-    expect(await bridge.resources.list()).toMatchObject({ ok: true, value: expect.any(Array) });
+    // resources.list is served by the resources service: not signed in, with an empty vault,
+    // the answer says to sign in (never an empty list that reads as "nothing is published").
+    expect(await bridge.resources.list()).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
 
     const received: FactoryStatus[] = [];
     const unsubscribe = bridge.status.onChange((status) => received.push(status));
