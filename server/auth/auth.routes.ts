@@ -3,7 +3,9 @@
  * failure and lock-out is logged and audited; no response says whether an account
  * exists.
  */
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { hkdfSha256 } from '../../shared/node/crypto/kdf.ts';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { ROLE_PERMISSIONS } from '../../shared/common/roles.ts';
@@ -21,6 +23,15 @@ import { issueTokens } from './token-response.ts';
 
 export function authRoutes(app: FastifyInstance): void {
   const { users, sessions, throttle } = app.services;
+  // Keyed, so the hash of a guessable text cannot be looked up without the server's key.
+  const unknownKey = hkdfSha256(
+    app.keys.master,
+    Buffer.alloc(0),
+    'FactoryConsole/audit/unknown-account/v1',
+    32,
+  );
+  const unknownAccount = (email: string): string =>
+    `unknown:${createHmac('sha256', unknownKey).update(email).digest('hex').slice(0, 32)}`;
 
   app.post(
     '/api/v1/auth/login',
@@ -34,17 +45,19 @@ export function authRoutes(app: FastifyInstance): void {
       if (!user) {
         const after = await throttle.recordFailure(input.email, address);
         app.metrics.loginFailures.inc();
-        request.log.warn({ email: input.email, locked: after.locked }, 'sign-in failed');
+        // What was typed may be a password: an unknown account is named by a keyed hash only.
+        const actor = (await users.exists(input.email)) ? input.email : unknownAccount(input.email);
+        request.log.warn({ email: actor, locked: after.locked }, 'sign-in failed');
         await app.audit.append({
           type: AuditEventType.LoginFailure,
-          actor: input.email,
+          actor,
           ip: address,
           request_id: request.id,
         });
         if (after.locked) {
           await app.audit.append({
             type: AuditEventType.Lockout,
-            actor: input.email,
+            actor,
             ip: address,
             request_id: request.id,
             details: { retry_after_s: after.retryAfterS },

@@ -1,7 +1,7 @@
 /**
  * Brute-force protection for sign-in (docs/SECURITY.md §Factory API): failures are
- * counted per account and per client address (an IPv6 client by its /64) in the database, so a restart does not
- * reset them.
+ * counted per account and per client address (an IPv6 client by its /64) in the
+ * database, so a restart does not reset them.
  *
  * Back-off: from the {@link ACCOUNT_THRESHOLD}th consecutive failure on an account
  * (the {@link ADDRESS_THRESHOLD}th from one address), the key is locked for

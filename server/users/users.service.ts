@@ -68,6 +68,14 @@ export class UsersService {
     return row;
   }
 
+  /** Whether an account with this e-mail exists. */
+  async exists(email: string): Promise<boolean> {
+    return (
+      (await this.#db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) !==
+      undefined
+    );
+  }
+
   /**
    * Checks a sign-in. Returns the account only if it exists, is enabled and the
    * password matches; always spends one password verification.
