@@ -107,10 +107,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     // A new pin for the server in use (its certificate was renewed): reconnect through it.
     onPinned: async (origin) => {
       const current = options.settings.read().serverUrl;
-      if (current !== null && originOf(current) === origin) {
-        await connection.connect(null).catch(() => undefined);
-        await connection.connect(current);
-      }
+      if (current !== null && originOf(current) === origin) await connection.connect(current);
     },
   });
   const app = new AppService({
@@ -130,16 +127,16 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     autoLockMinutes: () => options.settings.read().autoLockMinutes,
     strictHardware: () => options.settings.read().strictHardware,
     emit: (state) => router?.emit('vault', 'onChange', state),
-    // The same password signs in when the console is on the activation's server (or on
-    // the embedded factory, which is this workstation's own): never on another one.
+    // The same password signs in when the console is on the activation's server, or on
+    // the embedded factory for an activation made with an earlier run of it (its port may
+    // have moved; the unlock then proves its key): never on another server.
     signIn: async (activation, password) => {
       const info = connection.info;
-      if (
+      const here =
         info.serverUrl !== null &&
-        (info.embedded || sameServerAddress({ server_url: activation.serverUrl }, info.serverUrl))
-      )
-        return session.login({ email: activation.email, password });
-      return session.getState();
+        (sameServerAddress({ server_url: activation.serverUrl }, info.serverUrl) ||
+          (info.embedded && new URL(activation.serverUrl).hostname === '127.0.0.1'));
+      return here ? session.login({ email: activation.email, password }) : session.getState();
     },
     sessionState: () => session.getState(),
   });
