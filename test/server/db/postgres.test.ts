@@ -15,7 +15,19 @@ import { openCheckpoint } from '../../../shared/node/audit/audit-checkpoint.ts';
 import { parseVerifierKey } from '../../../shared/node/audit/signed-note.ts';
 import type { AuditService } from '../../../server/audit/audit.service.ts';
 import { rowToLine } from '../../../server/audit/audit.store.ts';
-import { bearer, startTestApp, tempDir, testDatabaseUrl, testEngine, type TestApp } from '../helpers.ts';
+import { ACCOUNT_THRESHOLD } from '../../../server/auth/login-throttle.ts';
+import { SESSION_CACHE_MS } from '../../../server/auth/session.service.ts';
+import {
+  ADMIN_EMAIL,
+  DEV_PASSWORD,
+  login,
+  bearer,
+  startTestApp,
+  tempDir,
+  testDatabaseUrl,
+  testEngine,
+  type TestApp,
+} from '../helpers.ts';
 import { adminSession } from '../audit/audit-helpers.ts';
 import { PG_MISSING, startPostgres } from './postgres-server.ts';
 
@@ -134,6 +146,70 @@ describe('two instances on one PostgreSQL database', () => {
       .select('size')
       .execute();
     expect(new Set(sizes.map((row) => row.size)).size).toBe(sizes.length);
+  });
+});
+
+describe('two instances share sessions and lock-outs through the database', () => {
+  let dataDir: string;
+  let first: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    dataDir = await tempDir();
+    first = await startTestApp({}, { dataDir });
+    second = await startTestApp({}, { dataDir });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  const me = (harness: TestApp, token: string) =>
+    harness.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
+  const refresh = (harness: TestApp, token: string) =>
+    harness.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: token } });
+
+  it("a logout on one instance ends the session on the other (within the session cache's one second)", async () => {
+    const session = await login(first.app, ADMIN_EMAIL, DEV_PASSWORD);
+    expect((await me(second, session.access_token)).statusCode).toBe(200);
+    const out = await first.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: bearer(session.access_token),
+      payload: {},
+    });
+    expect(out.statusCode).toBe(204);
+    // Refresh reads the database: refused at once. Access tokens: the other instance's
+    // live-session lookup is reused for at most SESSION_CACHE_MS (session.service.ts).
+    expect((await refresh(second, session.refresh_token)).statusCode).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, SESSION_CACHE_MS + 100));
+    expect((await me(second, session.access_token)).statusCode).toBe(401);
+  });
+
+  it('a refresh token rotated on one instance and reused on the other revokes the session', async () => {
+    const session = await login(first.app, ADMIN_EMAIL, DEV_PASSWORD);
+    const rotated = await refresh(second, session.refresh_token);
+    expect(rotated.statusCode).toBe(200);
+    const next = rotated.json() as { refresh_token: string; access_token: string };
+    expect((await refresh(first, session.refresh_token)).statusCode).toBe(401);
+    // The reuse revoked the whole family, on both instances.
+    expect((await refresh(second, next.refresh_token)).statusCode).toBe(401);
+    expect((await me(first, next.access_token)).statusCode).toBe(401);
+  });
+
+  it('sign-in failures through both instances count towards one lock-out', async () => {
+    const attempt = (harness: TestApp, password: string) =>
+      harness.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: ADMIN_EMAIL, password },
+      });
+    for (let index = 1; index < ACCOUNT_THRESHOLD; index += 1) {
+      expect((await attempt(index % 2 === 0 ? first : second, `wrong ${index}`)).statusCode).toBe(401);
+    }
+    expect((await attempt(first, 'wrong last')).statusCode).toBe(429);
+    expect((await attempt(second, DEV_PASSWORD)).statusCode).toBe(429);
   });
 });
 
