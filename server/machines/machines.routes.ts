@@ -109,13 +109,14 @@ export function machinesRoutes(app: FastifyInstance, machines: MachinesService):
     },
   );
 
-  app.post(
+  app.get(
     '/api/v1/machines/server-identity',
     // A console that moved (the embedded factory's port, a new address) proves it still
     // talks to the server it was activated with: the signing key signs its fresh challenge.
-    { config: { permission: Permission.MachinesActivate, demoAllowed: true } },
+    // Read-only: nothing is stored, so it is a GET with the challenge in the query.
+    { config: { permission: Permission.MachinesActivate } },
     async (request) => {
-      const input = serverIdentityRequestSchema.parse(request.body);
+      const input = serverIdentityRequestSchema.parse(request.query);
       const message = Buffer.from(
         canonicalJson({ purpose: SERVER_IDENTITY_PURPOSE, nonce: input.nonce }),
         'utf8',

@@ -59,11 +59,6 @@ const suppressions: Suppression[] = [
       'Name match only: the service checks the same allow-list before calling the injected opener ' +
       '(security-policy.ts openExternalSafely, which checks it again).',
   },
-  {
-    issue: 'OPEN_EXTERNAL_JS_CHECK',
-    file: 'electron/core/app/console-core.ts',
-    reason: 'Name match only: the handler table forwards the validated call to AppService.openExternal.',
-  },
 ];
 
 /** Splits one CSV line, honouring double quotes (samples may contain commas). */

@@ -122,10 +122,10 @@ export type ActivateMachineResponse = z.infer<typeof activateMachineResponseSche
 /** What the server signs to prove it holds its signing key (see {@link serverIdentityResponseSchema}). */
 export const SERVER_IDENTITY_PURPOSE = 'factory-api/server-identity/v1';
 
-/** `POST /api/v1/machines/server-identity`: a fresh random challenge from the console. */
+/** `GET /api/v1/machines/server-identity?nonce=…`: a fresh random challenge from the console. */
 export const serverIdentityRequestSchema = z.strictObject({
-  /** 32 random bytes, base64. */
-  nonce: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, '32 bytes in base64'),
+  /** 32 random bytes, base64url without padding. */
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes in base64url'),
 });
 
 /**

@@ -29,10 +29,8 @@ export function sameServerAddress(activation: Pick<Activation, 'server_url'>, ur
  * checks the signature under `serverKey`. False for any other server.
  */
 export async function provesServerKey(connection: ServerConnection, serverKey: string): Promise<boolean> {
-  const nonce = randomBytes(32).toString('base64');
-  const answer = await connection.client.send('/api/v1/machines/server-identity', {
-    method: 'POST',
-    body: { nonce },
+  const nonce = randomBytes(32).toString('base64url');
+  const answer = await connection.client.send(`/api/v1/machines/server-identity?nonce=${nonce}`, {
     schema: serverIdentityResponseSchema,
   });
   return (
