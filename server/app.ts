@@ -24,6 +24,7 @@ import { createServices } from './services.ts';
 import { installErrorHandlers } from './errors.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { frontDoor } from './http/front-door.ts';
+import { clientErrorAnswer } from './http/security-headers.ts';
 import { corsPolicy } from './http/cors.ts';
 import { refuseIllFormedText } from './http/well-formed.ts';
 import { CSRF_HEADER, installAuthHook } from './auth/auth.hook.ts';
@@ -145,6 +146,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
       ? { https: { key: tlsIdentity.key, cert: tlsIdentity.cert, minVersion: 'TLSv1.2' as const } }
       : {}),
     genReqId: requestIdOf,
+    clientErrorHandler: clientErrorAnswer({ hsts: config.tls !== 'off' }),
     bodyLimit: config.maxBodyBytes,
     trustProxy,
     requestTimeout: config.requestTimeoutMs,

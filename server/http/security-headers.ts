@@ -10,6 +10,9 @@
  * the request budget (`npm run bench -- server`). Each reply gets them in one call.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { ErrorCode } from '../../shared/common/errors.ts';
 import helmet, { type HelmetOptions } from 'helmet';
 
 export const PERMISSIONS_POLICY = 'geolocation=(), camera=(), microphone=(), payment=(), usb=()';
@@ -23,7 +26,7 @@ function helmetOptions(hsts: boolean): HelmetOptions {
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
     xFrameOptions: { action: 'deny' },
     strictTransportSecurity: hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     xXssProtection: false,
@@ -54,4 +57,46 @@ export function securityHeaderValues(options: { hsts: boolean }): Readonly<Recor
   headers['permissions-policy'] = PERMISSIONS_POLICY;
   headers['cache-control'] = 'no-store';
   return Object.freeze(headers);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: an error of Node's HTTP parser (malformed request line
+ * or header, headers too large) never reaches a hook, so its answer is written here,
+ * with the same security headers and the standard `{error: {code, message, request_id}}` body.
+ */
+export function clientErrorAnswer(options: {
+  hsts: boolean;
+}): (error: Error & { code?: string }, socket: Socket) => void {
+  const headers = securityHeaderValues(options);
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = tooLarge ? 431 : timeout ? 408 : 400;
+    const reason = tooLarge ? 'Request Header Fields Too Large' : timeout ? 'Request Timeout' : 'Bad Request';
+    const requestId = randomUUID();
+    const body = JSON.stringify({
+      error: {
+        code: timeout ? ErrorCode.Timeout : ErrorCode.BadRequest,
+        message: tooLarge
+          ? 'request headers are larger than the limit'
+          : timeout
+            ? 'request timed out'
+            : 'malformed request',
+        request_id: requestId,
+      },
+    });
+    const lines = [
+      `HTTP/1.1 ${status} ${reason}`,
+      'content-type: application/json; charset=utf-8',
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+      `x-request-id: ${requestId}`,
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  };
 }
