@@ -9,12 +9,11 @@
  * only shows the verdict. Talks to the Factory API only through the connection's client.
  */
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { randomBytes } from 'node:crypto';
 import {
   auditCheckpointSchema,
   auditEntrySchema,
@@ -36,6 +35,7 @@ import type {
   AuditInclusionInput,
   AuditPageInput,
 } from '../../../../shared/common/contract/inputs.ts';
+import { placeWithoutOverwrite, stagedExportPath } from '../../platform/create-once-file.ts';
 import { RememberedCheckpoints } from '../../../../shared/node/audit/remembered-checkpoints.ts';
 import {
   proveEntryIncluded,
@@ -210,8 +210,8 @@ export class AuditService implements DomainHandlers<'audit'> {
 
   /**
    * Streams the server-signed export (entries, then the checkpoint trailer) into a
-   * temporary file beside `path`, then renames it: never a partial file, never over an
-   * existing one.
+   * hidden file beside `path`, then links it into place: never a partial file, never over an
+   * existing one, not even one that appeared while the export downloaded.
    */
   async exportTo(input: AuditExportInput): Promise<AuditExportResult> {
     const target = checkedExportPath(input);
@@ -222,7 +222,9 @@ export class AuditService implements DomainHandlers<'audit'> {
       throw new ConsoleError('conflict', 'A file already exists at that path; choose another name.');
     const response = await this.#connection.client.open('/api/v1/audit/export', { timeout: false });
     if (!response.body) throw new ConsoleError('internal', 'The Factory API sent an empty export.');
-    const temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
+    // Written under a hidden name, then linked into place: a file that appeared at the
+    // target while the export downloaded is never replaced (the export is refused instead).
+    const temporary = stagedExportPath(target);
     let bytes = 0;
     let lines = 0;
     const counter = new Transform({
@@ -238,7 +240,7 @@ export class AuditService implements DomainHandlers<'audit'> {
         counter,
         createWriteStream(temporary, { flags: 'wx', mode: 0o600 }),
       );
-      await rename(temporary, target);
+      await placeWithoutOverwrite(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;

@@ -14,7 +14,11 @@ import path from 'node:path';
 import { findRecord } from '../vault/vault.store.ts';
 import { withItemLock } from '../vault/item-lock.ts';
 import { unlockResource, type UnlockInput, type UnlockResult } from './unlock.pipeline.ts';
-import { checkExportTarget, placeWithoutOverwrite, stagedExportPath } from './vault-export.ts';
+import {
+  checkExportTarget,
+  placeWithoutOverwrite,
+  stagedExportPath,
+} from '../../platform/create-once-file.ts';
 
 export interface ExclusiveUnlockInput extends UnlockInput {
   /** How long to wait for another unlock of the same item to finish (default: item-lock.ts). */

@@ -4,7 +4,7 @@
  * the checkpoint time, export → tamper → offline verification, the live tail, rule
  * changes, recent refusals and the sampled 401 counter.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -122,6 +122,25 @@ describe('AuditService', () => {
     await expect(audit.verifyFile({ path: path.join(outDir, 'missing.jsonl') })).rejects.toMatchObject({
       code: 'not_found',
     });
+  });
+
+  it('never replaces a file that appears at the target while the export downloads', async () => {
+    const target = path.join(outDir, 'raced.jsonl');
+    const client = connection.client;
+    const open = client.open.bind(client);
+    // The response has arrived, the body is not yet written: another program creates the file.
+    client.open = (async (...args: Parameters<typeof open>) => {
+      const response = await open(...args);
+      await writeFile(target, 'written meanwhile\n', { flag: 'wx' });
+      return response;
+    }) as typeof open;
+    try {
+      await expect(audit.exportTo({ path: target })).rejects.toMatchObject({ code: 'conflict' });
+    } finally {
+      client.open = open;
+    }
+    expect(await readFile(target, 'utf8')).toBe('written meanwhile\n');
+    expect((await readdir(outDir)).filter((name) => name.includes('raced.jsonl'))).toEqual(['raced.jsonl']);
   });
 
   it('pushes new entries from the live tail', async () => {
