@@ -119,6 +119,8 @@ export function authRoutes(app: FastifyInstance): void {
       });
       for (const sessionId of ended) app.accountEvents.emit({ sessionId });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      // A browser signing out of a cookie session drops this origin's cookies and storage too.
+      if (principal.via === 'cookie') reply.header('clear-site-data', '"cookies", "storage"');
       return reply.code(204).send();
     },
   );

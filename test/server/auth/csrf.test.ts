@@ -56,6 +56,8 @@ describe('CSRF for cookie sessions', () => {
       payload: {},
     });
     expect(withToken.statusCode).toBe(204);
+    // Signing out of a cookie session tells the browser to drop its cookies and storage.
+    expect(withToken.headers['clear-site-data']).toBe('"cookies", "storage"');
     const after = await harness.app.inject({ method: 'GET', url: '/api/v1/auth/me', cookies });
     expect(after.statusCode).toBe(401);
   });
@@ -82,5 +84,6 @@ describe('CSRF for cookie sessions', () => {
       payload: {},
     });
     expect(response.statusCode).toBe(204);
+    expect(response.headers['clear-site-data']).toBeUndefined();
   });
 });
