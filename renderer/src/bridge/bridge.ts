@@ -14,17 +14,19 @@ declare global {
   }
 }
 
-const storageKey = 'factory-console.token';
+/** A flag only (never the token): this tab has opened the console, so its cookie may hold. */
+const storageKey = 'factory-console.opened';
 
-function takeToken(): string | null {
+/** The launch token from the fragment (removed from the address), or undefined after a reload; null: never opened. */
+function takeToken(): string | undefined | null {
   const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ''));
   const fromUrl = fragment.get(BrowserTransport.tokenFragmentKey);
   if (fromUrl) {
-    window.sessionStorage.setItem(storageKey, fromUrl);
+    window.sessionStorage.setItem(storageKey, '1');
     window.history.replaceState(null, '', window.location.pathname + window.location.search);
     return fromUrl;
   }
-  return window.sessionStorage.getItem(storageKey);
+  return window.sessionStorage.getItem(storageKey) === '1' ? undefined : null;
 }
 
 export type BridgeLookup =
@@ -33,12 +35,15 @@ export type BridgeLookup =
 export function findBridge(): BridgeLookup {
   if (window.bridge) return { bridge: window.bridge, shell: 'electron' };
   const token = takeToken();
-  if (!token) {
+  if (token === null) {
     return {
       bridge: null,
       problem:
         'This page needs the address printed by `npm start` (it ends with #token=…). Open that address.',
     };
   }
-  return { bridge: createHttpBridge({ origin: window.location.origin, token }), shell: 'browser' };
+  return {
+    bridge: createHttpBridge({ origin: window.location.origin, ...(token === undefined ? {} : { token }) }),
+    shell: 'browser',
+  };
 }

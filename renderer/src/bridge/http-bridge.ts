@@ -1,8 +1,9 @@
 /**
  * The browser-mode implementation of ConsoleBridge: the same registry as the Electron
- * preload, over `fetch` to the loopback router, with the per-launch token in a header.
- * Pushes arrive on one Server-Sent-Events stream read with fetch (EventSource cannot
- * send headers), shared by all listeners and reopened with back-off while any remain.
+ * preload, over `fetch` to the loopback router: the one-time launch token is exchanged for an
+ * HttpOnly session cookie on the first request, which the browser then sends (same origin).
+ * Pushes arrive on one Server-Sent-Events stream read with fetch (POST, so the browser
+ * sends Origin), shared by all listeners and reopened with back-off while any remain.
  */
 import type { ConsoleBridge } from '../../../shared/common/contract/bridge.ts';
 import { BrowserTransport, type PushedEvent } from '../../../shared/common/contract/browser-transport.ts';
@@ -11,23 +12,38 @@ import { fail, type Unsubscribe } from '../../../shared/common/contract/result.t
 
 export interface HttpBridgeOptions {
   origin: string;
-  token: string;
+  /** The launch token from the URL, spent on the first request for the session cookie; absent after a reload. */
+  token?: string;
   fetch?: typeof fetch;
 }
 
 export function createHttpBridge(options: HttpBridgeOptions): ConsoleBridge {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const headers = { 'content-type': 'application/json', [BrowserTransport.tokenHeader]: options.token };
+  const headers = { 'content-type': 'application/json' };
+  // Every request waits for the exchange: the token works once, the HttpOnly cookie afterwards.
+  // A refused exchange (a reload or a second tab: already spent) leaves the cookie to decide.
+  const session: Promise<unknown> =
+    options.token === undefined
+      ? Promise.resolve()
+      : doFetch(`${options.origin}${BrowserTransport.sessionPath}`, {
+          method: 'POST',
+          headers: { [BrowserTransport.tokenHeader]: options.token },
+          credentials: 'same-origin',
+          cache: 'no-store',
+        })
+          .then((response) => response.body?.cancel())
+          .catch(() => undefined);
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let stream: AbortController | null = null;
 
   async function invoke(channel: string, args: unknown[]): Promise<unknown> {
     try {
+      await session;
       const response = await doFetch(`${options.origin}${BrowserTransport.callPath}${channel}`, {
         method: 'POST',
         headers,
         body: JSON.stringify(args),
-        credentials: 'omit',
+        credentials: 'same-origin',
         cache: 'no-store',
       });
       const body: unknown = await response.json();
@@ -52,11 +68,12 @@ export function createHttpBridge(options: HttpBridgeOptions): ConsoleBridge {
     let delayMs = 500;
     while (!controller.signal.aborted) {
       try {
+        await session;
         const response = await doFetch(`${options.origin}${BrowserTransport.eventsPath}`, {
           method: 'POST',
           headers,
           signal: controller.signal,
-          credentials: 'omit',
+          credentials: 'same-origin',
         });
         if (response.ok && response.body) {
           delayMs = 500;

@@ -3,8 +3,16 @@
  * the page's HTTP bridge (renderer/src/bridge), so the two cannot disagree.
  */
 export const BrowserTransport = {
-  /** The header that carries the per-launch token (never a query string: those get logged). */
+  /**
+   * The header that carries the per-launch token (never a query string: those get logged).
+   * The token is one-time: the page's first request (`POST <sessionPath>`) exchanges it for
+   * the session cookie, and it opens nothing afterwards.
+   */
   tokenHeader: 'x-console-token',
+  /** `POST` here with the launch token: answers with the HttpOnly, SameSite=Strict session cookie. */
+  sessionPath: '/api/session',
+  /** The session cookie's name is this plus the port (cookies are per host, not per port). */
+  cookiePrefix: 'console_session_',
   /** `POST <callPath><channel>` with the JSON argument list; answers a Result. */
   callPath: '/api/call/',
   /** `POST` here opens the Server-Sent-Events stream of pushes. */

@@ -38,6 +38,10 @@ const callPrefix = BrowserTransport.callPath;
 
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const token = options.token ?? newLaunchToken();
+  // One-time: the first request that carries the launch token spends it for this cookie.
+  let launchToken: string | null = token;
+  const session = newLaunchToken();
+  let cookieName = '';
   const streams = new EventStreams(options.router);
   let origin = '';
   let expectedHost = '';
@@ -70,10 +74,18 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (!originMatches(request.headers.origin, origin)) {
       return refuse(response, 'forbidden', 'Foreign or missing Origin.');
     }
-    const provided = request.headers[tokenHeader];
-    if (!tokenMatches(typeof provided === 'string' ? provided : undefined, token)) {
-      return refuse(response, 'unauthenticated', 'Missing or wrong console token.');
+    if (!tokenMatches(sessionCookie(request.headers.cookie, cookieName), session)) {
+      const provided = request.headers[tokenHeader];
+      if (
+        launchToken === null ||
+        !tokenMatches(typeof provided === 'string' ? provided : undefined, launchToken)
+      ) {
+        return refuse(response, 'unauthenticated', 'Missing or wrong console session.');
+      }
+      launchToken = null;
+      response.setHeader('set-cookie', `${cookieName}=${session}; HttpOnly; SameSite=Strict; Path=/`);
     }
+    if (pathname === BrowserTransport.sessionPath) return sendJson(response, 200, { ok: true, value: null });
     if (pathname === BrowserTransport.eventsPath) {
       streams.open(request, response, pageSecurityHeaders);
       return;
@@ -104,6 +116,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const { port } = server.address() as AddressInfo;
   expectedHost = `127.0.0.1:${port}`;
   origin = `http://${expectedHost}`;
+  cookieName = `${BrowserTransport.cookiePrefix}${port}`;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
@@ -161,4 +174,13 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | nul
     });
     request.on('error', rejectBody);
   });
+}
+
+/** The value of cookie `name` in a Cookie header, if present. */
+function sessionCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
 }

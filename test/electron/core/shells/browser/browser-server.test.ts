@@ -41,6 +41,8 @@ let folder: string;
 let mode: BrowserMode;
 let port: number;
 let good: Record<string, string>;
+let exchange: Reply;
+let cookie: string;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'console-browser-'));
@@ -58,10 +60,18 @@ beforeAll(async () => {
     core: { apiTimeoutMs: 1_000 },
   });
   port = Number(new URL(mode.origin).port);
-  good = {
+  // The page's first request: the launch token is exchanged for the session cookie.
+  exchange = await send(port, 'POST', '/api/session', {
     host: `127.0.0.1:${port}`,
     origin: mode.origin,
     'x-console-token': mode.token,
+  });
+  const setCookie = [exchange.headers['set-cookie'] ?? []].flat()[0] ?? '';
+  cookie = setCookie.split(';')[0] ?? '';
+  good = {
+    host: `127.0.0.1:${port}`,
+    origin: mode.origin,
+    cookie,
     'content-type': 'application/json',
   };
 });
@@ -75,6 +85,27 @@ describe('browser mode server', () => {
   it('prints a loopback URL with the token in the fragment', () => {
     expect(mode.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
     expect(mode.url.endsWith(mode.token)).toBe(true);
+  });
+
+  it('exchanges the launch token once for an HttpOnly, SameSite=Strict session cookie', async () => {
+    expect(exchange.status).toBe(200);
+    const setCookie = [exchange.headers['set-cookie'] ?? []].flat()[0] ?? '';
+    expect(setCookie).toMatch(/^console_session_\d+=[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toMatch(/; HttpOnly(;|$)/);
+    expect(setCookie).toMatch(/; SameSite=Strict(;|$)/);
+    expect(setCookie).toMatch(/; Path=\/(;|$)/);
+    expect(setCookie).not.toContain(mode.token);
+    // The cookie works; the token, used once, no longer does (neither alone nor for a new cookie).
+    const { cookie: _cookie, ...noCookie } = good;
+    expect((await send(port, 'POST', '/api/call/settings.get', good, '[]')).status).toBe(200);
+    const again = { ...noCookie, 'x-console-token': mode.token };
+    const reused = await send(port, 'POST', '/api/call/settings.get', again, '[]');
+    expect(reused.status).toBe(401);
+    expect(reused.headers['set-cookie']).toBeUndefined();
+    expect((await send(port, 'POST', '/api/session', again)).status).toBe(401);
+    expect((await send(port, 'POST', '/api/call/settings.get', noCookie, '[]')).status).toBe(401);
+    const forged = { ...good, cookie: `console_session_${port}=${'A'.repeat(43)}` };
+    expect((await send(port, 'POST', '/api/call/settings.get', forged, '[]')).status).toBe(401);
   });
 
   it('serves the page with a strict CSP and security headers', async () => {
@@ -113,8 +144,8 @@ describe('browser mode server', () => {
   });
 
   it.each([
-    ['no token', { 'x-console-token': '' }, 401, 'unauthenticated'],
-    ['a wrong token', { 'x-console-token': 'A'.repeat(43) }, 401, 'unauthenticated'],
+    ['no cookie', { cookie: '' }, 401, 'unauthenticated'],
+    ['a wrong cookie', { cookie: 'console_session_PORT=' + 'A'.repeat(43) }, 401, 'unauthenticated'],
     ['a foreign Origin', { origin: 'http://evil.example' }, 403, 'forbidden'],
     ['a look-alike Origin', { origin: 'http://127.0.0.1:1' }, 403, 'forbidden'],
     ['a null Origin', { origin: 'null' }, 403, 'forbidden'],
@@ -132,7 +163,7 @@ describe('browser mode server', () => {
     expect(reply.body).not.toContain('strictHardware');
   });
 
-  it('refuses a call without Origin even with the token', async () => {
+  it('refuses a call without Origin even with the cookie', async () => {
     const { origin: _origin, ...headers } = good;
     expect((await send(port, 'POST', '/api/call/settings.get', headers, '[]')).status).toBe(403);
   });
@@ -168,7 +199,7 @@ describe('browser mode server', () => {
     const controller = new AbortController();
     const response = await fetch(`${mode.origin}/api/events`, {
       method: 'POST',
-      headers: { origin: mode.origin, 'x-console-token': mode.token },
+      headers: { origin: mode.origin, cookie },
       signal: controller.signal,
     });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -185,9 +216,14 @@ describe('browser mode server', () => {
     expect(JSON.parse(line!.slice(6))).toEqual({ channel: 'audit.onEntry', payload: entry });
   });
 
-  it("serves the renderer's HTTP bridge: calls, pushes, unsubscribe, wrong token", async () => {
-    // Node's fetch sends no Origin; a browser does on POST. Add it as the page would.
+  it("serves the renderer's HTTP bridge: calls, pushes, unsubscribe, no cookie", async () => {
+    // Node's fetch sends no Origin and keeps no cookies; a browser does both. Add them as the page would.
     const pageFetch: typeof fetch = (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), origin: mode.origin, cookie },
+      });
+    const strangerFetch: typeof fetch = (input, init) =>
       fetch(input, {
         ...init,
         headers: { ...(init?.headers as Record<string, string>), origin: mode.origin },
@@ -217,7 +253,8 @@ describe('browser mode server', () => {
     unsubscribe();
     expect(received).toContainEqual(expect.objectContaining({ problem: 'pushed by the test' }));
 
-    const intruder = createHttpBridge({ origin: mode.origin, token: 'not-the-token', fetch: pageFetch });
+    // Without the cookie, the spent launch token opens nothing.
+    const intruder = createHttpBridge({ origin: mode.origin, token: mode.token, fetch: strangerFetch });
     expect(await intruder.settings.get()).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
     const nowhere = createHttpBridge({ origin: 'http://127.0.0.1:9', token: mode.token });
     expect(await nowhere.app.info()).toMatchObject({ ok: false, error: { code: 'unavailable' } });
