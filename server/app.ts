@@ -14,7 +14,7 @@ import pino from 'pino';
 import type { ServerConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { loadServerKeys } from './secrets/server-keys.ts';
-import { loadTlsIdentity, type TlsIdentity } from './secrets/tls.ts';
+import { TLS_SERVER_OPTIONS, loadTlsIdentity, type TlsIdentity } from './secrets/tls.ts';
 import { withTransactions, type AuditSink } from './audit-sink.ts';
 import { createAuditService } from './audit/audit.plugin.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
@@ -143,7 +143,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
   const app = Fastify({
     ...loggerOptions(options),
     ...(tlsIdentity
-      ? { https: { key: tlsIdentity.key, cert: tlsIdentity.cert, minVersion: 'TLSv1.2' as const } }
+      ? { https: { ...TLS_SERVER_OPTIONS, key: tlsIdentity.key, cert: tlsIdentity.cert } }
       : {}),
     genReqId: requestIdOf,
     clientErrorHandler: clientErrorAnswer({ hsts: config.tls !== 'off' }),

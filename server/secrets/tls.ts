@@ -21,7 +21,30 @@ export interface TlsIdentity {
 
 /** The bundle (key then certificate, 0600) that holds the self-signed identity. */
 export const SELF_SIGNED_FILE = 'self-signed.pem';
-const SELF_SIGNED_DAYS = 825;
+/**
+ * 396 days (plus the minute the certificate is backdated): under the 397-day limit browsers
+ * enforce for server certificates (docs/SERVER.md §TLS).
+ */
+const SELF_SIGNED_DAYS = 396;
+
+/**
+ * Mozilla's "intermediate" server configuration: TLS 1.2 and 1.3; for TLS 1.2 only
+ * ECDHE key exchange with AEAD ciphers (no static RSA, no CBC, no ARIA, no finite-field DH);
+ * X25519, P-256 and P-384; the client picks its preferred suite.
+ */
+export const TLS_SERVER_OPTIONS = Object.freeze({
+  minVersion: 'TLSv1.2' as const,
+  ciphers: [
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  ecdhCurve: 'X25519:P-256:P-384',
+  honorCipherOrder: false,
+});
 
 function pemBlocks(text: string, label: string): string | undefined {
   const match = new RegExp(`-----BEGIN ${label}-----[\\s\\S]+?-----END ${label}-----`).exec(text);
