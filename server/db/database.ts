@@ -66,7 +66,13 @@ class SerialPostgresDialect extends PostgresDialect {
 async function createDialect(dataDir: string, databaseUrl: string | undefined): Promise<Dialect> {
   if (databaseUrl !== undefined) {
     const { default: pg } = await import('pg');
-    return new SerialPostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) });
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // An idle connection that the server ends (a restart, a failover, an administrator's
+    // pg_terminate_backend) emits 'error' on the pool; node-postgres has already dropped
+    // it, and the next query opens a fresh one. Without a listener that event would crash
+    // the process, so it is noted here and nothing else.
+    pool.on('error', () => undefined);
+    return new SerialPostgresDialect({ pool });
   }
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'factory.sqlite');

@@ -61,6 +61,29 @@ describe('the PostgreSQL test engine', () => {
     }
   });
 
+  it('keeps serving when PostgreSQL ends its idle connections (a restart, an administrator)', async () => {
+    const harness = await startTestApp();
+    try {
+      // Sign-ins leave idle connections in the pool.
+      await Promise.all([1, 2, 3].map(() => login(harness.app, ADMIN_EMAIL, DEV_PASSWORD)));
+      const client = new pg.Client({ connectionString: await testDatabaseUrl(harness.dataDir) });
+      await client.connect();
+      try {
+        const ended = await client.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+        );
+        expect(ended.rowCount).toBeGreaterThan(0);
+      } finally {
+        await client.end();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The process is still here, and the next request that needs the database works.
+      expect((await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD)).access_token.length).toBeGreaterThan(0);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('without the server binaries, says in one line what to install', async () => {
     const nowhere = await tempDir('factory-no-pg-');
     try {
