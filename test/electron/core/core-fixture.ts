@@ -11,11 +11,7 @@ import {
   type ConsoleCore,
   type ConsoleCoreOptions,
 } from '../../../electron/core/app/console-core.ts';
-import {
-  defaultSettings,
-  type SettingsStore,
-} from '../../../electron/core/domains/settings/settings.store.ts';
-import type { ConsoleSettings } from '../../../shared/common/contract/bridge.ts';
+import { MemorySettingsStore } from '../../../electron/core/domains/settings/settings.store.ts';
 
 export interface CoreFixture {
   core: ConsoleCore;
@@ -25,17 +21,6 @@ export interface CoreFixture {
   pushed: { channel: string; payload: unknown }[];
   payloadsOf<T>(channel: string): T[];
   close(): Promise<void>;
-}
-
-/** An in-memory settings store (the JSON file's behaviour is tested on its own). */
-export function memorySettings(initial: Partial<ConsoleSettings> = {}): SettingsStore {
-  let current: ConsoleSettings = { ...defaultSettings, ...initial };
-  return {
-    read: () => current,
-    write: (next) => {
-      current = next;
-    },
-  };
 }
 
 /**
@@ -55,7 +40,7 @@ export async function startCore(
     .catch(() => undefined);
   const core = createConsoleCore({
     dataDir: options.dataDir ?? path.join(options.home, 'ui-data'),
-    settings: options.settings ?? memorySettings({ serverUrl: options.serverUrl }),
+    settings: options.settings ?? new MemorySettingsStore({ serverUrl: options.serverUrl }),
     shell: 'browser',
     version: '0.0.0-test',
     isTrustedSender: () => true,
