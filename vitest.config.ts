@@ -12,6 +12,7 @@ const POSTGRES_SUITE = [
   'test/server/auth/csrf.test.ts',
   'test/server/auth/jwt-negatives.test.ts',
   'test/server/auth/mfa/mfa.routes.test.ts',
+  'test/server/auth/oidc/sso-flow.test.ts',
   'test/server/users/users.test.ts',
   'test/server/machines/machines.test.ts',
   'test/server/resources/resources.test.ts',

@@ -31,6 +31,7 @@ import { CSRF_HEADER, installAuthHook } from './auth/auth.hook.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { createIdentity } from './auth/mfa/identity.ts';
 import { mfaRoutes } from './auth/mfa/mfa.routes.ts';
+import { oidcRoutes } from './auth/oidc/oidc.routes.ts';
 import { installIdentityGate } from './auth/mfa/step-up.ts';
 import { ensureBootstrapAdmin, type BootstrapOutcome } from './auth/bootstrap.ts';
 import { usersRoutes } from './users/users.routes.ts';
@@ -261,6 +262,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     await app.register(async (scope) => statusRoutes(scope, options.postureChecks ?? []));
     await app.register(async (scope) => authRoutes(scope));
     await app.register(async (scope) => mfaRoutes(scope));
+    await app.register(async (scope) => oidcRoutes(scope));
     await app.register(async (scope) => usersRoutes(scope));
     await app.register(async (scope) => apiKeysRoutes(scope));
     await app.register(async (scope) => auditRoutes(scope));

@@ -19,6 +19,8 @@ export interface OidcConfig {
   roleMap: Array<{ value: string; role: Role }>;
   /** Password sign-in only for the break-glass super_admin. */
   only: boolean;
+  /** Least time between two fetches of the provider's keys (default 5 s; not a variable, tests set 0). */
+  jwksRefreshCooldownMs?: number;
 }
 
 export interface IdentityConfig {

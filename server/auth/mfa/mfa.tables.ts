@@ -78,6 +78,20 @@ export interface OidcLoginsTable {
   /** SHA-256 of the one-time ticket the loopback client exchanges for tokens. */
   ticket_hash: string | null;
   ticket_used_at: string | null;
+  /** The console's PKCE challenge (S256) for the loopback hop (migration 0045). */
+  client_challenge: string | null;
+  /** The console's own `state`, sent back on its loopback redirect. */
+  client_state: string | null;
+  ticket_expires_at: string | null;
+}
+
+/** A provider's account (issuer + `sub`) linked to one of ours. */
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  created_at: string;
+  last_login_at: string | null;
 }
 
 export interface OidcClaimedNoncesTable {
@@ -93,6 +107,7 @@ export type IdentityTables = {
   webauthn_registrations: WebauthnRegistrationsTable;
   oidc_logins: OidcLoginsTable;
   oidc_claimed_nonces: OidcClaimedNoncesTable;
+  oidc_identities: OidcIdentitiesTable;
 };
 
 /** The server's database with the identity tables in its type. */

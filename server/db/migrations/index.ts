@@ -8,6 +8,7 @@ import { migration0005AuditFirewall } from './0005-audit-firewall.ts';
 import { migration0006Resources } from './0006-resources.ts';
 import { migration0020AuditTree } from './0020-audit-tree.ts';
 import { migration0040Identity } from './0040-identity.ts';
+import { migration0045OidcLoopback } from './0045-oidc-loopback.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-auth': migration0001Auth,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0006-resources': migration0006Resources,
   '0020-audit-tree': migration0020AuditTree,
   '0040-identity': migration0040Identity,
+  '0045-oidc-loopback': migration0045OidcLoopback,
 };

@@ -106,25 +106,44 @@ export const authMethodsResponseSchema = z.strictObject({
 });
 export type AuthMethodsResponse = z.infer<typeof authMethodsResponseSchema>;
 
+/** base64url without padding: PKCE verifiers, challenges and states (RFC 7636 §4.1). */
+const base64urlText = (min: number, max: number) =>
+  text()
+    .min(min)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url');
+
 /**
- * `POST /api/v1/auth/oidc/start`: where to send the browser. `return_to` is a loopback
- * URL (RFC 8252 §7.3) a native client waits on; without it the browser lands on the
- * server's own completion page.
+ * `POST /api/v1/auth/oidc/start`: where to send the browser. `return_to` is the loopback
+ * URL (RFC 8252 §7.3) the console waits on — plain http to 127.0.0.1, [::1] or localhost,
+ * nothing else; `code_challenge` the S256 of a verifier only the console knows, so the
+ * one-time code the browser carries back is worth nothing to another program.
  */
 export const oidcStartRequestSchema = z.strictObject({
   return_to: text()
     .max(200)
-    .regex(/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d{1,5}(\/[A-Za-z0-9/_-]*)?$/, 'a loopback http URL')
-    .optional(),
-  session: z.enum(['bearer', 'cookie']).default('bearer'),
+    .regex(/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d{1,5}(\/[A-Za-z0-9/_-]*)?$/, 'a loopback http URL'),
+  code_challenge: base64urlText(43, 43),
+  code_challenge_method: z.literal('S256').default('S256'),
+  /** Sent back on the loopback redirect, for the console to match it to its request. */
+  state: base64urlText(16, 128).optional(),
 });
+export type OidcStartRequest = z.input<typeof oidcStartRequestSchema>;
 export const oidcStartResponseSchema = z.strictObject({ authorization_url: text() });
 
-/** `POST /api/v1/auth/oidc/exchange {ticket}`: the loopback client trades its one-time ticket for tokens. */
 /** Assertion options plus the token that carries their challenge (sign-in or step-up). */
 export const webauthnAssertionOptionsResponseSchema = z.strictObject({
   mfa_token: text(),
   options: z.record(text(), z.unknown()),
 });
 
-export const oidcExchangeRequestSchema = z.strictObject({ ticket: text().min(1).max(128) });
+/**
+ * `POST /api/v1/auth/oidc/exchange {code, code_verifier}`: the console trades the one-time
+ * code of its loopback redirect, with its PKCE verifier, for the usual token response (or
+ * the second-factor step, like `POST /api/v1/auth/login`).
+ */
+export const oidcExchangeRequestSchema = z.strictObject({
+  code: text().min(1).max(128),
+  code_verifier: base64urlText(43, 128),
+});
+export type OidcExchangeRequest = z.infer<typeof oidcExchangeRequestSchema>;
