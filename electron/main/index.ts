@@ -13,7 +13,7 @@ import { contentSecurityPolicy } from '../core/platform/content-security-policy.
 import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { ElectronSettingsStore } from './electron-settings.store.ts';
 import { wireIpc } from './ipc-wiring.ts';
-import { applySessionPolicy, applyWindowPolicy, openExternalSafely } from './security-policy.ts';
+import { applySessionPolicy, applyWindowPolicy, openExternalSafely, openSignInUrl } from './security-policy.ts';
 import { buildWindowOptions } from './window-options.ts';
 import { quietSqliteWarning } from '../../shared/node/process/quiet-sqlite-warning.ts';
 
@@ -41,6 +41,7 @@ if (!app.requestSingleInstanceLock()) {
     version: app.getVersion(),
     isTrustedSender: (sender) => sender.transport === 'electron' && isAppUrl(sender.url, origin),
     openExternal: openExternalSafely,
+    openSignInUrl,
     // The native save dialog, over the console's window; the chosen path is checked again by the export.
     chooseSavePath: async ({ suggestedName, purpose }) => {
       const options: Electron.SaveDialogOptions = {

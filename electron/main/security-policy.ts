@@ -12,6 +12,17 @@ import {
   windowOpenDecision,
 } from '../core/platform/navigation-policy.ts';
 
+/**
+ * Opens the identity provider's sign-in page in the system browser (single sign-on,
+ * RFC 8252). The URL comes from the signed-in server's answer, not from page content,
+ * so it is not held to the link allow-list; only http(s) is handed to the OS.
+ */
+export async function openSignInUrl(url: string): Promise<void> {
+  const protocol = new URL(url).protocol;
+  if (protocol !== 'https:' && protocol !== 'http:') throw new Error('Sign-in URL not allowed');
+  await shell.openExternal(url, { activate: true });
+}
+
 /** Opens an https link in the system browser, only for allow-listed hosts. */
 export async function openExternalSafely(url: string): Promise<void> {
   if (!isAllowedExternalUrl(url, externalHostAllowList)) throw new Error('Link not allowed');

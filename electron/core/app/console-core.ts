@@ -39,6 +39,8 @@ export interface ConsoleCoreOptions {
   version: string;
   isTrustedSender(sender: SenderInfo): boolean;
   openExternal?: (url: string) => Promise<void>;
+  /** Opens the identity provider's page for single sign-on (desktop: the system browser); absent in browser mode. */
+  openSignInUrl?: (url: string) => Promise<void>;
   /** The native save dialog (Electron only). */
   chooseSavePath?: AppServiceOptions['chooseSavePath'];
   log?: (record: CallRecord) => void;
@@ -83,6 +85,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
   const session = new SessionService({
     connection,
     emit: (state) => router?.emit('session', 'onChange', state),
+    ...(options.openSignInUrl ? { openSignInUrl: options.openSignInUrl } : {}),
     ...(options.sessionCheckMs !== undefined ? { checkEveryMs: options.sessionCheckMs } : {}),
   });
   const status = new StatusService(

@@ -14,6 +14,11 @@ import {
   type StatusResponse,
 } from '../../../shared/common/api/status.ts';
 import { tokenResponseSchema, type TokenResponse } from '../../../shared/common/api/auth.ts';
+import {
+  authMethodsResponseSchema,
+  oidcStartResponseSchema,
+  type AuthMethodsResponse,
+} from '../../../shared/common/api/identity.ts';
 import { ErrorCode, httpStatusOf } from '../../../shared/common/errors.ts';
 import { FactoryApiError } from './factory-api.error.ts';
 
@@ -178,6 +183,45 @@ export class FactoryApiClient {
       throw new FactoryApiError(
         ErrorCode.Unauthenticated,
         'This account signs in with a second factor, which this console version cannot ask for yet: sign in with an account without one.',
+        {},
+      );
+    return this.#adopt(response);
+  }
+
+  /** `GET /api/v1/auth/methods`: whether the server offers single sign-on and password sign-in. */
+  async authMethods(signal?: AbortSignal): Promise<AuthMethodsResponse> {
+    return this.send('/api/v1/auth/methods', { schema: authMethodsResponseSchema, auth: false, signal });
+  }
+
+  /**
+   * Starts single sign-on (docs/IDENTITY.md §The console's loopback hop): the server answers
+   * with the provider's URL for the browser, and will send the browser back to `returnTo`.
+   */
+  async startSso(input: { returnTo: string; codeChallenge: string; state: string }): Promise<string> {
+    const response = await this.send('/api/v1/auth/oidc/start', {
+      method: 'POST',
+      body: { return_to: input.returnTo, code_challenge: input.codeChallenge, state: input.state },
+      schema: oidcStartResponseSchema,
+      auth: false,
+    });
+    return response.authorization_url;
+  }
+
+  /** Redeems the loopback redirect's one-time code with this console's PKCE verifier, and signs in. */
+  async exchangeSsoCode(
+    code: string,
+    codeVerifier: string,
+  ): Promise<Omit<TokenResponse, 'access_token' | 'refresh_token'>> {
+    const response = await this.send('/api/v1/auth/oidc/exchange', {
+      method: 'POST',
+      body: { code, code_verifier: codeVerifier },
+      schema: loginAnswerSchema,
+      auth: false,
+    });
+    if ('mfa_required' in response)
+      throw new FactoryApiError(
+        ErrorCode.Unauthenticated,
+        'This account needs its second factor after single sign-on, which this console version cannot ask for yet.',
         {},
       );
     return this.#adopt(response);

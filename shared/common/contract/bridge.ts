@@ -79,6 +79,18 @@ export interface VaultState {
   locksAt: string | null;
 }
 
+/** How a server signs people in: the sign-in view offers "Sign in with SSO" when `sso`. */
+export interface SignInMethods {
+  password: boolean;
+  sso: boolean;
+}
+
+/** A started single sign-on: where the browser goes, and whether the main side already opened it. */
+export interface SsoStart {
+  authorizationUrl: string;
+  opened: boolean;
+}
+
 /** The outcome of the locked screen: the vault, and whether the same password also signed in. */
 export interface VaultUnlockResult {
   vault: VaultState;
@@ -329,6 +341,16 @@ export interface ConsoleBridge {
     getState(): Call<SessionState>;
     login(input: LoginInput): Call<SessionState>;
     logout(): Call<SessionState>;
+    /**
+     * Starts single sign-on (docs/IDENTITY.md): the main side listens on loopback and, on the
+     * desktop, opens the provider in the system browser; `opened: false` (browser mode) asks
+     * the view to open `authorizationUrl` in a new tab. The console never sees the provider's password.
+     */
+    /** How the selected server signs people in (`GET /api/v1/auth/methods`); all false when it cannot be asked. */
+    signInMethods(): Call<SignInMethods>;
+    startSso(): Call<SsoStart>;
+    /** Waits for the browser to come back from the provider and signs in (the started sign-on's outcome). */
+    completeSso(): Call<SessionState>;
     /**
      * Pushed when the session changes on the main side: signed in or out, the token
      * could not be renewed (the server ended the session), or the server changed.

@@ -30,7 +30,15 @@ export type EventPayload<F> = F extends (listener: Listener<infer P>) => Unsubsc
 export const bridgeChannels = {
   server: { inspect: 'invoke', trust: 'invoke' },
   vault: { getState: 'invoke', unlock: 'invoke', lock: 'invoke', onChange: 'event' },
-  session: { getState: 'invoke', login: 'invoke', logout: 'invoke', onChange: 'event' },
+  session: {
+    getState: 'invoke',
+    login: 'invoke',
+    logout: 'invoke',
+    signInMethods: 'invoke',
+    startSso: 'invoke',
+    completeSso: 'invoke',
+    onChange: 'event',
+  },
   machine: { getInfo: 'invoke', activate: 'invoke', deactivate: 'invoke' },
   resources: {
     list: 'invoke',

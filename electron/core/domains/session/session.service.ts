@@ -5,10 +5,13 @@
  * server refuses the renewal (session revoked, account disabled), the session ends
  * and the UI hears it (`session.onChange`), instead of showing "signed in" over a dead token.
  */
-import type { SessionState } from '../../../../shared/common/contract/bridge.ts';
+import type { SessionState, SignInMethods, SsoStart } from '../../../../shared/common/contract/bridge.ts';
+import { ErrorCode } from '../../../../shared/common/errors.ts';
 import type { LoginInput } from '../../../../shared/common/contract/inputs.ts';
 import type { FactoryConnection } from '../../factory-api/factory-connection.ts';
 import type { DomainHandlers } from '../../ipc/handlers.ts';
+import { ConsoleError } from '../../platform/console-error.ts';
+import { startSsoSignIn, type PendingSsoSignIn, type UrlOpener } from './sso-sign-in.ts';
 
 export interface SessionServiceOptions {
   connection: FactoryConnection;
@@ -16,6 +19,8 @@ export interface SessionServiceOptions {
   emit: (state: SessionState) => void;
   /** How often the token's expiry is looked at (default 30 s; tests shorten it). */
   checkEveryMs?: number;
+  /** Opens the provider's page for single sign-on (desktop: the system browser); absent: the view opens it. */
+  openSignInUrl?: UrlOpener;
 }
 
 export class SessionService implements DomainHandlers<'session'> {
@@ -25,11 +30,14 @@ export class SessionService implements DomainHandlers<'session'> {
   #timer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   #last: string | null = null;
+  readonly #openSignInUrl: UrlOpener | undefined;
+  #sso: PendingSsoSignIn | null = null;
 
   constructor(options: SessionServiceOptions) {
     this.#connection = options.connection;
     this.#emit = options.emit;
     this.#checkEveryMs = options.checkEveryMs ?? 30_000;
+    this.#openSignInUrl = options.openSignInUrl;
   }
 
   /** Follows the connection's session events and renews tokens before they expire. */
@@ -93,6 +101,43 @@ export class SessionService implements DomainHandlers<'session'> {
 
   async login(input: LoginInput): Promise<SessionState> {
     await this.#connection.client.login(input.email, input.password);
+    this.#push();
+    return this.#state();
+  }
+
+  async signInMethods(): Promise<SignInMethods> {
+    try {
+      const methods = await this.#connection.client.authMethods();
+      return { password: methods.password, sso: methods.sso };
+    } catch {
+      return { password: true, sso: false }; // an older server, or none selected: the password form
+    }
+  }
+
+  /** Starts single sign-on; a sign-on still waiting is cancelled (one at a time). */
+  async startSso(): Promise<SsoStart> {
+    this.#sso?.cancel();
+    const pending = await startSsoSignIn({
+      client: this.#connection.client,
+      ...(this.#openSignInUrl ? { open: this.#openSignInUrl } : {}),
+    });
+    this.#sso = pending;
+    // The session is pushed when the browser comes back, whether or not the view waits for it.
+    pending.result.then(
+      () => this.#push(),
+      () => undefined,
+    );
+    return { authorizationUrl: pending.authorizationUrl, opened: pending.opened };
+  }
+
+  async completeSso(): Promise<SessionState> {
+    const pending = this.#sso;
+    if (!pending) throw new ConsoleError(ErrorCode.Conflict, 'No single sign-on is waiting: start it again.');
+    try {
+      await pending.result;
+    } finally {
+      if (this.#sso === pending) this.#sso = null;
+    }
     this.#push();
     return this.#state();
   }

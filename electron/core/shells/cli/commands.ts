@@ -32,6 +32,7 @@ export const consoleCommands: readonly LazyCliCommand[] = [
   lazy('unlock', async () => (await import('./unlock.command.ts')).unlockCommand),
   lazy('cat', async () => (await import('./cat.command.ts')).catCommand),
   lazy('status', async () => (await import('./status.command.ts')).statusCommand),
+  lazy('login', async () => (await import('./login.command.ts')).loginCommand),
   lazy('logout', async () => (await import('./logout.command.ts')).logoutCommand),
   lazy('deactivate', async () => (await import('./deactivate.command.ts')).deactivateCommand),
 ];

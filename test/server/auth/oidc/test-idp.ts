@@ -101,6 +101,7 @@ export async function startTestIdp(options: { redirectUris: string[] }): Promise
       scopes: ['openid', 'email', 'profile', 'groups'],
       conformIdTokenClaims: false,
       pkce: { required: () => true },
+      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
       features: { devInteractions: { enabled: true } },
       async findAccount(_ctx, sub) {
         const account = idp.accounts.get(sub);
