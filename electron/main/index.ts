@@ -13,7 +13,12 @@ import { contentSecurityPolicy } from '../core/platform/content-security-policy.
 import { appOrigin, registerAppScheme, serveRenderer } from './app-protocol.ts';
 import { ElectronSettingsStore } from './electron-settings.store.ts';
 import { wireIpc } from './ipc-wiring.ts';
-import { applySessionPolicy, applyWindowPolicy, openExternalSafely, openSignInUrl } from './security-policy.ts';
+import {
+  applySessionPolicy,
+  applyWindowPolicy,
+  openExternalSafely,
+  openSignInUrl,
+} from './security-policy.ts';
 import { buildWindowOptions } from './window-options.ts';
 import { quietSqliteWarning } from '../../shared/node/process/quiet-sqlite-warning.ts';
 

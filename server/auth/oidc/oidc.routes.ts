@@ -201,7 +201,10 @@ export function oidcRoutes(app: FastifyInstance): void {
       const redeemed = await logins.redeem(input.code, input.code_verifier);
       if (!redeemed) {
         await failed(request, 'code_refused');
-        throw new ApiError(ErrorCode.Unauthenticated, 'the sign-in code is not valid: sign in with SSO again');
+        throw new ApiError(
+          ErrorCode.Unauthenticated,
+          'the sign-in code is not valid: sign in with SSO again',
+        );
       }
       const user = await app.services.users.get(redeemed.userId);
       if (user.disabled === 1) {

@@ -40,7 +40,14 @@ const none = z.tuple([]);
 export const argumentSchemas = {
   server: { inspect: z.tuple([ServerUrlInput]), trust: z.tuple([ServerTrustInput]) },
   vault: { getState: none, unlock: z.tuple([VaultUnlockInput]), lock: none },
-  session: { getState: none, login: z.tuple([LoginInput]), logout: none, signInMethods: none, startSso: none, completeSso: none },
+  session: {
+    getState: none,
+    login: z.tuple([LoginInput]),
+    logout: none,
+    signInMethods: none,
+    startSso: none,
+    completeSso: none,
+  },
   machine: { getInfo: none, activate: z.tuple([ActivateInput]), deactivate: none },
   resources: {
     list: none,

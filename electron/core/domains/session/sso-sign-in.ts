@@ -56,7 +56,9 @@ export async function startSsoSignIn(options: SsoSignInOptions): Promise<Pending
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
     if (request.method !== 'GET' || url.pathname !== '/callback' || url.searchParams.get('state') !== state) {
-      response.writeHead(404, headers).end(PAGE('Not found', 'This is the Factory Console waiting for a sign-in.'));
+      response
+        .writeHead(404, headers)
+        .end(PAGE('Not found', 'This is the Factory Console waiting for a sign-in.'));
       return;
     }
     const error = url.searchParams.get('error');

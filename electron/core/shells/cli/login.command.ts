@@ -39,7 +39,9 @@ export const loginCommand: CliCommand = {
     if (serverUrl === undefined) {
       throw new CliError(`login: no server: give --server URL or activate this machine (${USAGE})`, 2);
     }
-    const connection = await withCliErrors(async () => connectTrusted(serverUrl, new KnownServersStore(home)));
+    const connection = await withCliErrors(async () =>
+      connectTrusted(serverUrl, new KnownServersStore(home)),
+    );
     try {
       const pending = await withCliErrors(() =>
         startSsoSignIn({

@@ -4,6 +4,7 @@ import { useBridge } from '../../app/bridge-context.ts';
 import { errorLine } from '../../ui/ErrorNote.tsx';
 import { PasswordField } from '../../ui/PasswordField.tsx';
 import { sessionStore, useSession } from './session.hooks.ts';
+import { SsoSignInButton } from './SsoSignInButton.tsx';
 
 /** Codes whose message belongs under the password field rather than above the form. */
 const passwordCodes = new Set(['unauthenticated', 'wrong_password', 'account_locked']);
@@ -58,6 +59,7 @@ export function SignInForm() {
         <Button type="submit" loading={busy} className="submit">
           Sign in
         </Button>
+        <SsoSignInButton />
       </Stack>
     </form>
   );

@@ -80,6 +80,9 @@ function makeRouter() {
         return { ...state, signedIn: true, email: input.email };
       },
       logout: record('session.logout', state),
+      signInMethods: record('session.signInMethods', { password: true, sso: false }),
+      startSso: record('session.startSso', { authorizationUrl: 'https://idp.example/auth', opened: true }),
+      completeSso: record('session.completeSso', state),
     },
     status: {
       get: async () => {

@@ -146,14 +146,20 @@ describe('single sign-on: the code flow end to end', () => {
     });
     expect(me.json()).toMatchObject({ user: { email: person.email, role: 'operator' } });
 
-    const created = (await auditOf(harness, 'user_create')).find((entry) => entry.details['email'] === person.email);
+    const created = (await auditOf(harness, 'user_create')).find(
+      (entry) => entry.details['email'] === person.email,
+    );
     expect(created?.details).toMatchObject({ role: 'operator', via: 'sso' });
-    const signedIn = (await auditOf(harness, 'login_success')).filter((entry) => entry.actor === person.email);
+    const signedIn = (await auditOf(harness, 'login_success')).filter(
+      (entry) => entry.actor === person.email,
+    );
     expect(signedIn).toHaveLength(1);
     expect(signedIn[0]!.details['amr']).toEqual(['ext']);
     // No token, code or verifier in the audit log.
-    const everything = (await sql<{ details: string }>`select details from audit_entries`.execute(harness.app.db))
-      .rows.map((row) => row.details)
+    const everything = (
+      await sql<{ details: string }>`select details from audit_entries`.execute(harness.app.db)
+    ).rows
+      .map((row) => row.details)
       .join('\n');
     for (const secret of [code, result.verifier, body.access_token, ...idp.issued]) {
       expect(everything).not.toContain(secret);
@@ -193,7 +199,11 @@ describe('single sign-on: the code flow end to end', () => {
 
   for (const [name, change, check] of [
     ['a wrong audience', (claims: Record<string, unknown>) => ({ ...claims, aud: 'another-client' }), 'aud'],
-    ['a wrong nonce', (claims: Record<string, unknown>) => ({ ...claims, nonce: 'not-the-one-we-sent' }), 'nonce'],
+    [
+      'a wrong nonce',
+      (claims: Record<string, unknown>) => ({ ...claims, nonce: 'not-the-one-we-sent' }),
+      'nonce',
+    ],
     [
       'an expired token',
       (claims: Record<string, unknown>) => ({
@@ -203,7 +213,11 @@ describe('single sign-on: the code flow end to end', () => {
       }),
       'exp',
     ],
-    ['another issuer', (claims: Record<string, unknown>) => ({ ...claims, iss: 'https://evil.example' }), 'iss'],
+    [
+      'another issuer',
+      (claims: Record<string, unknown>) => ({ ...claims, iss: 'https://evil.example' }),
+      'iss',
+    ],
   ] as const) {
     it(`refuses ${name}`, async () => {
       const person = account(['factory-ops']);
@@ -274,11 +288,13 @@ describe('single sign-on: the code flow end to end', () => {
   });
 
   it('links an existing account only when the provider vouches for the e-mail', async () => {
-    const admin = (await harness.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: ADMIN_EMAIL, password: DEV_PASSWORD },
-    })).json<{ access_token: string }>();
+    const admin = (
+      await harness.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: ADMIN_EMAIL, password: DEV_PASSWORD },
+      })
+    ).json<{ access_token: string }>();
     const email = `existing-${accounts}@corp.example`;
     const created = await harness.app.inject({
       method: 'POST',
@@ -365,9 +381,9 @@ describe('FACTORY_OIDC_ONLY', () => {
       // SSO still signs people in.
       const person = account(['factory-ops']);
       const result = await walk(only, person.login);
-      expect((await exchange(only, result.loopback.searchParams.get('code')!, result.verifier)).statusCode).toBe(
-        200,
-      );
+      expect(
+        (await exchange(only, result.loopback.searchParams.get('code')!, result.verifier)).statusCode,
+      ).toBe(200);
     } finally {
       await only.close();
     }

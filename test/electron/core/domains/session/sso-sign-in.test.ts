@@ -54,7 +54,12 @@ afterAll(async () => {
 
 const browser = (url: string) =>
   new BrowserAgent()
-    .signIn(url, 'ops-1', 'provider password', (at) => at.hostname === '127.0.0.1' && at.pathname === '/callback')
+    .signIn(
+      url,
+      'ops-1',
+      'provider password',
+      (at) => at.hostname === '127.0.0.1' && at.pathname === '/callback',
+    )
     .then((loopback) => fetch(loopback));
 
 async function core(openSignInUrl?: (url: string) => Promise<void>) {
@@ -78,7 +83,10 @@ describe('session: single sign-on from the console core', () => {
       expect(value.opened).toBe(true);
       expect(value.authorizationUrl.startsWith(`${idp.issuer}/auth?`)).toBe(true);
       const done = await fixture.core.router.handle('session.completeSso', [], page);
-      expect(done).toMatchObject({ ok: true, value: { signedIn: true, email: 'ops-1@corp.example', role: 'operator' } });
+      expect(done).toMatchObject({
+        ok: true,
+        value: { signedIn: true, email: 'ops-1@corp.example', role: 'operator' },
+      });
       expect((await opened)!.status).toBe(200);
       expect(fixture.payloadsOf<SessionState>('session.onChange').at(-1)).toMatchObject({ signedIn: true });
     } finally {

@@ -83,48 +83,64 @@ function runCli(args: string[]) {
 }
 
 describe('factory-console login --sso', () => {
-  it('prints the URL, waits on loopback, and signs in through the provider', { timeout: 60_000 }, async () => {
-    idp.accounts.set('operator-1', { email: 'operator-1@corp.example', email_verified: true, groups: ['factory-ops'] });
-    const cli = runCli(['login', '--sso', '--server', serverUrl]);
-    const url = (await cli.waitFor(/^ {2}(http\S+)$/m))[1]!;
-    expect(url.startsWith(`${idp.issuer}/auth?`)).toBe(true);
-    expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+  it(
+    'prints the URL, waits on loopback, and signs in through the provider',
+    { timeout: 60_000 },
+    async () => {
+      idp.accounts.set('operator-1', {
+        email: 'operator-1@corp.example',
+        email_verified: true,
+        groups: ['factory-ops'],
+      });
+      const cli = runCli(['login', '--sso', '--server', serverUrl]);
+      const url = (await cli.waitFor(/^ {2}(http\S+)$/m))[1]!;
+      expect(url.startsWith(`${idp.issuer}/auth?`)).toBe(true);
+      expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
 
-    // The browser: provider login, server callback, then the CLI's loopback port.
-    const loopback = await new BrowserAgent().signIn(
-      url,
-      'operator-1',
-      PROVIDER_PASSWORD,
-      (at) => at.hostname === '127.0.0.1' && at.pathname === '/callback',
-    );
-    expect(loopback.port).not.toBe(new URL(serverUrl).port);
-    expect(loopback.searchParams.get('code')).toMatch(/^sc_/);
-    const page = await fetch(loopback);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('signed in');
+      // The browser: provider login, server callback, then the CLI's loopback port.
+      const loopback = await new BrowserAgent().signIn(
+        url,
+        'operator-1',
+        PROVIDER_PASSWORD,
+        (at) => at.hostname === '127.0.0.1' && at.pathname === '/callback',
+      );
+      expect(loopback.port).not.toBe(new URL(serverUrl).port);
+      expect(loopback.searchParams.get('code')).toMatch(/^sc_/);
+      const page = await fetch(loopback);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('signed in');
 
-    expect(await cli.exited, JSON.stringify(cli.output())).toBe(0);
-    const { stdout } = cli.output();
-    expect(stdout).toContain('Signed in with single sign-on as operator-1@corp.example (operator)');
-    expect(stdout).not.toContain(PROVIDER_PASSWORD);
-    expect(stdout).not.toContain(loopback.searchParams.get('code')!);
-  });
+      expect(await cli.exited, JSON.stringify(cli.output())).toBe(0);
+      const { stdout } = cli.output();
+      expect(stdout).toContain('Signed in with single sign-on as operator-1@corp.example (operator)');
+      expect(stdout).not.toContain(PROVIDER_PASSWORD);
+      expect(stdout).not.toContain(loopback.searchParams.get('code')!);
+    },
+  );
 
-  it('exits 1 with the reason when the provider’s person has no mapped group', { timeout: 60_000 }, async () => {
-    idp.accounts.set('visitor-1', { email: 'visitor-1@corp.example', email_verified: true, groups: ['guests'] });
-    const cli = runCli(['login', '--sso', '--server', serverUrl]);
-    const url = (await cli.waitFor(/^ {2}(http\S+)$/m))[1]!;
-    const loopback = await new BrowserAgent().signIn(
-      url,
-      'visitor-1',
-      PROVIDER_PASSWORD,
-      (at) => at.hostname === '127.0.0.1' && at.pathname === '/callback',
-    );
-    expect(loopback.searchParams.get('error')).toBe('access_denied');
-    expect((await fetch(loopback)).status).toBe(200);
-    expect(await cli.exited).toBe(1);
-    expect(cli.output().stderr).toContain('no_role');
-  });
+  it(
+    'exits 1 with the reason when the provider’s person has no mapped group',
+    { timeout: 60_000 },
+    async () => {
+      idp.accounts.set('visitor-1', {
+        email: 'visitor-1@corp.example',
+        email_verified: true,
+        groups: ['guests'],
+      });
+      const cli = runCli(['login', '--sso', '--server', serverUrl]);
+      const url = (await cli.waitFor(/^ {2}(http\S+)$/m))[1]!;
+      const loopback = await new BrowserAgent().signIn(
+        url,
+        'visitor-1',
+        PROVIDER_PASSWORD,
+        (at) => at.hostname === '127.0.0.1' && at.pathname === '/callback',
+      );
+      expect(loopback.searchParams.get('error')).toBe('access_denied');
+      expect((await fetch(loopback)).status).toBe(200);
+      expect(await cli.exited).toBe(1);
+      expect(cli.output().stderr).toContain('no_role');
+    },
+  );
 
   it('refuses to run without --sso (usage, exit 2)', async () => {
     const cli = runCli(['login']);
