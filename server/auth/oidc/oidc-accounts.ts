@@ -34,8 +34,11 @@ export async function resolveAccount(
   identity: OidcIdentity,
   append: (event: AuditEventInput) => void,
   context: { ip: string; requestId: string },
-  /** Hash of a random, never shown password: the new account has no usable password. */
-  unusablePasswordHash: string,
+  /**
+   * Hash of a random, never shown password for a new account (it has no usable password);
+   * made before the transaction when a new account is expected, else here if one is needed.
+   */
+  unusablePasswordHash: string | undefined,
 ): Promise<AccountOutcome> {
   const db = withIdentityTables(trx);
   const now = new Date().toISOString();
@@ -66,7 +69,8 @@ export async function resolveAccount(
       user = existing;
     } else {
       if (role === undefined) return { ok: false, reason: 'no_role' };
-      user = await users.create({ email: email.data, passwordHash: unusablePasswordHash, role });
+      const passwordHash = unusablePasswordHash ?? (await users.hash(unusablePassword()));
+      user = await users.create({ email: email.data, passwordHash, role });
       append({
         type: AuditEventType.UserCreate,
         actor: `oidc:${identity.issuer}`,
@@ -110,6 +114,25 @@ export async function resolveAccount(
     .where('subject', '=', identity.subject)
     .execute();
   return { ok: true, user };
+}
+
+/** Whether `identity` would need a new account (nothing linked, no account with its e-mail). */
+export async function needsNewAccount(db: Db, identity: OidcIdentity): Promise<boolean> {
+  const link = await withIdentityTables(db)
+    .selectFrom('oidc_identities')
+    .select('user_id')
+    .where('issuer', '=', identity.issuer)
+    .where('subject', '=', identity.subject)
+    .executeTakeFirst();
+  if (link) return false;
+  const email = emailSchema.safeParse(identity.email ?? '');
+  if (!email.success) return false;
+  const existing = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', email.data)
+    .executeTakeFirst();
+  return existing === undefined;
 }
 
 /** A password nobody knows, hashed like any other (so a password sign-in costs the same time and fails). */

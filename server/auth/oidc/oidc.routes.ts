@@ -22,7 +22,7 @@ import {
 } from '../../../shared/common/api/identity.ts';
 import { ApiError } from '../../errors.ts';
 import { firstFactorAccepted } from '../mfa/sign-in.ts';
-import { resolveAccount, unusablePassword } from './oidc-accounts.ts';
+import { needsNewAccount, resolveAccount, unusablePassword } from './oidc-accounts.ts';
 import { OidcLogins } from './oidc-logins.ts';
 import { OidcRefusal, type OidcIdentity } from './oidc-provider.client.ts';
 
@@ -157,8 +157,11 @@ export function oidcRoutes(app: FastifyInstance): void {
         }
         return refuse('id_token_refused', { check: error.check });
       }
-      // Hashed before the transaction: scrypt stays out of the write lock.
-      const passwordHash = await app.services.users.hash(unusablePassword());
+      // A new account's (unusable) password is hashed before the transaction: scrypt stays
+      // out of the write lock, and a returning person costs no hash at all.
+      const passwordHash = (await needsNewAccount(app.db, identity))
+        ? await app.services.users.hash(unusablePassword())
+        : undefined;
       const outcome = await app.audit.transact(async (trx, append) => {
         if (!(await logins.in(trx).claimNonce(identity.nonce))) {
           return { ok: false as const, reason: 'nonce_replayed' };
