@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OidcConfig } from '../../../../server/auth/identity.config.ts';
+import { totpCode } from '../../../../server/auth/mfa/totp.ts';
 import { ADMIN_EMAIL, DEV_PASSWORD, bearer, startTestApp, type TestApp } from '../../helpers.ts';
 import { BrowserAgent, startTestIdp, type TestIdp } from './test-idp.ts';
 
@@ -312,6 +313,44 @@ describe('single sign-on: the code flow end to end', () => {
     const result = await walk(harness, verified.login);
     const tokens = await exchange(harness, result.loopback.searchParams.get('code')!, result.verifier);
     expect(tokens.json().user).toMatchObject({ email, role: 'operator', id: created.json().id });
+  });
+
+  it('does not skip a second factor: an account with TOTP gets the factor step after the provider', async () => {
+    const person = account(['factory-ops']);
+    const first = await walk(harness, person.login);
+    const session = (await exchange(harness, first.loopback.searchParams.get('code')!, first.verifier)).json<{
+      access_token: string;
+    }>();
+    const started = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/totp',
+      headers: bearer(session.access_token),
+      payload: {},
+    });
+    const secret = started.json<{ secret: string }>().secret;
+    const confirmed = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/totp/confirm',
+      headers: bearer(session.access_token),
+      payload: { code: totpCode(secret) },
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+
+    const second = await walk(harness, person.login);
+    const step = await exchange(harness, second.loopback.searchParams.get('code')!, second.verifier);
+    expect(step.statusCode).toBe(200);
+    const challenge = step.json<{ mfa_required: boolean; mfa_token: string; access_token?: string }>();
+    expect(challenge.mfa_required).toBe(true);
+    expect(challenge.access_token).toBeUndefined();
+    // The next step's code (the enrolment used this one).
+    const code = totpCode(secret, Date.now() + 30_000);
+    const verified = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/verify',
+      payload: { mfa_token: challenge.mfa_token, method: 'totp', code },
+    });
+    expect(verified.statusCode, verified.body).toBe(200);
+    expect(verified.json().user.email).toBe(person.email);
   });
 
   it('accepts only loopback http URLs for the console hop, and a PKCE challenge', async () => {

@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionState, SsoStart } from '../../../../../shared/common/contract/bridge.ts';
+import { withIdentityTables } from '../../../../../server/auth/mfa/mfa.tables.ts';
 import { startCore } from '../../core-fixture.ts';
 import { startTestApp, tempDir, type TestApp } from '../../../../server/helpers.ts';
 import { BrowserAgent, startTestIdp, type TestIdp } from '../../../../server/auth/oidc/test-idp.ts';
@@ -102,6 +103,31 @@ describe('session: single sign-on from the console core', () => {
       const completing = fixture.core.router.handle('session.completeSso', [], page);
       expect((await browser(started.value.authorizationUrl)).status).toBe(200);
       expect(await completing).toMatchObject({ ok: true, value: { signedIn: true, role: 'operator' } });
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('the loopback listens on 127.0.0.1 only for its own state: other requests change nothing', async () => {
+    const fixture = await core();
+    try {
+      const started = (await fixture.core.router.handle('session.startSso', [], page)) as { value: SsoStart };
+      const row = await withIdentityTables(harness.app.db)
+        .selectFrom('oidc_logins')
+        .select('return_to')
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
+      const loopback = new URL(row.return_to!);
+      expect(loopback.hostname).toBe('127.0.0.1');
+      // Another program guessing at the port: a forged refusal or code without the state is ignored.
+      for (const query of ['?error=access_denied', '?code=sc_forged&state=wrong', '?code=sc_forged']) {
+        expect((await fetch(`${loopback.origin}${loopback.pathname}${query}`)).status).toBe(404);
+      }
+      const completing = fixture.core.router.handle('session.completeSso', [], page);
+      expect((await browser(started.value.authorizationUrl)).status).toBe(200);
+      expect(await completing).toMatchObject({ ok: true, value: { signedIn: true } });
+      // Done: the port is closed again.
+      await expect(fetch(loopback)).rejects.toThrow();
     } finally {
       await fixture.close();
     }
