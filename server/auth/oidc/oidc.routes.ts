@@ -130,6 +130,7 @@ export function oidcRoutes(app: FastifyInstance): void {
       const login = claim.login;
       const refuse = async (reason: string, details: Record<string, unknown> = {}) => {
         await failed(request, reason, details);
+        reply.header('cache-control', 'no-store');
         return reply.redirect(
           loopbackUrl(login.return_to ?? '', {
             error: 'access_denied',

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OidcConfig } from '../../../../server/auth/identity.config.ts';
 import { totpCode } from '../../../../server/auth/mfa/totp.ts';
+import { withIdentityTables } from '../../../../server/auth/mfa/mfa.tables.ts';
 import { ADMIN_EMAIL, DEV_PASSWORD, bearer, startTestApp, type TestApp } from '../../helpers.ts';
 import { BrowserAgent, startTestIdp, type TestIdp } from './test-idp.ts';
 
@@ -185,6 +186,40 @@ describe('single sign-on: the code flow end to end', () => {
 
     expect((await exchange(harness, code, result.verifier)).statusCode).toBe(200);
     expect((await exchange(harness, code, result.verifier)).statusCode).toBe(401);
+  });
+
+  it('refuses an unknown state with a page (nowhere to send the browser) and an expired one to the console', async () => {
+    const unknown = await harness.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/oidc/callback?code=anything&state=not-one-we-made',
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.headers.location).toBeUndefined();
+    expect(await lastFailure(harness)).toMatchObject({ reason: 'state_unknown' });
+
+    const { challenge } = verifierPair();
+    const started = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/oidc/start',
+      payload: { return_to: LOOPBACK, code_challenge: challenge, state: 'console-state-0123456789' },
+    });
+    const state = new URL(started.json<{ authorization_url: string }>().authorization_url).searchParams.get(
+      'state',
+    )!;
+    // Ten minutes pass at the provider.
+    await withIdentityTables(harness.app.db)
+      .updateTable('oidc_logins')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('claimed_at', 'is', null)
+      .execute();
+    const late = await harness.app.inject({
+      method: 'GET',
+      url: `/api/v1/auth/oidc/callback?code=anything&state=${state}`,
+    });
+    expect(late.statusCode).toBe(303);
+    const back = new URL(late.headers.location as string);
+    expect(back.searchParams.get('error_description')).toBe('state_expired');
+    expect(back.searchParams.get('state')).toBe('console-state-0123456789');
   });
 
   it('refuses a replayed ID token (an earlier sign-in’s token in a new one)', async () => {
