@@ -46,8 +46,6 @@ export class OidcKeySet {
   #keys: JWK[] | null = null;
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #fetching: Promise<JWK[]> | null = null;
-  /** How many times the key set was fetched (observable for tests and diagnostics). */
-  fetches = 0;
 
   constructor(options: OidcKeySetOptions) {
     this.#options = options;
@@ -62,7 +60,6 @@ export class OidcKeySet {
       .fetchKeys()
       .then((set) => {
         if (!Array.isArray(set.keys)) throw new JwsError('the provider published no key set');
-        this.fetches += 1;
         this.#keys = set.keys;
         this.#fetchedAt = this.#now();
         return set.keys;

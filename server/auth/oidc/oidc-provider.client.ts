@@ -114,11 +114,6 @@ export class OidcProviderClient {
     return { configuration, keys };
   }
 
-  /** The provider's key set (its fetch count is what the rotation test observes). */
-  async keys(): Promise<OidcKeySet> {
-    return (await this.#provider()).keys;
-  }
-
   /** Where to send the browser: the provider's authorization endpoint with our request. */
   async authorizationUrl(input: { state: string; nonce: string; codeVerifier: string }): Promise<string> {
     const { configuration } = await this.#provider();
