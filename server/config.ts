@@ -34,6 +34,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** `postgres://…` selects PostgreSQL; unset = SQLite under `dataDir`. */
   databaseUrl: string | undefined;
+  /** `redis://…` shares the rate-limit buckets between instances; unset = per process. */
+  redisUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bootstrapEmail: string;
   /** Development only: the first admin's password instead of a random one. `FACTORY_PROD` refuses it. */
@@ -94,6 +96,15 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value === '' ? undefined : value));
 
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 const origin = /^(https?:\/\/[a-z0-9.-]+(:\d{1,5})?|\*)$/i;
 const hostName = /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i;
 
@@ -120,6 +131,10 @@ const schema = z.object({
   FACTORY_DATABASE_URL: optionalText.refine(
     (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
     'expected a postgres:// URL (unset = SQLite under FACTORY_DATA_DIR)',
+  ),
+  FACTORY_REDIS_URL: optionalText.refine(
+    (value) => value === undefined || isRedisUrl(value),
+    'expected a redis:// or rediss:// URL with a host (unset = per-process rate limits)',
   ),
   FACTORY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FACTORY_BOOTSTRAP_EMAIL: z
@@ -162,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: value.FACTORY_TRUSTED_PROXIES,
     maxBodyBytes: value.FACTORY_MAX_BODY,
     databaseUrl: value.FACTORY_DATABASE_URL,
+    redisUrl: value.FACTORY_REDIS_URL,
     logLevel: value.FACTORY_LOG_LEVEL,
     bootstrapEmail: value.FACTORY_BOOTSTRAP_EMAIL.toLowerCase(),
     devBootstrapPassword: value.FACTORY_DEV_BOOTSTRAP_PASSWORD,

@@ -17,7 +17,8 @@
  * blocks log. The bucket itself is ~40 lines (token-bucket.ts).
  *
  * Settings: `FACTORY_FIREWALL_ENFORCE=1` turns on default-deny (only allow-listed and
- * loopback clients). Tiers are edited at `/api/v1/firewall/limits`.
+ * loopback clients). Tiers are edited at `/api/v1/firewall/limits`. `FACTORY_REDIS_URL`
+ * puts the buckets in Redis, shared by every instance (redis-buckets.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -28,6 +29,7 @@ import { ConfigError } from '../config.ts';
 import { sendError } from '../errors.ts';
 import { FirewallService, tryClientAddress } from './firewall.service.ts';
 import { FirewallStore } from './firewall.store.ts';
+import { RedisBucketStore } from './redis-buckets.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -88,7 +90,16 @@ function tierOf(request: FastifyRequest): RateLimitTier | 'exempt' {
 
 async function firewallPluginImpl(app: FastifyInstance): Promise<void> {
   const { enforce } = loadFirewallConfig();
-  const firewall = new FirewallService({ store: new FirewallStore(app.db), audit: app.audit, enforce });
+  const shared = app.config.redisUrl
+    ? await RedisBucketStore.connect(app.config.redisUrl, app.log)
+    : undefined;
+  if (shared) app.addHook('onClose', async () => shared.close());
+  const firewall = new FirewallService({
+    store: new FirewallStore(app.db),
+    audit: app.audit,
+    enforce,
+    ...(shared ? { buckets: shared } : {}),
+  });
   await firewall.start((error) => app.log.error({ err: error }, 'firewall: reloading rules failed'));
   app.decorate('firewall', firewall);
   app.addHook('onClose', async () => firewall.stop());
@@ -118,7 +129,7 @@ async function firewallPluginImpl(app: FastifyInstance): Promise<void> {
     }
     const tier = tierOf(request);
     if (tier === 'exempt' || !client) return;
-    const taken = firewall.take(client, tier);
+    const taken = await firewall.take(client, tier);
     reply.header('x-ratelimit-limit', String(taken.limit));
     reply.header('x-ratelimit-remaining', String(taken.remaining));
     reply.header('x-ratelimit-reset', String(taken.resetSeconds));

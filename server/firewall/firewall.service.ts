@@ -18,7 +18,8 @@ import { BlocksLog } from './blocks-log.ts';
 import { decide, toPolicyRule, type Decision, type PolicyRule } from './firewall-policy.ts';
 import { FirewallStore, type FirewallRuleRow } from './firewall.store.ts';
 import { clientAddress, parseCidr, type ClientAddress } from './ip-cidr.ts';
-import { TokenBucketStore, type TakeResult } from './token-bucket.ts';
+import type { RedisBucketsStatus } from './redis-buckets.ts';
+import { TokenBucketStore, type BucketStore, type TakeResult } from './token-bucket.ts';
 
 /**
  * Defaults, generous enough for a console and its operator, tight enough to slow a
@@ -58,7 +59,7 @@ export class FirewallService {
   readonly blocks = new BlocksLog();
   private readonly store: FirewallStore;
   private readonly audit: TransactionalAuditSink;
-  private readonly buckets: TokenBucketStore;
+  private readonly buckets: BucketStore & { status?(): RedisBucketsStatus };
   private readonly now: () => number;
   private policy: PolicyRule[] = [];
   private limits: RateLimits = DEFAULT_RATE_LIMITS;
@@ -69,12 +70,14 @@ export class FirewallService {
     audit: TransactionalAuditSink;
     enforce: boolean;
     now?: () => number;
+    /** Where the buckets live: default this process (token-bucket.ts); Redis when configured. */
+    buckets?: BucketStore & { status?(): RedisBucketsStatus };
   }) {
     this.store = options.store;
     this.audit = options.audit;
     this.enforce = options.enforce;
     this.now = options.now ?? Date.now;
-    this.buckets = new TokenBucketStore({ now: this.now });
+    this.buckets = options.buckets ?? new TokenBucketStore({ now: this.now });
   }
 
   /** Loads rules and limits and starts the periodic reload. */
@@ -106,8 +109,13 @@ export class FirewallService {
     return decide(address, this.policy, this.enforce, this.now());
   }
 
-  /** Takes a token for a client in a tier. */
-  take(address: ClientAddress, tier: RateLimitTier): TakeResult {
+  /** Where the buckets are: undefined for this process's own (no Redis configured). */
+  bucketStatus(): RedisBucketsStatus | undefined {
+    return this.buckets.status?.();
+  }
+
+  /** Takes a token for a client in a tier (a promise when the buckets are shared). */
+  take(address: ClientAddress, tier: RateLimitTier): TakeResult | Promise<TakeResult> {
     const limit = this.limits[tier];
     return this.buckets.take(`${tier}|${address.bucketKey}`, {
       capacity: limit.capacity,

@@ -33,15 +33,36 @@ interface BucketState {
 }
 
 /** Float slack so 0.9999999 tokens after exact refill counts as one. */
-const EPSILON = 1e-9;
+export const EPSILON = 1e-9;
+
+/** The headers' numbers for a take that left `tokens` in the bucket (also used by the shared store). */
+export function takeResult(allowed: boolean, tokens: number, limits: BucketLimits): TakeResult {
+  const { capacity, refillPerSecond } = limits;
+  const retryAfterSeconds = allowed ? 0 : Math.ceil((1 - tokens) / refillPerSecond - EPSILON);
+  return {
+    allowed,
+    limit: capacity,
+    remaining: Math.floor(tokens + EPSILON),
+    resetSeconds: Math.max(0, Math.ceil((capacity - tokens) / refillPerSecond - EPSILON)),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, retryAfterSeconds),
+  };
+}
+
+/** Where a server's buckets live: this process, or shared (redis-buckets.ts). */
+export interface BucketStore {
+  take(key: string, limits: BucketLimits): TakeResult | Promise<TakeResult>;
+  /** Forgets every bucket this store can forget (limits changed). */
+  clear(): void;
+}
 
 /**
  * Buckets keyed by client (and tier), in memory, bounded: the least recently used
  * bucket is dropped past `maxBuckets` (a dropped bucket is a full one, which is what it
- * would have refilled to for any idle client). One process; several instances behind
- * a balancer each limit on their own (documented in docs/SERVER.md).
+ * would have refilled to for any idle client). One process: several instances behind
+ * a balancer share their buckets through Redis instead (redis-buckets.ts, docs/DEPLOY.md),
+ * and fall back to this store while Redis is unreachable.
  */
-export class TokenBucketStore {
+export class TokenBucketStore implements BucketStore {
   private readonly buckets = new Map<string, BucketState>();
   private readonly maxBuckets: number;
   private readonly now: () => number;
@@ -68,14 +89,7 @@ export class TokenBucketStore {
     const allowed = tokens + EPSILON >= 1;
     if (allowed) tokens = Math.max(0, tokens - 1);
     this.buckets.set(key, { tokens, updatedMs: now });
-    const retryAfterSeconds = allowed ? 0 : Math.ceil((1 - tokens) / refillPerSecond - EPSILON);
-    return {
-      allowed,
-      limit: capacity,
-      remaining: Math.floor(tokens + EPSILON),
-      resetSeconds: Math.max(0, Math.ceil((capacity - tokens) / refillPerSecond - EPSILON)),
-      retryAfterSeconds: allowed ? 0 : Math.max(1, retryAfterSeconds),
-    };
+    return takeResult(allowed, tokens, limits);
   }
 
   /** Forgets every bucket (limits changed: start everyone full under the new limits). */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { PostureItem } from '../../shared/common/api/status.ts';
 import { BOOTSTRAP_FILE } from '../auth/bootstrap.ts';
+import type { RedisBucketsStatus } from '../firewall/redis-buckets.ts';
 import { SECRET_FILES } from '../secrets/server-keys.ts';
 
 export type PostureCheck = () => PostureItem | Promise<PostureItem>;
@@ -102,6 +103,44 @@ function firewallEnforce(app: FastifyInstance): PostureItem {
       ? 'default-deny: only allow-listed and loopback clients'
       : 'deny rules and rate limits apply; all other clients are allowed',
     "allow-list the operators' addresses, then set FACTORY_FIREWALL_ENFORCE=1",
+  );
+}
+
+/** The shared buckets' state, undefined without Redis (read without depending on the firewall's module). */
+export function bucketStatusOf(app: FastifyInstance): RedisBucketsStatus | undefined {
+  const firewall = app.hasDecorator('firewall')
+    ? (app as unknown as { firewall?: { bucketStatus?(): RedisBucketsStatus | undefined } }).firewall
+    : undefined;
+  return firewall?.bucketStatus?.();
+}
+
+/**
+ * Where the rate-limit buckets live (`app.firewall.bucketStatus()`): computed on every
+ * request, outside the posture cache, because Redis can go away at any moment.
+ */
+export function rateLimitStore(app: FastifyInstance): PostureItem {
+  const status = bucketStatusOf(app);
+  if (status === undefined) {
+    const postgres = app.config.databaseUrl !== undefined;
+    return item(
+      'rate_limit_store',
+      !postgres,
+      'warning',
+      postgres
+        ? 'rate-limit buckets are per process: N instances on one database give N budgets'
+        : 'rate-limit buckets in this process (one instance)',
+      'set FACTORY_REDIS_URL to share the buckets between instances (docs/DEPLOY.md)',
+    );
+  }
+  const shared = status.state === 'shared';
+  return item(
+    'rate_limit_store',
+    shared,
+    'warning',
+    shared
+      ? `rate-limit buckets shared in Redis at ${status.target}`
+      : `Redis at ${status.target} unreachable since ${status.since} (${status.reason ?? 'unknown'}): per-process buckets meanwhile`,
+    `bring Redis at ${status.target} back (FACTORY_REDIS_URL); the server uses it again as soon as it answers`,
   );
 }
 

@@ -1,8 +1,13 @@
 /** `GET /api/v1/status` (viewer and up), `/health` and `/ready` (public, for orchestrators). */
 import type { FastifyInstance } from 'fastify';
 import { Permission } from '../../shared/common/roles.ts';
-import { ServerMode, type PostureItem, type StatusResponse } from '../../shared/common/api/status.ts';
-import { computePosture, type PostureCheck } from './posture.ts';
+import {
+  ServerMode,
+  type PostureItem,
+  type ReadyResponse,
+  type StatusResponse,
+} from '../../shared/common/api/status.ts';
+import { bucketStatusOf, computePosture, rateLimitStore, type PostureCheck } from './posture.ts';
 
 export const SERVER_VERSION = '0.1.0';
 /** Posture changes rarely (an operator's action); computing it costs file stats and a query. */
@@ -34,7 +39,15 @@ export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck
   app.get('/ready', { config: { permission: 'public' } }, async (_request, reply) => {
     try {
       await app.db.selectFrom('server_state').select('key').limit(1).execute();
-      return { status: 'ok' as const };
+      // Redis down is not a reason to leave the balancer: every instance would, at once.
+      const buckets = bucketStatusOf(app);
+      const down = buckets !== undefined && buckets.state === 'local';
+      const ready: ReadyResponse = {
+        status: down ? 'degraded' : 'ok',
+        rate_limits: buckets?.state ?? 'local',
+        warnings: down ? [rateLimitStore(app).detail] : [],
+      };
+      return ready;
     } catch {
       return reply
         .code(503)
@@ -53,7 +66,7 @@ export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck
       uptime_s: Math.floor((Date.now() - app.startedAt) / 1000),
       tls: config.tls,
       cert_fingerprint256: app.tlsIdentity?.fingerprint256 ?? null,
-      posture: await posture(),
+      posture: [...(await posture()), rateLimitStore(app)],
     }),
   );
 }

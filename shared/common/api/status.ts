@@ -29,3 +29,17 @@ export const statusResponseSchema = z.strictObject({
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
 
 export const healthResponseSchema = z.strictObject({ status: z.literal('ok') });
+
+/**
+ * `GET /ready`: 200 while the database answers — `degraded` when a shared dependency is
+ * down but the server still serves (Redis: rate limits per instance meanwhile); 503 when
+ * the database does not answer.
+ */
+export const readyResponseSchema = z.strictObject({
+  status: z.enum(['ok', 'degraded']),
+  /** Where the rate-limit buckets are: `shared` (Redis), `local` (per process). */
+  rate_limits: z.enum(['shared', 'local']),
+  /** One line per degraded dependency. */
+  warnings: z.array(text()),
+});
+export type ReadyResponse = z.infer<typeof readyResponseSchema>;
