@@ -17,6 +17,7 @@ const POSTGRES_SUITE = [
   'test/server/machines/machines.test.ts',
   'test/server/resources/resources.test.ts',
   'test/server/audit/audit-api.test.ts',
+  'test/server/audit/audit-tail-instances.test.ts',
   'test/server/firewall/firewall-api.test.ts',
   'test/server/route-matrix.test.ts',
   ...POSTGRES_ONLY,

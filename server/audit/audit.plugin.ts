@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isValidKeyName } from '../../shared/node/audit/signed-note.ts';
 import { envInteger, parseEnv } from '../config.ts';
+import { listenFeed, pollingFeed } from './audit-feed.ts';
 import { AuditService } from './audit.service.ts';
 import { AuditStore } from './audit.store.ts';
 
@@ -63,6 +64,8 @@ export async function createAuditService(app: FastifyInstance): Promise<AuditSer
       },
     },
     onError: (error, what) => app.log.error({ err: error }, `audit: ${what} failed`),
+    // Live tails see every instance's entries: LISTEN/NOTIFY on PostgreSQL, polling on SQLite.
+    feed: app.config.databaseUrl !== undefined ? listenFeed(app.config.databaseUrl) : pollingFeed(),
   });
   app.decorate('auditService', service);
   // Registered after the database's own onClose, so it runs first (Fastify runs them last-in first-out).

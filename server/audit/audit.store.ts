@@ -25,6 +25,8 @@ import {
   truncateTree,
 } from './audit-tree.ts';
 import { withAuditTables, type AuditDb, type AuditEntriesTable } from './audit.tables.ts';
+import { AUDIT_CHANNEL } from './audit-feed.ts';
+import { isPostgres } from '../db/migrations/portable.ts';
 
 /** A stored entry row (details as canonical JSON text). */
 export type AuditRow = AuditEntriesTable;
@@ -133,6 +135,10 @@ export class AuditStore {
       }
       // The entries' Merkle leaves and completed subtrees, in the same transaction.
       if (rows.length > 0) await appendToTree(asTreeDb(audit), head?.seq ?? 0, rows.map(rowToLine));
+      // Other instances' live tails (audit-feed.ts): PostgreSQL delivers this at commit only.
+      if (rows.length > 0 && isPostgres(trx)) {
+        await sql`select pg_notify(${AUDIT_CHANNEL}, ${String(rows.at(-1)!.seq)})`.execute(trx);
+      }
       return value;
     });
   }

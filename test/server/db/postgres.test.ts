@@ -267,3 +267,63 @@ describe('an append that meets a serialisation failure', () => {
     }
   });
 });
+
+describe('the live tail across instances on PostgreSQL', () => {
+  it('listens on one connection per instance, and listens again after PostgreSQL ends it', async () => {
+    const dataDir = await tempDir();
+    const first = await startTestApp({}, { dataDir });
+    const second = await startTestApp({}, { dataDir });
+    const client = new pg.Client({ connectionString: await testDatabaseUrl(dataDir) });
+    await client.connect();
+    const listeners = async () =>
+      (
+        await client.query<{ pid: number }>(
+          "select pid from pg_stat_activity where datname = current_database() and query = 'LISTEN factory_audit'",
+        )
+      ).rows.map((row) => row.pid);
+    try {
+      const heard: number[] = [];
+      // Three subscribers (three live tails) on the second instance: still one connection.
+      const stops = [1, 2, 3].map(() => service(second).subscribe((entry) => heard.push(entry.seq)));
+      await until(async () => (await listeners()).length === 1);
+      const appended = await service(first).appendEntry({
+        type: 'agent_handoff',
+        actor: null,
+        details: handoffDetails,
+      });
+      await until(() => Promise.resolve(heard.filter((seq) => seq === appended.seq).length === 3));
+      // An administrator (or a failover) ends the listening connection: it comes back, and
+      // what was appended meanwhile still arrives.
+      const [pid] = await listeners();
+      await client.query('select pg_terminate_backend($1)', [pid]);
+      const meanwhile = await service(first).appendEntry({
+        type: 'agent_handoff',
+        actor: null,
+        details: handoffDetails,
+      });
+      await until(async () => (await listeners()).some((next) => next !== pid));
+      await until(() => Promise.resolve(heard.filter((seq) => seq === meanwhile.seq).length === 3));
+      const after = await service(first).appendEntry({
+        type: 'agent_handoff',
+        actor: null,
+        details: handoffDetails,
+      });
+      await until(() => Promise.resolve(heard.filter((seq) => seq === after.seq).length === 3));
+      expect(await listeners()).toHaveLength(1);
+      for (const stop of stops) stop();
+    } finally {
+      await client.end();
+      await second.close();
+      await first.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
