@@ -1,5 +1,6 @@
 /** `factory-api serve`: start the Factory API from `FACTORY_*` variables; SIGTERM/SIGINT stop it gracefully. */
 import { ConfigError, loadConfig } from '../config.ts';
+import { DependencyUnreachableError } from '../db/database-errors.ts';
 import { ProdGuardError } from '../prod-guard.ts';
 import { startServer } from '../serve.ts';
 import { ServerCliError, type ServerCliCommand } from './command.ts';
@@ -34,6 +35,11 @@ export const serveCommand: ServerCliCommand = {
       });
     } catch (error) {
       if (error instanceof ProdGuardError) throw new ServerCliError(error.message, 3);
+      // Found while starting (a refused database login, wrong Redis credentials): exit 2;
+      // a database that does not answer: exit 3 (docs/DEPLOY.md §Start-up errors).
+      if (error instanceof ConfigError)
+        throw new ServerCliError(`invalid configuration: ${error.message}`, 2);
+      if (error instanceof DependencyUnreachableError) throw new ServerCliError(error.message, 3);
       throw error;
     }
     // Handlers first, then the announcement: a supervisor may signal as soon as it reads it.

@@ -28,6 +28,7 @@ import {
   type PostgresDialectConfig,
   type TransactionSettings,
 } from 'kysely';
+import { classifyDatabaseError } from './database-errors.ts';
 import { NodeSqliteDialect } from './node-sqlite.dialect.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -66,7 +67,8 @@ class SerialPostgresDialect extends PostgresDialect {
 async function createDialect(dataDir: string, databaseUrl: string | undefined): Promise<Dialect> {
   if (databaseUrl !== undefined) {
     const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // A server that does not answer fails the connection after ten seconds, not never.
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
     // An idle connection that the server ends (a restart, a failover, an administrator's
     // pg_terminate_backend) emits 'error' on the pool; node-postgres has already dropped
     // it, and the next query opens a fresh one. Without a listener that event would crash
@@ -83,13 +85,20 @@ async function createDialect(dataDir: string, databaseUrl: string | undefined): 
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
-/** Opens the database and applies pending migrations; throws (naming the migration) if one fails. */
+/**
+ * Opens the database and applies pending migrations; throws (naming the migration) if one
+ * fails, or a one-line error naming FACTORY_DATABASE_URL when PostgreSQL cannot be reached
+ * or refuses the login (database-errors.ts).
+ */
 export async function openDatabase(dataDir: string, databaseUrl?: string): Promise<Db> {
   const db = new Kysely<Database>({ dialect: await createDialect(dataDir, databaseUrl) });
   const migrator = new Migrator({ db, provider, migrationTableName: 'schema_migrations' });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
+    // Unreachable, or a refused user, password or database: one line naming the variable.
+    const reason = databaseUrl === undefined ? undefined : classifyDatabaseError(error, databaseUrl);
+    if (reason) throw reason;
     const failed = results?.find((result) => result.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, {
       cause: error,
