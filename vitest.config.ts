@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /** Tests of PostgreSQL itself (several instances on one server): project `node-pg` only. */
-const POSTGRES_ONLY = ['test/server/db/postgres.test.ts', 'test/server/cli/serve-startup.test.ts'];
+const POSTGRES_ONLY = [
+  'test/server/db/postgres.test.ts',
+  'test/server/cli/serve-startup.test.ts',
+  'test/server/audit/audit-kill-instances.test.ts',
+];
 
 /** Server test files that run on both SQLite (project `node`) and PostgreSQL (project `node-pg`). */
 const POSTGRES_SUITE = [
