@@ -85,6 +85,21 @@ async function createDialect(dataDir: string, databaseUrl: string | undefined): 
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
+/** The migrations a database has not applied yet (`factory-api doctor`); nothing is changed. */
+export async function pendingMigrations(db: Db): Promise<{ applied: number; pending: string[] }> {
+  const migrator = new Migrator({ db, provider, migrationTableName: 'schema_migrations' });
+  const all = await migrator.getMigrations();
+  return {
+    applied: all.filter((migration) => migration.executedAt !== undefined).length,
+    pending: all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name),
+  };
+}
+
+/** Connects without migrating (`factory-api doctor`): PostgreSQL at `databaseUrl`, else the SQLite file. */
+export async function connectDatabase(dataDir: string, databaseUrl?: string): Promise<Db> {
+  return new Kysely<Database>({ dialect: await createDialect(dataDir, databaseUrl) });
+}
+
 /**
  * Opens the database and applies pending migrations; throws (naming the migration) if one
  * fails, or a one-line error naming FACTORY_DATABASE_URL when PostgreSQL cannot be reached
