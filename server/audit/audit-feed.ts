@@ -1,6 +1,6 @@
 /**
  * How an instance hears that another one appended to the shared audit chain, so its live
- * tails (SSE) see every entry whoever wrote it (docs/DEPLOY.md §Several instances).
+ * tails (SSE) see every entry whoever wrote it (docs/DEPLOY.md §Topology).
  *
  * - PostgreSQL: every append transaction ends with `pg_notify('factory_audit', head)`
  *   (audit.store.ts), which PostgreSQL delivers at commit, never for a rollback. Each
