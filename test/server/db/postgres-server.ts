@@ -52,9 +52,13 @@ export interface PostgresServer {
 
 /**
  * Starts a throwaway PostgreSQL server; throws {@link PG_MISSING} without the binaries
- * (`searchIn`: where to look for them, Debian's `/usr/lib/postgresql` by default).
+ * (`searchIn`: where to look for them, Debian's `/usr/lib/postgresql` by default;
+ * `durable`: fsync and synchronous commits on, as in production).
  */
-export async function startPostgres(searchIn?: string): Promise<PostgresServer> {
+export async function startPostgres(
+  searchIn?: string,
+  settings: { durable?: boolean } = {},
+): Promise<PostgresServer> {
   const bin = findPgBin(searchIn);
   if (!bin) throw new Error(PG_MISSING);
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'factory-pg-'));
@@ -86,10 +90,9 @@ export async function startPostgres(searchIn?: string): Promise<PostgresServer> 
     `-c port=${port}`,
     `-c unix_socket_directories=${root}`,
     `-c max_connections=200`,
-    // A test server: durability is not what is under test, and the disk is shared.
-    `-c fsync=off`,
-    `-c synchronous_commit=off`,
-    `-c full_page_writes=off`,
+    // A test server: durability is not what is under test, and the disk is shared. A
+    // benchmark that compares with SQLite's synchronous=FULL asks for a durable one.
+    ...(settings.durable ? [] : [`-c fsync=off`, `-c synchronous_commit=off`, `-c full_page_writes=off`]),
   ].join(' ');
   run(
     'pg_ctl',
