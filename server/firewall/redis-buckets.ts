@@ -35,6 +35,8 @@ import {
 export const COMMAND_TIMEOUT_MS = 250;
 /** How long the start waits for Redis before serving with local buckets. */
 export const START_TIMEOUT_MS = 3_000;
+/** While Redis is connected but not answering in time: how often a take tries it again. */
+export const RETRY_MS = 1_000;
 /** Every shared bucket's key starts with this. */
 export const KEY_PREFIX = 'factory:rl:';
 
@@ -103,6 +105,8 @@ export class RedisBucketStore implements BucketStore {
   #since = new Date().toISOString();
   #reason: string | undefined = 'not connected yet';
   #closed = false;
+  /** While local: when a take may try Redis again. */
+  #retryAt = 0;
 
   private constructor(url: string, log: BucketLog) {
     this.#target = redisTarget(url);
@@ -165,7 +169,12 @@ export class RedisBucketStore implements BucketStore {
   }
 
   async take(key: string, limits: BucketLimits): Promise<TakeResult> {
-    if (this.#state === 'shared' && this.#redis.status === 'ready') {
+    // While local with the connection still up (takes timed out: a stalled server), one
+    // take a second tries Redis again; a reconnect ('ready') ends an outage by itself.
+    const tryRedis =
+      this.#redis.status === 'ready' && (this.#state === 'shared' || Date.now() >= this.#retryAt);
+    if (tryRedis) {
+      if (this.#state === 'local') this.#retryAt = Date.now() + RETRY_MS;
       try {
         const command = (this.#redis as unknown as { factoryTakeToken: TakeCommand }).factoryTakeToken;
         const [allowed, tokens] = await command.call(
@@ -174,6 +183,7 @@ export class RedisBucketStore implements BucketStore {
           limits.capacity,
           limits.refillPerSecond,
         );
+        this.#up();
         return takeResult(allowed === 1, Number(tokens), limits);
       } catch (error) {
         this.#down(describe(error));
@@ -194,6 +204,7 @@ export class RedisBucketStore implements BucketStore {
 
   #down(reason: string): void {
     if (this.#closed) return;
+    this.#retryAt = Date.now() + RETRY_MS;
     if (this.#state === 'shared') {
       this.#state = 'local';
       this.#since = new Date().toISOString();

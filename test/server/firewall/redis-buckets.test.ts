@@ -14,7 +14,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostureItem, ReadyResponse } from '../../../shared/common/api/status.ts';
 import { ConfigError } from '../../../server/config.ts';
-import { KEY_PREFIX } from '../../../server/firewall/redis-buckets.ts';
+import { COMMAND_TIMEOUT_MS, KEY_PREFIX } from '../../../server/firewall/redis-buckets.ts';
 import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, startTestApp, tempDir, type TestApp } from '../helpers.ts';
 import { REDIS_MISSING, startRedis, type RedisServer } from './redis-server.ts';
 
@@ -158,6 +158,41 @@ describe('two instances, one Redis', () => {
     } finally {
       client.disconnect();
     }
+  });
+});
+
+describe('a Redis that stalls (connected, not answering)', () => {
+  let redis: RedisServer;
+  let harness: TestApp;
+  const log = capturingLogger();
+  beforeAll(async () => {
+    redis = await startRedis();
+    harness = await startTestApp({ redisUrl: redis.url }, { logger: log.logger });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await redis?.stop();
+  });
+
+  it('answers from local buckets within the take timeout, and goes back to Redis once it answers', async () => {
+    expect((await ready(harness.app)).body.rate_limits).toBe('shared');
+    redis.pause();
+    try {
+      const started = Date.now();
+      for (let index = 0; index < 5; index += 1) expect((await knock(harness.app)).statusCode).toBe(401);
+      // A take waits at most COMMAND_TIMEOUT_MS for Redis, and only one take a second tries it.
+      expect(Date.now() - started).toBeLessThan(5 * COMMAND_TIMEOUT_MS);
+      expect((await ready(harness.app)).body).toMatchObject({ status: 'degraded', rate_limits: 'local' });
+    } finally {
+      redis.resume();
+    }
+    // The connection never dropped, so no reconnect announces it: the next tries find it.
+    await until(async () => {
+      await knock(harness.app);
+      return (await ready(harness.app)).body.rate_limits === 'shared';
+    }, 10_000);
+    expect(log.lines().filter((line) => line.msg.includes('Redis is unreachable'))).toHaveLength(1);
+    expect(log.lines().filter((line) => line.msg.includes('Redis answers again'))).toHaveLength(1);
   });
 });
 

@@ -34,6 +34,9 @@ export interface RedisServer {
   port: number;
   /** Ends the server with SIGKILL (an outage); `start()` brings it back on the same port. */
   kill(): Promise<void>;
+  /** Stops the process (SIGSTOP): connections stay open, nothing answers; `resume()` continues it. */
+  pause(): void;
+  resume(): void;
   /** Starts it again on the same port (after `kill`). */
   start(): Promise<void>;
   /** Stops it and removes its directory. */
@@ -91,6 +94,7 @@ export async function startRedis(options: { binary?: string; password?: string }
     child = undefined;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGCONT');
     running.kill(signal);
     await exited;
   };
@@ -99,6 +103,8 @@ export async function startRedis(options: { binary?: string; password?: string }
     url: `redis://127.0.0.1:${port}`,
     port,
     kill: () => end('SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     start: launch,
     async stop() {
       await end('SIGTERM');
