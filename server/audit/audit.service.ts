@@ -31,6 +31,7 @@ import { redactDetails } from './audit-redact.ts';
 import { recoverAtStart, type RecoveryReport } from './audit-recovery.ts';
 import { verifyStoredChain } from './audit-verify.ts';
 import type { AuditFeed } from './audit-feed.ts';
+import { AuditSubscribers, type AuditListener } from './audit-subscribers.ts';
 
 /** What the service needs from the server. */
 export interface AuditServiceOptions {
@@ -70,8 +71,7 @@ interface PendingWork {
 
 const isWork = (item: Pending | PendingWork): item is PendingWork => 'run' in item;
 
-/** A committed entry and its canonical line, as live subscribers get it. */
-export type AuditListener = (entry: AuditEntry, line: string) => void;
+export type { AuditListener };
 
 const MAX_BATCH = 256;
 
@@ -97,15 +97,9 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
   private checkpointSize = 0;
   private pending: (Pending | PendingWork)[] = [];
   private writing: Promise<void> | undefined;
-  private readonly listeners = new Set<AuditListener>();
+  private readonly subscribers: AuditSubscribers;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** The newest seq subscribers have heard of: they hear every entry once, in order. */
-  private notifiedSeq = 0;
-  /** A read of entries after {@link notifiedSeq} from the database, while one runs. */
-  private catchingUp: Promise<void> | undefined;
-  private catchUpAgain = false;
-  private stopFeed: (() => Promise<void>) | undefined;
   /** What the start-up recovery found (for tests and the status page). */
   recovery: RecoveryReport | undefined;
 
@@ -114,6 +108,15 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
     this.store = options.store;
     this.origin = treeOrigin(options.origin);
     this.verifierKey = formatVerifierKey(this.origin, options.signingPublicKey);
+    this.subscribers = new AuditSubscribers({
+      rowsAfter: (after, limit) => this.store.rowsAfter(after, limit),
+      ...(options.feed ? { feed: options.feed } : {}),
+      // Other instances' entries, read for the tails: committed, so the head moves on.
+      onHead: (head) => {
+        if (head.seq > this.head.seq) this.head = head;
+      },
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   /**
@@ -126,7 +129,7 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
     const report = await recoverAtStart(options.store, options.state);
     service.recovery = report;
     service.head = (await options.store.head()) ?? GENESIS_HEAD;
-    service.notifiedSeq = service.head.seq;
+    service.subscribers.startAfter(service.head.seq);
     service.checkpointSize = (await options.store.latestTreeCheckpoint())?.size ?? 0;
     for (const event of report.events) await service.appendEntry(event);
     await options.state.set('running');
@@ -201,7 +204,7 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
             );
             // Another instance's entries, read by a catch-up meanwhile, may be newer.
             if (built.length > 0 && head.seq > this.head.seq) this.head = head;
-            this.notify(built);
+            this.subscribers.committed(built);
             resolve(value.result);
           } catch (error) {
             this.head = (await this.store.head().catch(() => undefined)) ?? this.head;
@@ -211,64 +214,6 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
       });
       this.kick();
     });
-  }
-
-  /**
-   * Tells subscribers of entries this instance committed. When they follow the last entry
-   * subscribers heard of, at once; when another instance appended in between (the batch
-   * starts further on), the gap and the batch are read from the database in order.
-   */
-  private notify(built: readonly BuiltEntry[]): void {
-    const first = built[0];
-    if (!first) return;
-    if (this.catchingUp || first.entry.seq > this.notifiedSeq + 1) {
-      this.catchUp();
-      return;
-    }
-    for (const entry of built) this.deliver(entry.entry, entry.line);
-  }
-
-  private deliver(entry: AuditEntry, line: string): void {
-    if (entry.seq <= this.notifiedSeq) return;
-    this.notifiedSeq = entry.seq;
-    for (const listener of this.listeners) {
-      try {
-        listener(entry, line);
-      } catch (error) {
-        // A broken subscriber (a dead SSE socket) must not strand the rest of the batch.
-        this.options.onError?.(error, 'notifying a subscriber');
-      }
-    }
-  }
-
-  /**
-   * Delivers what the database holds after {@link notifiedSeq} (another instance's
-   * appends, or a gap before this instance's own): one read at a time, again when a
-   * signal came in meanwhile.
-   */
-  private catchUp(): void {
-    if (this.catchingUp) {
-      this.catchUpAgain = true;
-      return;
-    }
-    this.catchingUp = (async () => {
-      try {
-        do {
-          this.catchUpAgain = false;
-          for (;;) {
-            const rows = await this.store.rowsAfter(this.notifiedSeq, 500);
-            for (const row of rows) this.deliver(rowToEntry(row), rowToLine(row));
-            const last = rows.at(-1);
-            if (last && last.seq > this.head.seq) this.head = { seq: last.seq, hash: last.hash };
-            if (rows.length < 500) break;
-          }
-        } while (this.catchUpAgain && !this.closed);
-      } catch (error) {
-        this.options.onError?.(error, 'reading entries for live tails');
-      } finally {
-        this.catchingUp = undefined;
-      }
-    })();
   }
 
   /** Starts the writer unless it runs; it re-checks the queue as it stops, so no append is stranded. */
@@ -332,24 +277,15 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
     if (built.length === 0) return;
     if (head.seq > this.head.seq) this.head = head;
     for (const { item, entry } of built) item.resolve(entry.entry);
-    this.notify(built.map(({ entry }) => entry));
+    this.subscribers.committed(built.map(({ entry }) => entry));
   }
 
   /**
    * Subscribes to committed entries — this instance's and, with a feed, every other
-   * instance's — each once and in seq order; returns the unsubscribe function.
+   * instance's — each once and in seq order (audit-subscribers.ts); returns the unsubscribe function.
    */
   subscribe(listener: AuditListener): () => void {
-    this.listeners.add(listener);
-    if (!this.stopFeed && this.options.feed && !this.closed) {
-      this.stopFeed = this.options.feed(
-        () => {
-          if (this.listeners.size > 0) this.catchUp();
-        },
-        (error) => this.options.onError?.(error, 'listening for other instances’ entries'),
-      );
-    }
-    return () => this.listeners.delete(listener);
+    return this.subscribers.subscribe(listener);
   }
 
   /** A keyset page of entries. */
@@ -502,9 +438,8 @@ export class AuditService implements AuditSink, TransactionalAuditSink {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.stopFeed?.();
     while (this.writing) await this.writing;
-    await this.catchingUp;
+    await this.subscribers.close();
     if (this.head.seq > this.checkpointSize) await this.checkpoint().catch(() => undefined);
     await this.options.state.set('clean');
   }
