@@ -2,7 +2,8 @@
  * Two real `factory-api serve` processes of one deployment (a shared data directory, one
  * PostgreSQL database) take concurrent appends; one is killed with SIGKILL in the middle.
  * The survivor keeps appending, its chain verifies, and every entry either instance
- * acknowledged (201) is in it with the same hash. Project `node-pg`.
+ * acknowledged (201) is in it with the same hash; the killed one starts again beside it and
+ * appends to the same chain. Project `node-pg`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -168,6 +169,24 @@ describe('SIGKILL of one of two instances during concurrent appends', () => {
     ).json()) as AuditVerifyResult;
     expect(verify.ok, JSON.stringify(verify)).toBe(true);
 
+    // The killed instance starts again beside the survivor (its start-up recovery runs on
+    // the shared chain) and appends; the chain still verifies from both.
+    victim = await startInstance(dataDir, database.url);
+    const after = await fetch(`${victim.base}/api/v1/audit/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify(handoff(999_999)),
+    });
+    expect(after.status).toBe(201);
+    const last = (await after.json()) as { seq: number; hash: string };
+    acknowledged.set(last.seq, last.hash);
+    for (const instance of [victim, survivor!]) {
+      const again = (await (
+        await fetch(`${instance.base}/api/v1/audit/verify`, { headers: await signIn(instance.base) })
+      ).json()) as AuditVerifyResult;
+      expect(again.ok, JSON.stringify(again)).toBe(true);
+    }
+
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     try {
@@ -175,10 +194,12 @@ describe('SIGKILL of one of two instances during concurrent appends', () => {
         await db.query<{ seq: string; hash: string }>('select seq, hash from audit_entries order by seq')
       ).rows;
       const stored = new Map(rows.map((row) => [Number(row.seq), row.hash]));
-      // Gap-free: 1…N.
+      // Gap-free: 1…N, nothing quarantined by the restart's recovery.
       expect(rows.map((row) => Number(row.seq))).toEqual(
         Array.from({ length: rows.length }, (_, i) => i + 1),
       );
+      const quarantined = await db.query<{ count: string }>('select count(*) from audit_quarantine');
+      expect(Number(quarantined.rows[0]!.count)).toBe(0);
       for (const [seq, hash] of acknowledged) expect(stored.get(seq), `acknowledged seq ${seq}`).toBe(hash);
     } finally {
       await db.end();
