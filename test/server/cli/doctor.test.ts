@@ -3,9 +3,9 @@
  * do not: a migrated PostgreSQL database with a running Redis passes; an unmigrated one
  * warns; a database, Redis or S3 endpoint that does not answer fails the run (exit 1) with
  * a line naming the variable and no password; invalid configuration exits 2. Project
- * `node-pg` (the run's PostgreSQL server), with a real redis-server.
+ * `node-pg` (the run's PostgreSQL server), with a real redis-server and s3rver.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import { startRedis, type RedisServer } from '../firewall/redis-server.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/factory-api.js');
 const SECRET = 'pw-that-must-not-show';
+/** s3rver's command line: an S3 implementation that is not ours, on loopback. */
+const S3RVER = path.resolve(import.meta.dirname, '../../../node_modules/s3rver/bin/s3rver.js');
 
 interface Check {
   check: string;
@@ -35,6 +37,51 @@ function doctor(env: Record<string, string>, args: string[] = ['--json']) {
       : undefined;
   const byName = Object.fromEntries((parsed?.checks ?? []).map((check) => [check.check, check]));
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, parsed, byName };
+}
+
+/** `doctor` without blocking the event loop (a server this test started must keep answering). */
+function doctorAsync(env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string; byName: Record<string, Check> }>(
+    (resolve) => {
+      const child = spawn(process.execPath, [BIN, 'doctor', '--json'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          FACTORY_TLS: 'proxy',
+          FACTORY_TRUSTED_PROXIES: '10.0.0.1',
+          ...env,
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code) => {
+        const checks = stdout ? (JSON.parse(stdout) as { checks: Check[] }).checks : [];
+        resolve({
+          code,
+          stdout,
+          stderr,
+          byName: Object.fromEntries(checks.map((check) => [check.check, check])),
+        });
+      });
+    },
+  );
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
 }
 
 async function freePort(): Promise<number> {
@@ -138,6 +185,50 @@ describe('factory-api doctor', () => {
     expect(run.byName['s3']).toMatchObject({ status: 'fail' });
     expect(run.byName['s3']?.detail).toContain('FACTORY_S3_BUCKET');
     expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
+  it('checks the S3 bucket on a real S3 implementation (s3rver): there and missing', async () => {
+    const port = await freePort();
+    const directory = await tempDir('factory-s3rver-');
+    const s3rver = spawn(
+      process.execPath,
+      [
+        S3RVER,
+        '-d',
+        directory,
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-s',
+        '--configure-bucket',
+        'factory-cdn',
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      await waitForPort(port);
+      const s3 = (bucket: string) =>
+        doctorAsync({
+          FACTORY_DATA_DIR: dataDir,
+          FACTORY_S3_BUCKET: bucket,
+          FACTORY_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+          FACTORY_S3_REGION: 'us-east-1',
+          FACTORY_S3_FORCE_PATH_STYLE: '1',
+          AWS_ACCESS_KEY_ID: 'S3RVER',
+          AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        });
+      const there = await s3('factory-cdn');
+      expect(there.byName['s3'], there.stdout + there.stderr).toMatchObject({ status: 'ok' });
+      expect(there.byName['s3']?.detail).toContain(`bucket factory-cdn at 127.0.0.1:${port}`);
+      const missing = await s3('no-such-bucket');
+      expect(missing.code).toBe(1);
+      expect(missing.byName['s3']?.detail).toContain('does not exist');
+      // (s3rver answers HeadBucket whatever the signature, so wrong credentials cannot be shown here.)
+    } finally {
+      s3rver.kill('SIGTERM');
+      await fs.rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('fails an S3 bucket without credentials, saying which variables to set', () => {
