@@ -31,8 +31,12 @@ import {
   type TakeResult,
 } from './token-bucket.ts';
 
-/** A take that Redis has not answered within this falls back to the local bucket. */
-export const COMMAND_TIMEOUT_MS = 250;
+/**
+ * A take that Redis has not answered within this falls back to the local bucket. Generous:
+ * a busy event loop (this process's, not Redis's) delays the reply too, and a take that
+ * falls back admits from the local bucket beside the shared one.
+ */
+export const COMMAND_TIMEOUT_MS = 1_000;
 /** How long the start waits for Redis before serving with local buckets. */
 export const START_TIMEOUT_MS = 3_000;
 /** While Redis is connected but not answering in time: how often a take tries it again. */

@@ -100,9 +100,15 @@ describe('two instances, one Redis', () => {
 
   it(`admit one bucket of ${BUCKET} between them, not one each`, async () => {
     expect((await ready(first.app)).body).toEqual({ status: 'ok', rate_limits: 'shared', warnings: [] });
-    const responses = await Promise.all(
-      Array.from({ length: BUCKET * 3 }, (_, index) => knock(index % 2 === 0 ? first.app : second.app)),
-    );
+    // Ten in flight at a time, alternating instances (as a balancer spreads one client).
+    const responses: Awaited<ReturnType<typeof knock>>[] = [];
+    for (let wave = 0; wave < (BUCKET * 3) / 10; wave += 1) {
+      responses.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, index) => knock(index % 2 === 0 ? first.app : second.app)),
+        )),
+      );
+    }
     const admitted = responses.filter((response) => response.statusCode !== 429).length;
     expect(admitted).toBeGreaterThanOrEqual(BUCKET);
     expect(admitted).toBeLessThanOrEqual(Math.floor(BUCKET * 1.05));
@@ -119,6 +125,10 @@ describe('two instances, one Redis', () => {
   it('keep serving when Redis is killed, say so in /ready and the posture, log it once, and use it again', async () => {
     await setLimits(first.app, { capacity: 1_000, refill_per_s: 1_000 });
     const admin = await login(first.app, ADMIN_EMAIL, DEV_PASSWORD);
+    // Only what is logged from the kill on counts (a take slower than the timeout on a
+    // loaded machine is an outage of its own, logged as one).
+    const before = firstLog.lines().length;
+    const logged = () => firstLog.lines().slice(before);
     await redis.kill();
     // Requests go on, each instance limiting on its own meanwhile.
     for (let index = 0; index < 30; index += 1) expect((await knock(first.app)).statusCode).toBe(401);
@@ -141,14 +151,14 @@ describe('two instances, one Redis', () => {
     // ioredis retries in the background; still one line.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     for (let index = 0; index < 10; index += 1) await knock(first.app);
-    const outage = firstLog.lines().filter((line) => line.msg.includes('Redis is unreachable'));
-    expect(outage).toHaveLength(1);
-    expect(JSON.stringify(firstLog.lines())).not.toContain('"err"');
+    const outage = logged().filter((line) => line.msg.includes('Redis is unreachable'));
+    expect(outage, JSON.stringify(logged())).toHaveLength(1);
+    expect(JSON.stringify(logged())).not.toContain('"err"');
 
     await redis.start();
     await until(async () => (await ready(first.app)).body.rate_limits === 'shared', 15_000);
     expect((await ready(first.app)).body).toEqual({ status: 'ok', rate_limits: 'shared', warnings: [] });
-    expect(firstLog.lines().filter((line) => line.msg.includes('Redis answers again'))).toHaveLength(1);
+    expect(logged().filter((line) => line.msg.includes('Redis answers again'))).toHaveLength(1);
     // The restarted Redis kept nothing (no persistence): the next take writes a bucket there.
     const client = new Redis(redis.url);
     try {
