@@ -8,6 +8,7 @@
  */
 import { FactoryConnection, type EmbeddedStarter } from '../factory-api/factory-connection.ts';
 import { SessionService } from '../domains/session/session.service.ts';
+import { AccountService } from '../domains/account/account.service.ts';
 import { StatusService } from '../domains/status/status.service.ts';
 import { SettingsService } from '../domains/settings/settings.service.ts';
 import { KnownServersStore, originOf } from '../factory-api/trust-store.ts';
@@ -165,6 +166,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
   });
   const audit = new AuditService(connection, (entry) => router?.emit('audit', 'onEntry', entry), home);
   const firewall = new FirewallService(connection);
+  const account = new AccountService(connection);
 
   const handlers: BridgeHandlers = {
     server: trust,
@@ -174,6 +176,7 @@ export function createConsoleCore(options: ConsoleCoreOptions): ConsoleCore {
     machine,
     vault,
     session,
+    account,
     status,
     settings,
     app,

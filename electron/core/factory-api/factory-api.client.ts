@@ -18,12 +18,27 @@ import {
   authMethodsResponseSchema,
   oidcStartResponseSchema,
   type AuthMethodsResponse,
+  mfaChallengeResponseSchema,
+  webauthnAssertionOptionsResponseSchema,
+  type MfaMethodName,
 } from '../../../shared/common/api/identity.ts';
 import { ErrorCode, httpStatusOf } from '../../../shared/common/errors.ts';
 import { FactoryApiError } from './factory-api.error.ts';
 
 /** What `/login` answers: tokens, or (an account with a second factor) the next step. */
-const loginAnswerSchema = z.union([tokenResponseSchema, z.object({ mfa_required: z.literal(true) }).loose()]);
+const loginAnswerSchema = z.union([tokenResponseSchema, mfaChallengeResponseSchema]);
+
+/** The second step of a sign-in: a code, or a passkey's assertion (`@simplewebauthn/browser`). */
+export type SecondFactor =
+  { method: 'totp' | 'recovery'; code: string } | { method: 'webauthn'; assertion: Record<string, unknown> };
+
+/** What a password sign-in led to: signed in, or the server asks for a second factor. */
+export type LoginOutcome =
+  | { status: 'signed_in'; response: Omit<TokenResponse, 'access_token' | 'refresh_token'> }
+  | { status: 'mfa_required'; methods: MfaMethodName[] };
+
+/** The server's `mfa_token` lives five minutes; the client forgets it a little sooner. */
+const PENDING_SIGN_IN_MS = 4.5 * 60_000;
 
 /** A 204 answer: no body to parse. */
 export const noContentSchema = z.undefined();
@@ -57,6 +72,12 @@ export interface RequestOptions<T> {
   schema: z.ZodType<T>;
   /** Send the bearer token (default true when one is held). */
   auth?: boolean;
+  /**
+   * Default true: a 401 is answered by one refresh and one more try. False where a 401
+   * means the proof sent was refused (a step-up's code): sending it again would only
+   * count another failure.
+   */
+  refreshOn401?: boolean;
   signal?: AbortSignal;
 }
 
@@ -70,6 +91,9 @@ export class FactoryApiClient {
   #refreshToken: string | null = null;
   #session: ClientSession | null = null;
   #refreshing: Promise<boolean> | null = null;
+  // Secret: the pending sign-in's single-use mfa_token (and a step-up's), here only; never logged or sent to the renderer.
+  #pendingSignIn: { token: string; methods: MfaMethodName[]; until: number } | null = null;
+  #stepUpToken: string | null = null;
   readonly #listeners = new Set<(session: ClientSession | null) => void>();
 
   constructor(options: FactoryApiClientOptions) {
@@ -109,6 +133,8 @@ export class FactoryApiClient {
 
   #forget(): void {
     const had = this.#accessToken !== null;
+    this.#pendingSignIn = null;
+    this.#stepUpToken = null;
     this.#accessToken = null;
     this.#refreshToken = null;
     this.#session = null;
@@ -168,23 +194,84 @@ export class FactoryApiClient {
     return true;
   }
 
-  /** Signs in with a password and keeps the access token in memory. The caller gets no token back. */
-  async login(
-    email: string,
-    password: string,
-  ): Promise<Omit<TokenResponse, 'access_token' | 'refresh_token'>> {
+  /**
+   * The first step of a sign-in: the password. Signed in, or (an account with a second
+   * factor) a pending sign-in whose single-use token this client keeps for
+   * {@link verifySecondFactor}. The caller never gets a token back.
+   */
+  async beginLogin(email: string, password: string): Promise<LoginOutcome> {
+    this.#pendingSignIn = null;
     const response = await this.send('/api/v1/auth/login', {
       method: 'POST',
       body: { email, password, session: 'bearer' },
       schema: loginAnswerSchema,
       auth: false,
     });
-    if ('mfa_required' in response)
+    if ('mfa_required' in response) {
+      this.#pendingSignIn = {
+        token: response.mfa_token,
+        methods: response.methods,
+        until: this.#now() + PENDING_SIGN_IN_MS,
+      };
+      return { status: 'mfa_required', methods: response.methods };
+    }
+    return { status: 'signed_in', response: this.#adopt(response) };
+  }
+
+  /** The methods of the sign-in waiting for its second factor, or null. */
+  get pendingSecondFactor(): MfaMethodName[] | null {
+    if (this.#pendingSignIn !== null && this.#pendingSignIn.until <= this.#now()) this.#pendingSignIn = null;
+    return this.#pendingSignIn?.methods ?? null;
+  }
+
+  /** Forgets a pending sign-in (the operator went back to the password). */
+  cancelSecondFactor(): void {
+    this.#pendingSignIn = null;
+  }
+
+  #pendingToken(): string {
+    if (this.pendingSecondFactor === null || this.#pendingSignIn === null) {
       throw new FactoryApiError(
         ErrorCode.Unauthenticated,
-        'This account signs in with a second factor, which this console version cannot ask for yet: sign in with an account without one.',
+        'This sign-in expired or was finished: sign in again with the password.',
         {},
       );
+    }
+    return this.#pendingSignIn.token;
+  }
+
+  /** Passkey options for the pending sign-in (the server binds the challenge to its token). */
+  async secondFactorOptions(): Promise<Record<string, unknown>> {
+    const response = await this.send('/api/v1/auth/mfa/webauthn/options', {
+      method: 'POST',
+      body: { mfa_token: this.#pendingToken() },
+      schema: webauthnAssertionOptionsResponseSchema,
+      auth: false,
+    });
+    return response.options;
+  }
+
+  /**
+   * The second step: a wrong code leaves the sign-in pending (another try, within the
+   * lock-out); a sign-in the server no longer knows is forgotten here too.
+   */
+  async verifySecondFactor(
+    factor: SecondFactor,
+  ): Promise<Omit<TokenResponse, 'access_token' | 'refresh_token'>> {
+    const token = this.#pendingToken();
+    let response: TokenResponse;
+    try {
+      response = await this.send('/api/v1/auth/mfa/verify', {
+        method: 'POST',
+        body: { mfa_token: token, ...factor },
+        schema: tokenResponseSchema,
+        auth: false,
+      });
+    } catch (error) {
+      if (error instanceof FactoryApiError && /sign in again/.test(error.message)) this.#pendingSignIn = null;
+      throw error;
+    }
+    this.#pendingSignIn = null;
     return this.#adopt(response);
   }
 
@@ -218,13 +305,79 @@ export class FactoryApiClient {
       schema: loginAnswerSchema,
       auth: false,
     });
-    if ('mfa_required' in response)
+    if ('mfa_required' in response) {
+      // Single sign-on does not skip the second factor: the sign-in waits for it, as after a password.
+      this.#pendingSignIn = {
+        token: response.mfa_token,
+        methods: response.methods,
+        until: this.#now() + PENDING_SIGN_IN_MS,
+      };
       throw new FactoryApiError(
         ErrorCode.Unauthenticated,
-        'This account needs its second factor after single sign-on, which this console version cannot ask for yet.',
+        'This account has a second factor: confirm the sign-in with it (the console’s Sign in view).',
         {},
       );
+    }
     return this.#adopt(response);
+  }
+
+  /**
+   * Signs in with a password and keeps the access token in memory. An account with a
+   * second factor needs `code` (TOTP, or a recovery code `xxxx-xxxx-xxxx-xxxx`): asked
+   * for only when the server wants one. The caller gets no token back.
+   */
+  async login(
+    email: string,
+    password: string,
+    options: { code?: string | (() => Promise<string>) } = {},
+  ): Promise<Omit<TokenResponse, 'access_token' | 'refresh_token'>> {
+    const outcome = await this.beginLogin(email, password);
+    if (outcome.status === 'signed_in') return outcome.response;
+    if (options.code === undefined || !outcome.methods.some((method) => method !== 'webauthn')) {
+      this.#pendingSignIn = null;
+      throw new FactoryApiError(
+        ErrorCode.Unauthenticated,
+        outcome.methods.includes('totp')
+          ? 'This account signs in with a second factor: give its TOTP (or recovery) code (the CLI: --code).'
+          : 'This account signs in with a passkey: sign in from the console window.',
+        {},
+      );
+    }
+    const code = (typeof options.code === 'string' ? options.code : await options.code()).trim();
+    return this.verifySecondFactor({ method: /^\d{6,8}$/.test(code) ? 'totp' : 'recovery', code });
+  }
+
+  /**
+   * Step-up: proves again that the signed-in person is there (`POST /api/v1/auth/reauth`),
+   * with the password (an account without a factor) or a factor. A passkey needs
+   * {@link stepUpOptions} first; its token stays here.
+   */
+  async reauth(proof: { password: string } | SecondFactor): Promise<{ validUntil: string }> {
+    let body: Record<string, unknown> = proof;
+    if ('method' in proof && proof.method === 'webauthn') {
+      const token = this.#stepUpToken;
+      if (token === null)
+        throw new FactoryApiError(ErrorCode.BadRequest, 'Ask for the passkey first, then confirm.', {});
+      this.#stepUpToken = null;
+      body = { method: 'webauthn', mfa_token: token, assertion: proof.assertion };
+    }
+    const response = await this.send('/api/v1/auth/reauth', {
+      method: 'POST',
+      body,
+      schema: z.object({ valid_until: z.string() }),
+      refreshOn401: false,
+    });
+    return { validUntil: response.valid_until };
+  }
+
+  /** Passkey options for a step-up. */
+  async stepUpOptions(): Promise<Record<string, unknown>> {
+    const response = await this.send('/api/v1/auth/reauth/webauthn/options', {
+      method: 'POST',
+      schema: webauthnAssertionOptionsResponseSchema,
+    });
+    this.#stepUpToken = response.mfa_token;
+    return response.options;
   }
 
   /** Forgets the token locally; the server-side logout is best effort. */
@@ -267,7 +420,14 @@ export class FactoryApiClient {
     try {
       return await this.#sendOnce(path, options);
     } catch (error) {
-      if (!(error instanceof FactoryApiError) || error.status !== 401 || this.#refreshToken === null)
+      // reauth_required is not an expired token: a refresh would not help (the caller steps up).
+      if (
+        !(error instanceof FactoryApiError) ||
+        error.status !== 401 ||
+        error.code === ErrorCode.ReauthRequired ||
+        options.refreshOn401 === false ||
+        this.#refreshToken === null
+      )
         throw error;
       if (!(await this.refresh())) throw error;
       return this.#sendOnce(path, options);

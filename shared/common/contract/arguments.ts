@@ -5,6 +5,14 @@
  * reject extra arguments; the objects inside are strict (see `inputs.ts`).
  */
 import { z } from 'zod';
+import {
+  FactorInput,
+  PasskeyInput,
+  PasskeyRegisterInput,
+  PasskeyRenameInput,
+  ReauthInput,
+  TotpCodeInput,
+} from './account-inputs.ts';
 import type { ConsoleBridge } from './bridge.ts';
 import type { InvokeMembers } from './channels.ts';
 import {
@@ -47,6 +55,23 @@ export const argumentSchemas = {
     signInMethods: none,
     startSso: none,
     completeSso: none,
+    verifyFactor: z.tuple([FactorInput]),
+    factorOptions: none,
+    cancelFactor: none,
+  },
+  account: {
+    overview: none,
+    stepUpMethods: none,
+    reauthOptions: none,
+    reauth: z.tuple([ReauthInput]),
+    startTotp: none,
+    confirmTotp: z.tuple([TotpCodeInput]),
+    disableTotp: z.tuple([TotpCodeInput]),
+    newRecoveryCodes: none,
+    passkeyOptions: none,
+    registerPasskey: z.tuple([PasskeyRegisterInput]),
+    renamePasskey: z.tuple([PasskeyRenameInput]),
+    removePasskey: z.tuple([PasskeyInput]),
   },
   machine: { getInfo: none, activate: z.tuple([ActivateInput]), deactivate: none },
   resources: {

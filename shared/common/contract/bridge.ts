@@ -25,6 +25,14 @@ import type {
   UnlockInput,
   VaultUnlockInput,
 } from './inputs.ts';
+import type {
+  FactorInput,
+  PasskeyInput,
+  PasskeyRegisterInput,
+  PasskeyRenameInput,
+  ReauthInput,
+  TotpCodeInput,
+} from './account-inputs.ts';
 import type { BridgeError, Result, Unsubscribe } from './result.ts';
 
 export type Call<T> = Promise<Result<T>>;
@@ -36,6 +44,84 @@ export interface SessionState {
   email: string | null;
   role: string | null;
   serverUrl: string | null;
+  /**
+   * Present while a sign-in waits for its second factor: the password was right and the
+   * server asked for one of these. The sign-in's single-use token stays on the main side.
+   */
+  secondFactor?: PendingSecondFactor;
+}
+
+export type SecondFactorMethod = 'totp' | 'webauthn' | 'recovery';
+
+export interface PendingSecondFactor {
+  methods: SecondFactorMethod[];
+}
+
+/** How the signed-in account can confirm it is itself again (step-up). */
+export type StepUpMethod = 'password' | SecondFactorMethod;
+
+/**
+ * WebAuthn options for `navigator.credentials` (through `@simplewebauthn/browser`): public
+ * values (a challenge, the relying party, credential ids). The token that binds the
+ * challenge stays on the main side.
+ */
+export interface WebAuthnRequest {
+  options: Record<string, unknown>;
+}
+
+export interface PasskeySummary {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** One of the signed-in account's API keys: its public prefix, never the key. */
+export interface ApiKeySummary {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  /** Null: the key does not expire. */
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** The Account view: the signed-in account's factors and API keys. No secrets. */
+export interface AccountOverview {
+  email: string;
+  role: string;
+  totp: boolean;
+  passkeys: PasskeySummary[];
+  recoveryCodesLeft: number;
+  /** The account's role must keep a second factor (the last one cannot be removed). */
+  required: boolean;
+  /** The server is configured for passkeys. */
+  webauthnAvailable: boolean;
+  /** Null: this role may not read API keys. */
+  apiKeys: ApiKeySummary[] | null;
+  stepUpMethods: StepUpMethod[];
+}
+
+/**
+ * A TOTP enrolment: the secret as text and as an `otpauth://` URL for the QR code. Secret:
+ * it crosses IPC once, to be shown once; never stored or logged on either side.
+ */
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUrl: string;
+}
+
+/** Ten single-use recovery codes. Secret: shown once, then only their hashes exist (on the server). */
+export interface RecoveryCodes {
+  recoveryCodes: string[];
+}
+
+export interface PasskeyRegistration {
+  passkey: PasskeySummary;
+  /** The account's first factor also gets recovery codes (shown once); otherwise null. */
+  recoveryCodes: string[] | null;
 }
 
 /**
@@ -341,6 +427,12 @@ export interface ConsoleBridge {
     getState(): Call<SessionState>;
     login(input: LoginInput): Call<SessionState>;
     logout(): Call<SessionState>;
+    /** The factor step of a pending sign-in (TOTP code, recovery code or passkey assertion). */
+    verifyFactor(input: FactorInput): Call<SessionState>;
+    /** Passkey options for the pending sign-in. */
+    factorOptions(): Call<WebAuthnRequest>;
+    /** Abandons the pending sign-in (back to the password). */
+    cancelFactor(): Call<SessionState>;
     /**
      * Starts single sign-on (docs/IDENTITY.md): the main side listens on loopback and, on the
      * desktop, opens the provider in the system browser; `opened: false` (browser mode) asks
@@ -356,6 +448,26 @@ export interface ConsoleBridge {
      * could not be renewed (the server ended the session), or the server changed.
      */
     onChange(listener: Listener<SessionState>): Unsubscribe;
+  };
+  /** The signed-in account: second factors, API keys, step-up (docs/IDENTITY.md). */
+  account: {
+    overview(): Call<AccountOverview>;
+    /** How this account can step up now (password, or its factors). */
+    stepUpMethods(): Call<StepUpMethod[]>;
+    /** Passkey options for a step-up. */
+    reauthOptions(): Call<WebAuthnRequest>;
+    /** Proves it is the account holder again; sensitive actions then work for a few minutes. */
+    reauth(input: ReauthInput): Call<{ validUntil: string }>;
+    startTotp(): Call<TotpEnrolment>;
+    confirmTotp(input: TotpCodeInput): Call<RecoveryCodes>;
+    /** Needs a TOTP or recovery code. */
+    disableTotp(input: TotpCodeInput): Call<{ disabled: boolean }>;
+    /** Replaces the recovery codes (the old ones stop working). */
+    newRecoveryCodes(): Call<RecoveryCodes>;
+    passkeyOptions(): Call<WebAuthnRequest>;
+    registerPasskey(input: PasskeyRegisterInput): Call<PasskeyRegistration>;
+    renamePasskey(input: PasskeyRenameInput): Call<PasskeySummary[]>;
+    removePasskey(input: PasskeyInput): Call<PasskeySummary[]>;
   };
   machine: {
     getInfo(): Call<MachineInfo>;

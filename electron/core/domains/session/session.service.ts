@@ -4,8 +4,17 @@
  * renews the access token with the rotating refresh token before it expires. When the
  * server refuses the renewal (session revoked, account disabled), the session ends
  * and the UI hears it (`session.onChange`), instead of showing "signed in" over a dead token.
+ * An account with a second factor signs in in two steps: the state then says which
+ * factors the server asks for (`secondFactor`), and the sign-in's single-use token stays
+ * inside the API client; the UI sends the code or the passkey's assertion, never a token.
  */
-import type { SessionState, SignInMethods, SsoStart } from '../../../../shared/common/contract/bridge.ts';
+import type { FactorInput } from '../../../../shared/common/contract/account-inputs.ts';
+import type {
+  SessionState,
+  SignInMethods,
+  SsoStart,
+  WebAuthnRequest,
+} from '../../../../shared/common/contract/bridge.ts';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import type { LoginInput } from '../../../../shared/common/contract/inputs.ts';
 import type { FactoryConnection } from '../../factory-api/factory-connection.ts';
@@ -76,12 +85,15 @@ export class SessionService implements DomainHandlers<'session'> {
   }
 
   #state(): SessionState {
-    const session = this.#client()?.session ?? null;
+    const client = this.#client();
+    const session = client?.session ?? null;
+    const pending = session === null ? (client?.pendingSecondFactor ?? null) : null;
     return {
       signedIn: session !== null,
       email: session?.user.email ?? null,
       role: session?.user.role ?? null,
       serverUrl: this.#connection.info.serverUrl,
+      ...(pending ? { secondFactor: { methods: [...pending] } } : {}),
     };
   }
 
@@ -99,8 +111,29 @@ export class SessionService implements DomainHandlers<'session'> {
     return this.#state();
   }
 
+  /** The password step: signed in, or `secondFactor` says which factors come next. */
   async login(input: LoginInput): Promise<SessionState> {
-    await this.#connection.client.login(input.email, input.password);
+    await this.#connection.client.beginLogin(input.email, input.password);
+    this.#push();
+    return this.#state();
+  }
+
+  /** The factor step of a pending sign-in; a refused code leaves it pending for another try. */
+  async verifyFactor(input: FactorInput): Promise<SessionState> {
+    try {
+      await this.#connection.client.verifySecondFactor(input);
+    } finally {
+      this.#push();
+    }
+    return this.#state();
+  }
+
+  async factorOptions(): Promise<WebAuthnRequest> {
+    return { options: await this.#connection.client.secondFactorOptions() };
+  }
+
+  async cancelFactor(): Promise<SessionState> {
+    this.#client()?.cancelSecondFactor();
     this.#push();
     return this.#state();
   }
@@ -125,7 +158,7 @@ export class SessionService implements DomainHandlers<'session'> {
     // The session is pushed when the browser comes back, whether or not the view waits for it.
     pending.result.then(
       () => this.#push(),
-      () => undefined,
+      () => this.#push(), // a sign-in that waits for its second factor is pushed too
     );
     return { authorizationUrl: pending.authorizationUrl, opened: pending.opened };
   }
@@ -135,10 +168,13 @@ export class SessionService implements DomainHandlers<'session'> {
     if (!pending) throw new ConsoleError(ErrorCode.Conflict, 'No single sign-on is waiting: start it again.');
     try {
       await pending.result;
+    } catch (error) {
+      // An account with a second factor: the sign-in now waits for it (`secondFactor`), not a failure.
+      if (this.#client()?.pendingSecondFactor == null) throw error;
     } finally {
       if (this.#sso === pending) this.#sso = null;
+      this.#push();
     }
-    this.#push();
     return this.#state();
   }
 
