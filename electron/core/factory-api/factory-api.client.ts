@@ -338,7 +338,7 @@ export class FactoryApiClient {
       throw new FactoryApiError(
         ErrorCode.Unauthenticated,
         outcome.methods.includes('totp')
-          ? 'This account signs in with a second factor: give its TOTP (or recovery) code (the CLI: --code).'
+          ? 'This account signs in with a second factor, which this sign-in cannot ask for: use the console’s Sign in view, or factory-console login --code.'
           : 'This account signs in with a passkey: sign in from the console window.',
         {},
       );

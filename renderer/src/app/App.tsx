@@ -1,5 +1,6 @@
 import { Center, Loader, NavLink } from '@mantine/core';
 import { Suspense, useEffect, useState } from 'react';
+import { StepUpDialog } from '../features/account/StepUpDialog.tsx';
 import { resourcesStore } from '../features/resources/resources.hooks.ts';
 import { sessionStore, useSession } from '../features/session/session.hooks.ts';
 import { useSettingsAtStart } from '../features/settings/settings.hooks.ts';
@@ -70,6 +71,7 @@ export function App({ shell }: { shell: 'electron' | 'browser' }) {
             </Suspense>
           </main>
         </div>
+        <StepUpDialog />
       </NavigationContext.Provider>
     </ShellContext.Provider>
   );

@@ -22,6 +22,9 @@ const FirewallView = lazy(() =>
 const MachineView = lazy(() =>
   import('../features/machine/MachineView.tsx').then((m) => ({ default: m.MachineView })),
 );
+const AccountView = lazy(() =>
+  import('../features/account/AccountView.tsx').then((m) => ({ default: m.AccountView })),
+);
 const SettingsView = lazy(() =>
   import('../features/settings/SettingsView.tsx').then((m) => ({ default: m.SettingsView })),
 );
@@ -38,6 +41,8 @@ export interface ViewDefinition {
   needs?: Permission;
   /** Also shown without that permission while this machine is activated (its vault works offline). */
   offline?: boolean;
+  /** Only while someone is signed in (any role). */
+  signedIn?: boolean;
 }
 
 export const views: readonly ViewDefinition[] = [
@@ -52,6 +57,7 @@ export const views: readonly ViewDefinition[] = [
   },
   { id: 'audit', label: 'Audit', component: AuditView, needs: Permission.AuditRead },
   { id: 'firewall', label: 'Firewall', component: FirewallView, needs: Permission.FirewallRead },
+  { id: 'account', label: 'Account', component: AccountView, signedIn: true },
   { id: 'machine', label: 'Machine', component: MachineView },
   { id: 'settings', label: 'Settings', component: SettingsView },
 ];
@@ -77,8 +83,8 @@ export function visibleViews(
   const synthetic = new URLSearchParams(search).get('audit') === 'synthetic';
   return views.filter(
     (view) =>
-      !view.needs ||
-      roleMay(role, view.needs) ||
+      (view.signedIn === true ? role !== null : !view.needs) ||
+      (view.needs !== undefined && roleMay(role, view.needs)) ||
       (view.offline === true && activated) ||
       (view.id === 'audit' && synthetic),
   );

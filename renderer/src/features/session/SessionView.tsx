@@ -7,6 +7,7 @@ import { ServerPicker } from '../connection/ServerPicker.tsx';
 import { useSettings } from '../settings/settings.hooks.ts';
 import { ActivationForm } from './ActivationForm.tsx';
 import { sessionStore, useSession } from './session.hooks.ts';
+import { SecondFactorStep } from './SecondFactorStep.tsx';
 import { SignInForm } from './SignInForm.tsx';
 
 /** Sign in & activation: which server, who is signed in, and this machine's activation. */
@@ -55,6 +56,8 @@ export function SessionView() {
                 Sign out
               </Button>
             </Group>
+          ) : session?.secondFactor ? (
+            <SecondFactorStep methods={session.secondFactor.methods} />
           ) : (
             <SignInForm />
           )}
