@@ -41,7 +41,7 @@ export const screenshotDir = 'test-results/screenshots';
  * development build (several times slower, and not what operators run). Rebuild the
  * renderer in production mode if the current build is a development one.
  */
-async function ensureProductionRenderer(env: NodeJS.ProcessEnv): Promise<void> {
+export async function ensureProductionRenderer(env: NodeJS.ProcessEnv): Promise<void> {
   const assets = join('renderer', 'dist', 'assets');
   const files = await readdir(assets).catch(() => [] as string[]);
   let development = false;

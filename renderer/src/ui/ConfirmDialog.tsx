@@ -17,7 +17,14 @@ export interface ConfirmDialogProps {
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
-    <Modal opened onClose={props.onCancel} title={props.title} centered size="md">
+    <Modal
+      opened
+      onClose={props.onCancel}
+      title={props.title}
+      centered
+      size="md"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <div>{props.children}</div>
       <Group justify="flex-end" mt="md" gap="xs">
         <Button variant="default" onClick={props.onCancel} data-autofocus>

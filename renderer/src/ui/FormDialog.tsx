@@ -25,7 +25,14 @@ export function FormDialog(props: FormDialogProps) {
     if (!props.busy) props.onSubmit();
   }
   return (
-    <Modal opened onClose={props.onClose} title={props.title} centered size="lg">
+    <Modal
+      opened
+      onClose={props.onClose}
+      title={props.title}
+      centered
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <form onSubmit={submit} noValidate aria-label={props.title}>
         {props.children}
         <Group justify="flex-end" mt="md" gap="xs">
