@@ -25,6 +25,7 @@ describe('the IPC contract', () => {
   it('has every domain of the design, with calls and the five push events', () => {
     expect(Object.keys(bridgeChannels).sort()).toEqual(
       [
+        'account',
         'app',
         'audit',
         'firewall',
