@@ -5,7 +5,8 @@
  * adds a passkey on the DevTools protocol's virtual authenticator, signs in again with a
  * TOTP code and with the passkey; a stale session's firewall change opens the step-up
  * prompt and goes through after a recovery code; the passkey is removed. axe-core finds
- * nothing serious in the new views.
+ * nothing serious in the new views. No token reaches the page over the bridge; the secret
+ * and the recovery codes only in the one answer that made them.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,6 +38,8 @@ let page: Page;
 let dataDir: string;
 let account: { email: string; password: string; id: string };
 const problems: string[] = [];
+/** Every answer of the console's bridge to the page, as `[channel, body]`. */
+const answers: [string, string][] = [];
 
 function codeAt(secret: string, offsetMs = 0): string {
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
@@ -97,6 +100,10 @@ beforeAll(async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => {
+    const channel = /\/api\/call\/([\w.]+)$/.exec(new URL(response.url()).pathname)?.[1];
+    if (channel) void response.text().then((body) => answers.push([channel, body]));
+  });
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -218,5 +225,15 @@ describe('second factors and step-up in the console (Chromium, real Factory API)
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => page.getByTestId('passkey-row').count(), { timeout: 15_000 }).toBe(0);
     expect(problems).toEqual([]);
+  });
+
+  it('no token crossed to the page; the secret and the recovery codes crossed once, in their own answers', () => {
+    expect(answers.length).toBeGreaterThan(20);
+    for (const [channel, body] of answers) {
+      expect(body, channel).not.toMatch(/mfa_token|access_token|refresh_token|eyJ[\w-]{10,}\./);
+    }
+    const carrying = (text: string) => answers.filter(([, body]) => body.includes(text)).map(([c]) => c);
+    expect(carrying(secret)).toEqual(['account.startTotp']);
+    expect(carrying(recovery[0]!)).toEqual(['account.confirmTotp']);
   });
 });

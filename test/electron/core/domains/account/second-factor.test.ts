@@ -166,6 +166,42 @@ describe('second factors through the console core', () => {
     expect(state.secondFactor).toBeUndefined();
   });
 
+  it('forgets a pending sign-in after the mfa_token’s lifetime, and says to sign in again', async () => {
+    // Re-enrol (TOTP was turned off above) through the API, then a console with a movable clock.
+    const session = await login(test.app, user.email, user.password);
+    const auth = { authorization: `Bearer ${session.access_token}` };
+    const started = await test.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/totp', headers: auth });
+    const again = (started.json() as { secret: string }).secret;
+    const confirmed = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/totp/confirm',
+      headers: auth,
+      payload: { code: totpCode(again) },
+    });
+    expect(confirmed.statusCode).toBe(200);
+    let clock = Date.now();
+    const clocked = await startCore({
+      serverUrl: fixture.core.connection.info.serverUrl,
+      home: await tempDir('second-factor-clock-'),
+      now: () => clock,
+    });
+    try {
+      const handle = (channel: string, ...args: unknown[]) =>
+        clocked.core.router.handle(channel, args, sender) as Promise<Result<SessionState>>;
+      const pending = await handle('session.login', { email: user.email, password: user.password });
+      expect(pending).toMatchObject({ ok: true, value: { secondFactor: { methods: ['totp', 'recovery'] } } });
+      clock += 5 * 60_000;
+      const later = await handle('session.getState');
+      expect(later.ok && later.value.secondFactor).toBeFalsy();
+      expect(
+        await handle('session.verifyFactor', { method: 'totp', code: totpCode(again, Date.now() + 30_000) }),
+      ).toMatchObject({ ok: false, error: { code: 'unauthenticated', message: /sign in again/ } });
+    } finally {
+      await clocked.close();
+      await fs.rm(clocked.home, { recursive: true, force: true });
+    }
+  });
+
   it('logs channels and outcomes only: no code, secret or recovery code in a log line', () => {
     const lines = JSON.stringify(log);
     expect(lines).toContain('account.confirmTotp');
