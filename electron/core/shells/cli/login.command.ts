@@ -12,7 +12,7 @@
  *   browser to come back.
  */
 import { activationConnection } from '../../domains/machine/activation.ts';
-import { readActivation, requireActivation } from '../../domains/machine/activation.store.ts';
+import { readActivation } from '../../domains/machine/activation.store.ts';
 import { startSsoSignIn } from '../../domains/session/sso-sign-in.ts';
 import { connectTrusted } from '../../factory-api/server-connection.ts';
 import { KnownServersStore } from '../../factory-api/trust-store.ts';
@@ -79,10 +79,18 @@ async function passwordLogin(
   const target =
     server !== undefined && email !== undefined
       ? { email, connection: await withCliErrors(async () => connectTrusted(server, trust)) }
-      : await withCliErrors(async () => {
-          const activation = await requireActivation(home);
-          return { email: activation.email, connection: activationConnection(activation, trust) };
-        });
+      : await (async () => {
+          const activation = await readActivation(home);
+          if (!activation)
+            throw new CliError(
+              `login: no account: give --server URL --email E, or activate this machine (${USAGE})`,
+              2,
+            );
+          return {
+            email: activation.email,
+            connection: await withCliErrors(async () => activationConnection(activation, trust)),
+          };
+        })();
   try {
     const password = await readPassword(env, `Password for ${target.email}`);
     const signedIn = await withCliErrors(() =>
