@@ -13,6 +13,7 @@ import type { SessionState, SsoStart } from '../../../../../shared/common/contra
 import { withIdentityTables } from '../../../../../server/auth/mfa/mfa.tables.ts';
 import { startCore } from '../../core-fixture.ts';
 import { startTestApp, tempDir, type TestApp } from '../../../../server/helpers.ts';
+import { totpCode } from '../../../../../server/auth/mfa/totp.ts';
 import { BrowserAgent, startTestIdp, type TestIdp } from '../../../../server/auth/oidc/test-idp.ts';
 
 const page = { transport: 'electron', url: 'app://console/index.html' } as const;
@@ -140,6 +141,34 @@ describe('session: single sign-on from the console core', () => {
         ok: false,
         error: { code: 'conflict' },
       });
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('an account with a second factor: single sign-on ends in the factor step, and a code signs in', async () => {
+    // ops-1 exists since the first sign-on; it gets TOTP through the server's own service.
+    const user = await harness.app.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'ops-1@corp.example')
+      .executeTakeFirstOrThrow();
+    const started = await harness.app.identity.mfa.startTotp(user.id, 'ops-1@corp.example');
+    if (started === 'already_enrolled') throw new Error('ops-1 already has TOTP');
+    expect(await harness.app.identity.mfa.confirmTotp(user.id, totpCode(started.secret))).toBeTruthy();
+    const fixture = await core();
+    try {
+      const sso = (await fixture.core.router.handle('session.startSso', [], page)) as { value: SsoStart };
+      const completing = fixture.core.router.handle('session.completeSso', [], page);
+      expect((await browser(sso.value.authorizationUrl)).status).toBe(200);
+      expect(await completing).toMatchObject({
+        ok: true,
+        value: { signedIn: false, secondFactor: { methods: ['totp', 'recovery'] } },
+      });
+      const code = totpCode(started.secret, Date.now() + 30_000);
+      expect(
+        await fixture.core.router.handle('session.verifyFactor', [{ method: 'totp', code }], page),
+      ).toMatchObject({ ok: true, value: { signedIn: true, email: 'ops-1@corp.example', role: 'operator' } });
     } finally {
       await fixture.close();
     }
