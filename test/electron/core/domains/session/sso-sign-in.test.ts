@@ -14,6 +14,7 @@ import { withIdentityTables } from '../../../../../server/auth/mfa/mfa.tables.ts
 import { startCore } from '../../core-fixture.ts';
 import { startTestApp, tempDir, type TestApp } from '../../../../server/helpers.ts';
 import { totpCode } from '../../../../../server/auth/mfa/totp.ts';
+import type { Identity } from '../../../../../server/auth/mfa/identity.ts';
 import { BrowserAgent, startTestIdp, type TestIdp } from '../../../../server/auth/oidc/test-idp.ts';
 
 const page = { transport: 'electron', url: 'app://console/index.html' } as const;
@@ -153,9 +154,10 @@ describe('session: single sign-on from the console core', () => {
       .select('id')
       .where('email', '=', 'ops-1@corp.example')
       .executeTakeFirstOrThrow();
-    const started = await harness.app.identity.mfa.startTotp(user.id, 'ops-1@corp.example');
+    const { mfa } = (harness.app as unknown as { identity: Identity }).identity;
+    const started = await mfa.startTotp(user.id, 'ops-1@corp.example');
     if (started === 'already_enrolled') throw new Error('ops-1 already has TOTP');
-    expect(await harness.app.identity.mfa.confirmTotp(user.id, totpCode(started.secret))).toBeTruthy();
+    expect(await mfa.confirmTotp(user.id, totpCode(started.secret))).toBeTruthy();
     const fixture = await core();
     try {
       const sso = (await fixture.core.router.handle('session.startSso', [], page)) as { value: SsoStart };
