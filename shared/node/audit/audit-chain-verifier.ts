@@ -8,15 +8,19 @@
  * Untrusted input: every line is parsed defensively; nothing in it is executed or
  * trusted until its hash and link check out.
  */
-import { StringDecoder } from 'node:string_decoder';
+import { isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import {
   AUDIT_GENESIS_HASH,
+  AUDIT_HASH_PREFIX,
   AuditEventType,
   AuditVerifyReason,
   type AuditEntry,
   type AuditVerifyResult,
 } from '../../common/audit-event.ts';
 import { CanonicalEncodingError, encodeEntry, hashUnhashedLine } from './audit-canonical.ts';
+import { HashScratch } from './hash-scratch.ts';
 import { CompactRange } from './merkle-tree.ts';
 
 const KNOWN_TYPES = new Set<string>(Object.values(AuditEventType));
@@ -24,9 +28,24 @@ const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** `","hash":"<64 hex>"}` closes every canonical line. */
 const HASH_MEMBER_LENGTH = '","hash":"'.length + 64 + '"}'.length;
 /** The trailer line an export ends with: `{"checkpoint":"<signed note>"}`. */
-const CHECKPOINT_TRAILER = '{"checkpoint":';
+const CHECKPOINT_TRAILER = Buffer.from('{"checkpoint":');
 /** Longer than any canonical entry (details ≤ 8 KiB, escaping at most ×6) or trailer. */
-const MAX_LINE_CHARS = 128 * 1024;
+const MAX_LINE_BYTES = 128 * 1024;
+/** The fixed parts of a canonical line that the fast path reads seq, prev_hash and hash between. */
+const SEQ_OPEN = Buffer.from('{"seq":');
+const PREV_HASH_OPEN = Buffer.from(',"prev_hash":"');
+const HASH_OPEN = Buffer.from('","hash":"');
+const CLOSE = Buffer.from('"}');
+/** `{"seq":1,` … `,"prev_hash":"<64 hex>","hash":"<64 hex>"}`: nothing shorter is canonical. */
+const MIN_FAST_LINE = SEQ_OPEN.length + 2 + 154;
+
+/** Whether `bytes` holds `expected` at `offset`. */
+function bytesAt(bytes: Buffer, offset: number, expected: Buffer): boolean {
+  if (offset < 0 || offset + expected.length > bytes.length) return false;
+  for (let index = 0; index < expected.length; index += 1)
+    if (bytes[offset + index] !== expected[index]) return false;
+  return true;
+}
 
 const nullableString = (value: unknown): boolean => value === null || typeof value === 'string';
 
@@ -103,43 +122,64 @@ export class ChainVerifier {
   }
 
   /**
-   * The fast path: seq, prev_hash and hash are read from their fixed places in a
-   * canonical line, and the hash is recomputed over the exact bytes. A line it accepts
-   * is byte-identical to what the writer hashed, and linked to its predecessor, so its
-   * content is authenticated by the chain (and by a checkpoint up to its head) without
-   * parsing it. Anything it does not accept goes through the full path, which parses
-   * the line and names the problem.
+   * The fast path, on the line's bytes: seq, prev_hash and hash are read from their fixed places
+   * in a canonical line, and the hash is recomputed over the exact bytes. A line it accepts is
+   * byte-identical to what the writer hashed, and linked to its predecessor, so its content is
+   * authenticated by the chain (and by a checkpoint up to its head) without parsing or decoding
+   * it. Anything it does not accept goes through the full path, which parses the line and names
+   * the problem.
    */
-  private pushFast(line: string): boolean {
-    const length = line.length;
-    if (!line.startsWith('{"seq":') || !line.endsWith('"}')) return false;
-    const comma = line.indexOf(',', 7);
-    const seqText = line.slice(7, comma);
-    if (comma < 0 || !/^[1-9][0-9]{0,15}$/.test(seqText)) return false;
-    if (line.slice(length - 154, length - 140) !== ',"prev_hash":"') return false;
-    if (line.slice(length - 76, length - 66) !== '","hash":"') return false;
-    const seq = Number(seqText);
-    const prevHash = line.slice(length - 140, length - 76);
-    const expectedSeq = this.segmentStart ? seq : this.headSeq + 1;
-    const expectedPrev = this.segmentStart ? prevHash : this.headHash;
-    if (seq !== expectedSeq || prevHash !== expectedPrev) return false;
-    const hash = hashUnhashedLine(`${line.slice(0, length - HASH_MEMBER_LENGTH)}"}`);
-    if (hash !== line.slice(length - 66, length - 2)) return false;
+  private pushFast(bytes: Buffer, start: number, end: number): boolean {
+    if (
+      end - start < MIN_FAST_LINE ||
+      !bytesAt(bytes, start, SEQ_OPEN) ||
+      !bytesAt(bytes, end - 2, CLOSE) ||
+      !bytesAt(bytes, end - 154, PREV_HASH_OPEN) ||
+      !bytesAt(bytes, end - 76, HASH_OPEN)
+    )
+      return false;
+    // seq: 1–16 decimal digits without a leading zero, then a comma.
+    let seq = 0;
+    let at = start + SEQ_OPEN.length;
+    for (; at < start + SEQ_OPEN.length + 17; at += 1) {
+      const digit = (bytes[at] ?? 0) - 0x30;
+      if (digit < 0 || digit > 9 || (digit === 0 && seq === 0)) break;
+      seq = seq * 10 + digit;
+    }
+    if (seq === 0 || bytes[at] !== 0x2c || at - start - SEQ_OPEN.length > 16) return false;
+    // prev_hash and hash in one read: `<64 hex>","hash":"<64 hex>`.
+    const hashes = bytes.toString('latin1', end - 140, end - 2);
+    // A segment of a parallel verification starts mid-chain: the stitcher checks its link.
+    if (!this.segmentStart && (seq !== this.headSeq + 1 || !hashes.startsWith(this.headHash))) return false;
+    const hash = this.#unhashedLineHash(bytes, start, end);
+    if (!hashes.endsWith(hash)) return false;
+    const prevHash = this.segmentStart ? hashes.slice(0, 64) : this.headHash;
     if (this.segmentStart) {
       this.segmentStart = false;
       this.first = { seq, prevHash };
       this.tree = new CompactRange(seq - 1);
     }
-    this.accept(seq, hash, line);
+    this.accept(seq, hash, bytes, start, end);
     return true;
   }
 
+  /** The chain hash input: the domain prefix, then the line up to its prev_hash value, then `"}`. */
+  readonly #chainInput = new HashScratch(Buffer.from(AUDIT_HASH_PREFIX, 'utf8'));
+
+  /**
+   * The chain hash of a canonical line's bytes without its `hash` member (what
+   * {@link hashUnhashedLine} computes from text): no decoding, no string concatenation.
+   */
+  #unhashedLineHash(bytes: Buffer, start: number, end: number): string {
+    return hash('sha256', this.#chainInput.fill(bytes, start, end - HASH_MEMBER_LENGTH, CLOSE), 'hex');
+  }
+
   /** Records an accepted line: the chain head, the tree leaf, the watched sizes. */
-  private accept(seq: number, hash: string, line: string): void {
+  private accept(seq: number, hash: string, bytes: Buffer, start: number, end: number): void {
     this.headSeq = seq;
     this.headHash = hash;
     this.accepted += 1;
-    this.tree.appendLeaf(line);
+    this.tree.addLeaf(bytes, start, end);
     if (this.watchSet.has(seq)) {
       this.watched.set(seq, hash);
       this.watchedTrees.set(seq, this.tree.clone());
@@ -177,12 +217,26 @@ export class ChainVerifier {
 
   /** Checks the next line (without its `\n`). Returns false once the chain has failed. */
   push(line: string): boolean {
+    return this.pushBytes(Buffer.from(line, 'utf8'));
+  }
+
+  /**
+   * Checks the next line given as its bytes (without the `\n`), which are the Merkle leaf.
+   * The buffer is only read during the call. Returns false once the chain has failed.
+   */
+  pushBytes(bytes: Buffer, start = 0, end = bytes.length): boolean {
     if (this.failure) return false;
     if (this.trailerCheckpoint !== undefined) {
       return this.fail(AuditVerifyReason.Malformed, 'a line follows the checkpoint trailer');
     }
-    if (line.startsWith(CHECKPOINT_TRAILER)) return this.pushTrailer(line);
-    if (!this.strict && this.pushFast(line)) return true;
+    if (bytesAt(bytes, start, CHECKPOINT_TRAILER))
+      return this.pushTrailer(bytes.toString('utf8', start, end));
+    if (!this.strict && this.pushFast(bytes, start, end)) return true;
+    // The full path. Bytes that are not UTF-8 cannot be what the writer hashed, and decoding
+    // them would replace them with U+FFFD, so the text could hash right while the bytes differ.
+    if (!isUtf8(bytes.subarray(start, end)))
+      return this.fail(AuditVerifyReason.Malformed, 'line is not valid UTF-8');
+    const line = bytes.toString('utf8', start, end);
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -212,7 +266,7 @@ export class ChainVerifier {
       if (hash !== parsed.hash || why.reason === AuditVerifyReason.NotCanonical)
         return this.fail(why.reason, why.message);
     }
-    this.accept(parsed.seq, hash, line);
+    this.accept(parsed.seq, hash, bytes, start, end);
     return true;
   }
 
@@ -281,24 +335,87 @@ export async function verifyJsonlStream(
   strict = false,
 ): Promise<ChainVerifier> {
   const verifier = new ChainVerifier(watch, segment, strict);
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  for await (const chunk of source) {
-    const text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  /** The start of a line that the previous chunk did not finish (a copy: chunks are not ours to keep). */
+  let pending: Buffer | undefined;
+  for await (const input of source) {
+    const chunk = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
     let start = 0;
-    let newline = text.indexOf('\n', start);
-    while (newline >= 0) {
-      if (!verifier.push(text.slice(start, newline))) return verifier;
+    let newline = chunk.indexOf(0x0a);
+    if (pending !== undefined && newline >= 0) {
+      const line = Buffer.concat([pending, chunk.subarray(0, newline)]);
+      pending = undefined;
+      if (!verifier.pushBytes(line)) return verifier;
       start = newline + 1;
-      newline = text.indexOf('\n', start);
+      newline = chunk.indexOf(0x0a, start);
     }
-    pending = text.slice(start);
-    if (pending.length > MAX_LINE_CHARS) {
-      verifier.tooLong();
-      return verifier;
+    while (newline >= 0) {
+      if (!verifier.pushBytes(chunk, start, newline)) return verifier;
+      start = newline + 1;
+      newline = chunk.indexOf(0x0a, start);
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      pending = pending === undefined ? Buffer.from(rest) : Buffer.concat([pending, rest]);
+      if (pending.length > MAX_LINE_BYTES) {
+        verifier.tooLong();
+        return verifier;
+      }
     }
   }
-  pending += decoder.end();
-  if (pending.length > 0) verifier.tornTail();
+  if (pending !== undefined && pending.length > 0) verifier.tornTail();
   return verifier;
+}
+
+/** How much of an export file one read brings in (lines are cut out of it in place). */
+const READ_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Verifies the bytes [start, end) of a JSONL export file, as {@link verifyJsonlStream} does a
+ * stream, but reading into one reused buffer: the lines are verified where they lie, and only
+ * the unfinished last line of a read is moved to the front. I/O errors reject.
+ */
+export async function verifyJsonlRange(
+  file: string,
+  start: number,
+  end: number,
+  watch: Iterable<number> = [],
+  segment = false,
+  strict = false,
+): Promise<ChainVerifier> {
+  const verifier = new ChainVerifier(watch, segment, strict);
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    let filled = 0;
+    let position = start;
+    while (position < end) {
+      const { bytesRead } = await handle.read(
+        buffer,
+        filled,
+        Math.min(buffer.length - filled, end - position),
+        position,
+      );
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      filled += bytesRead;
+      const view = buffer.subarray(0, filled);
+      let lineStart = 0;
+      let newline = view.indexOf(0x0a);
+      while (newline >= 0) {
+        if (!verifier.pushBytes(view, lineStart, newline)) return verifier;
+        lineStart = newline + 1;
+        newline = view.indexOf(0x0a, lineStart);
+      }
+      filled -= lineStart;
+      if (filled > MAX_LINE_BYTES) {
+        verifier.tooLong();
+        return verifier;
+      }
+      buffer.copyWithin(0, lineStart, lineStart + filled);
+    }
+    if (filled > 0) verifier.tornTail();
+    return verifier;
+  } finally {
+    await handle.close();
+  }
 }

@@ -2,6 +2,7 @@
  * What the parallel file verifier (audit-file-verifier.ts) and its worker
  * (chain-verify.worker.ts) send each other; both import this file, never each other.
  */
+import type { ChainVerifier } from './audit-chain-verifier.ts';
 import { CompactRange } from './merkle-tree.ts';
 
 /** One worker's byte range. */
@@ -46,4 +47,26 @@ export interface SegmentReport {
   /** The Merkle tree's compact range over the segment's accepted lines. */
   tree: SerializedRange;
   watchedTrees: [number, SerializedRange][];
+}
+
+/** What a segment's verifier found, in the form the stitcher takes (from a worker or the caller's thread). */
+export function segmentReport(verifier: ChainVerifier, watch: readonly number[]): SegmentReport {
+  const result = verifier.result();
+  return {
+    first: verifier.first ?? null,
+    accepted: verifier.accepted,
+    headSeq: result.head_seq,
+    headHash: result.head_hash,
+    failure: result.ok ? null : { reason: result.reason ?? 'malformed', message: result.message ?? '' },
+    watched: watch.flatMap((seq) => {
+      const hash = verifier.hashAt(seq);
+      return hash === undefined ? [] : [[seq, hash] as [number, string]];
+    }),
+    trailer: verifier.trailerCheckpoint ?? null,
+    tree: serializeRange(verifier.tree),
+    watchedTrees: watch.flatMap((seq) => {
+      const tree = verifier.treeAt(seq);
+      return tree === undefined ? [] : [[seq, serializeRange(tree)] as [number, SerializedRange]];
+    }),
+  };
 }

@@ -16,6 +16,7 @@
  * ({@link storedHashIndex}), so storage is append-only and any proof reads O(log n) of them.
  */
 import { hash } from 'node:crypto';
+import { HashScratch } from './hash-scratch.ts';
 
 /** SHA-256 output size. */
 export const HASH_BYTES = 32;
@@ -23,19 +24,54 @@ export const HASH_BYTES = 32;
 /** The root of the empty tree: SHA-256 of nothing (RFC 9162 §2.1.1). */
 export const EMPTY_TREE_ROOT: Buffer = hash('sha256', Buffer.alloc(0), 'buffer');
 
-const NODE_PREFIX = Buffer.from([0x01]);
-const LEAF_PREFIX = Buffer.from([0x00]);
+/**
+ * Hashes in this file are computed as 32-character latin1 strings ("binary strings": one char
+ * per byte) and turned into Buffers only where a caller needs one. node:crypto's one-shot
+ * `hash(…, 'buffer')` gives every digest an ArrayBuffer of its own, which costs about three times
+ * a 'latin1' digest; the streaming verifier computes two hashes per entry, so this is most of
+ * verify_1m_s in `npm run bench -- audit`.
+ */
+type BinaryHash = string;
+
+const toBuffer = (value: BinaryHash): Buffer => Buffer.from(value, 'latin1');
+
+/**
+ * Scratch inputs for the hashes below, so a leaf or node hash copies its input once instead of
+ * allocating a concatenation. HAZMAT: only for the synchronous one-shot hashes in this file — the
+ * contents are overwritten by the next call and never escape.
+ */
+const leafScratch = new HashScratch(Uint8Array.of(0x00));
+const nodeScratch = Buffer.alloc(1 + 2 * HASH_BYTES);
+
+const asBuffer = (data: Uint8Array): Buffer =>
+  Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+function leafDigest(data: Uint8Array | string, start = 0, end = data.length): BinaryHash {
+  // '\0' + text encodes as the 0x00 prefix followed by the text's UTF-8: one call, no copy.
+  if (typeof data === 'string') return hash('sha256', `\0${data}`, 'binary');
+  return hash('sha256', leafScratch.fill(asBuffer(data), start, end), 'binary');
+}
+
+function nodeDigest(left: BinaryHash, right: BinaryHash): BinaryHash {
+  nodeScratch[0] = 0x01;
+  nodeScratch.write(left, 1, 'latin1');
+  nodeScratch.write(right, 1 + HASH_BYTES, 'latin1');
+  return hash('sha256', nodeScratch, 'binary');
+}
 
 /** Leaf hash: SHA-256(0x00 ‖ data). A string is hashed as its UTF-8 bytes. */
 export function leafHash(data: Uint8Array | string): Buffer {
-  // '\0' + text encodes as the 0x00 prefix followed by the text's UTF-8: one call, no copy.
-  if (typeof data === 'string') return hash('sha256', `\0${data}`, 'buffer');
-  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
+  return toBuffer(leafDigest(data));
 }
 
 /** Interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 1 + 2 * HASH_BYTES), 'buffer');
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES)
+    return toBuffer(hash('sha256', Buffer.concat([Buffer.from([0x01]), left, right]), 'binary'));
+  nodeScratch[0] = 0x01;
+  nodeScratch.set(left, 1);
+  nodeScratch.set(right, 1 + HASH_BYTES);
+  return toBuffer(hash('sha256', nodeScratch, 'binary'));
 }
 
 /** Bad proof input (a size beyond the tree, from > to …): the caller's mistake, not tampering. */
@@ -304,17 +340,26 @@ export interface SubtreeHash extends SubtreeId {
  * right (at most 2·log n of them). Appending a leaf merges siblings as they complete, and hands
  * back each newly complete subtree — exactly the hashes a log stores for that leaf. Two adjacent
  * ranges merge the same way, which is how a parallel verifier stitches its segments.
+ *
+ * The subtrees are kept as parallel arrays with binary-string hashes (see {@link BinaryHash}), so
+ * the verifier's {@link CompactRange.addLeaf} allocates nothing but the digests.
  */
 export class CompactRange {
   #start: number;
   #end: number;
-  readonly #nodes: SubtreeHash[];
+  readonly #levels: number[] = [];
+  readonly #indexes: number[] = [];
+  readonly #hashes: BinaryHash[] = [];
 
   constructor(start = 0, nodes: readonly SubtreeHash[] = []) {
     this.#start = start;
-    this.#nodes = nodes.map((node) => ({ ...node }));
-    const last = this.#nodes.at(-1);
-    this.#end = last ? (last.index + 1) * 2 ** last.level : start;
+    this.#end = start;
+    for (const { level, index, hash } of nodes) {
+      this.#levels.push(level);
+      this.#indexes.push(index);
+      this.#hashes.push(hash.toString('latin1'));
+      this.#end = (index + 1) * 2 ** level;
+    }
   }
 
   /** The range [start, end) of a log of `size` leaves, from stored hashes: the right edge to append to. */
@@ -337,53 +382,85 @@ export class CompactRange {
 
   /** The covering subtrees, left to right (copies). */
   get nodes(): SubtreeHash[] {
-    return this.#nodes.map((node) => ({ ...node }));
+    return this.#hashes.map((hash, position) => ({
+      level: this.#levels[position]!,
+      index: this.#indexes[position]!,
+      hash: toBuffer(hash),
+    }));
   }
 
   /** Adds the next leaf's hash; returns every subtree it completes, the leaf first. */
   appendLeafHash(leaf: Buffer): SubtreeHash[] {
     const done: SubtreeHash[] = [];
-    this.#push({ level: 0, index: this.#end, hash: leaf }, done);
+    this.#push(0, this.#end, leaf.toString('latin1'), done);
     this.#end += 1;
     return done;
   }
 
   /** Adds the next leaf (its data); returns the subtrees it completes. */
   appendLeaf(data: Uint8Array | string): SubtreeHash[] {
-    return this.appendLeafHash(leafHash(data));
+    const done: SubtreeHash[] = [];
+    this.#push(0, this.#end, leafDigest(data), done);
+    this.#end += 1;
+    return done;
   }
 
-  #push(node: SubtreeHash, done: SubtreeHash[]): void {
-    this.#nodes.push(node);
-    done.push(node);
-    for (;;) {
-      const right = this.#nodes.at(-1)!;
-      const left = this.#nodes.at(-2);
-      // Siblings: the same level, the left one an even index (they share a parent).
-      if (!left || left.level !== right.level || left.index % 2 !== 0) return;
-      this.#nodes.splice(-2, 2);
-      const parent = { level: left.level + 1, index: left.index / 2, hash: nodeHash(left.hash, right.hash) };
-      this.#nodes.push(parent);
-      done.push(parent);
+  /**
+   * Adds the next leaf, `data[start, end)`, when the completed subtrees are not needed (a
+   * verifier): nothing is allocated but the digests.
+   */
+  addLeaf(data: Buffer, start = 0, end = data.length): void {
+    this.#push(0, this.#end, leafDigest(data, start, end), undefined);
+    this.#end += 1;
+  }
+
+  #push(level: number, index: number, hash: BinaryHash, done: SubtreeHash[] | undefined): void {
+    const levels = this.#levels;
+    const indexes = this.#indexes;
+    const hashes = this.#hashes;
+    let top = levels.length;
+    // Siblings: the same level, the left one an even index (they share a parent).
+    while (top > 0 && levels[top - 1] === level && indexes[top - 1]! % 2 === 0) {
+      done?.push({ level, index, hash: toBuffer(hash) });
+      top -= 1;
+      hash = nodeDigest(hashes[top]!, hash);
+      level += 1;
+      index = indexes[top]! / 2;
+      levels.pop();
+      indexes.pop();
+      hashes.pop();
     }
+    done?.push({ level, index, hash: toBuffer(hash) });
+    levels.push(level);
+    indexes.push(index);
+    hashes.push(hash);
   }
 
   /** Appends the adjacent range `next` (which must start where this one ends). */
   merge(next: CompactRange): void {
     if (next.start !== this.#end) throw new TreeRangeError('compact ranges are not adjacent');
-    const scratch: SubtreeHash[] = [];
-    for (const node of next.#nodes) this.#push({ ...node }, scratch);
+    for (let position = 0; position < next.#hashes.length; position += 1)
+      this.#push(next.#levels[position]!, next.#indexes[position]!, next.#hashes[position]!, undefined);
     this.#end = next.end;
   }
 
   /** A copy (to snapshot the root at a watched size while streaming on). */
   clone(): CompactRange {
-    return new CompactRange(this.#start, this.#nodes);
+    const copy = new CompactRange(this.#start);
+    copy.#end = this.#end;
+    copy.#levels.push(...this.#levels);
+    copy.#indexes.push(...this.#indexes);
+    copy.#hashes.push(...this.#hashes);
+    return copy;
   }
 
   /** MTH(D[0:end]); only a range that starts at 0 has a tree root. */
   root(): Buffer {
     if (this.#start !== 0) throw new TreeRangeError('only a range starting at leaf 0 has a root');
-    return foldSubtrees(this.#nodes.map((node) => node.hash));
+    let result = this.#hashes.at(-1);
+    if (result === undefined) return EMPTY_TREE_ROOT;
+    for (let position = this.#hashes.length - 2; position >= 0; position -= 1)
+      result = nodeDigest(this.#hashes[position]!, result);
+    return toBuffer(result);
   }
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditVerifyReason } from '../../../../shared/common/audit-event.ts';
 import { chainNext, hashUnhashedLine } from '../../../../shared/node/audit/audit-canonical.ts';
 import { openCheckpoint, type Checkpoint } from '../../../../shared/node/audit/audit-checkpoint.ts';
-import { ChainVerifier } from '../../../../shared/node/audit/audit-chain-verifier.ts';
+import { ChainVerifier, verifyJsonlStream } from '../../../../shared/node/audit/audit-chain-verifier.ts';
 import { runAuditVerify } from '../../../../shared/node/audit/offline-verify.ts';
 import { parseVerifierKey } from '../../../../shared/node/audit/signed-note.ts';
 import {
@@ -143,6 +143,27 @@ describe('tamper detection on a 1 000-entry export', () => {
       expect(result.reason).toBe(AuditVerifyReason.NotCanonical);
       expect(result.first_bad_seq).toBe(index + 1);
     }
+  });
+});
+
+describe('bytes that are not UTF-8', () => {
+  it('refuses a line whose U+FFFD was replaced by an invalid byte, though it decodes to the same text', async () => {
+    // Decoding maps 0xFF to U+FFFD, so a verifier of decoded text would see the signed line;
+    // the signed bytes are EF BF BD, and the leaf is the bytes.
+    const chain: string[] = [];
+    let head: { seq: number; hash: string } = { seq: 0, hash: '0'.repeat(64) };
+    for (let index = 0; index < 3; index += 1) {
+      const built = chainNext(head, { ...fixtureFields(index), details: { note: 'before \uFFFD after' } });
+      chain.push(built.line);
+      head = built.entry;
+    }
+    const whole = Buffer.from(chain.map((line) => `${line}\n`).join(''), 'utf8');
+    const at = whole.indexOf(Buffer.from('\uFFFD', 'utf8'), Buffer.byteLength(chain[0]!) + 1);
+    const edited = Buffer.concat([whole.subarray(0, at), Buffer.from([0xff]), whole.subarray(at + 3)]);
+    expect(edited.toString('utf8')).toBe(whole.toString('utf8'));
+    expect((await verifyJsonlStream([whole])).result().ok).toBe(true);
+    const result = (await verifyJsonlStream([edited])).result();
+    expect(result).toMatchObject({ ok: false, reason: AuditVerifyReason.Malformed, first_bad_seq: 2 });
   });
 });
 
