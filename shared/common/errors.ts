@@ -42,6 +42,16 @@ export const ErrorCode = {
   ProofOutOfRange: 'proof_out_of_range',
   /** A tlog tile path that is malformed, or names a tile the log does not have yet. */
   BadTilePath: 'bad_tile_path',
+  /**
+   * A console record that the machine key seals (the activation's pinned server key, the
+   * clock's high-water mark) was edited, replaced or deleted: refused, never reset.
+   */
+  Tampered: 'tampered',
+  /**
+   * The activation was made before its records were sealed: offline opening waits until one
+   * online unlock has confirmed the pinned server key and sealed them.
+   */
+  SealMissing: 'seal_missing',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -85,4 +95,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   mfa_enrolment_required: 403,
   proof_out_of_range: 400,
   bad_tile_path: 400,
+  tampered: 422,
+  seal_missing: 409,
 };

@@ -43,6 +43,10 @@ const advice: Record<ErrorCode, string> = {
   untrusted_host:
     "The server does not answer to this address; use the address in the server's trusted hosts.",
   csrf_failed: 'The session check failed; sign out and in again.',
+  tampered:
+    'A record of this console (the pinned server key or the clock record) was edited or deleted: restore the console home from a backup, or activate this machine again.',
+  seal_missing:
+    'Unlock any resource online once, connected to the Factory API; offline opening works again after that.',
 };
 
 /** The machine key's one answer to a password it does not open (nothing tells the two causes apart). */

@@ -26,6 +26,11 @@ const activationSchema = z.strictObject({
   machine_id: machineIdSchema,
   activated_at: z.string(),
   lease: signedLeaseSchema,
+  /**
+   * The machine key's seal over the pins offline checks rest on (activation-seal.ts). Absent in
+   * activations made before seals: offline opening waits for one online unlock to add it.
+   */
+  seal: z.string().optional(),
 });
 export type Activation = z.infer<typeof activationSchema>;
 

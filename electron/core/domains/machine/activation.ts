@@ -25,6 +25,9 @@ import { loadOrCreateInstallSalt } from './install-salt.ts';
 import { createMachineKey, machineKeyPath } from './machine-key.ts';
 import { fingerprintFor } from './fingerprint.collector.ts';
 import { writeActivation, type Activation } from './activation.store.ts';
+import { sealActivation } from './activation-seal.ts';
+import { localSealKey } from '../../../../shared/node/crypto/local-seal.ts';
+import { sealClock } from './offline-clock.ts';
 import { processEnvironment } from '../../platform/environment.ts';
 
 export interface ActivateInput {
@@ -114,12 +117,19 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
       installSalt,
       ...(input.keyParams ? { params: input.keyParams } : {}),
     });
-    keys.privateKey.fill(0);
-    const response = await connection.client.activateMachine({
-      hwHash: hwHash.toString('hex'),
-      publicKey: keys.publicKey.toString('base64'),
-      label: input.label,
-    });
+    let response: Awaited<ReturnType<typeof connection.client.activateMachine>>;
+    let sealKey: Buffer;
+    try {
+      response = await connection.client.activateMachine({
+        hwHash: hwHash.toString('hex'),
+        publicKey: keys.publicKey.toString('base64'),
+        label: input.label,
+      });
+      // The seal of the local records (activation-seal.ts, offline-clock.ts) needs the machine id.
+      sealKey = localSealKey(keys.privateKey, response.machine_id);
+    } finally {
+      keys.privateKey.fill(0);
+    }
     const serverKey = Buffer.from(response.server_key, 'base64');
     if (
       !verifyCanonical(serverKey, response.lease.lease, response.lease.signature) ||
@@ -131,7 +141,7 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
       );
     }
     await fs.rename(pending, keyPath);
-    const activation: Activation = {
+    const unsealed: Activation = {
       format: 'factory-console/activation/v1',
       server_url: connection.client.baseUrl,
       certificate: pin,
@@ -143,9 +153,16 @@ export async function activateMachine(input: ActivateInput): Promise<Activation>
       activated_at: new Date().toISOString(),
       lease: response.lease,
     };
-    if (pin && input.trust) await input.trust.pin(input.serverUrl, pin);
-    await writeActivation(input.home, activation);
-    return activation;
+    try {
+      const activation = sealActivation(unsealed, sealKey);
+      if (pin && input.trust) await input.trust.pin(input.serverUrl, pin);
+      // The clock record first: a sealed activation without one reads as a deleted record.
+      await sealClock(input.home, { activation, sealKey }, Date.now());
+      await writeActivation(input.home, activation);
+      return activation;
+    } finally {
+      sealKey.fill(0);
+    }
   } finally {
     await fs.rm(pending, { force: true });
     if (own) connection.close();

@@ -12,12 +12,14 @@ import path from 'node:path';
 import { resourceIdSchema, type Manifest } from '../../../../shared/common/api/resources.ts';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { isIntegrityError } from '../../../../shared/node/crypto/errors.ts';
-import { requireActivation, type Activation } from '../machine/activation.store.ts';
+import { requireActivation, writeActivation, type Activation } from '../machine/activation.store.ts';
 import { activationConnection } from '../machine/activation.ts';
 import type { ConnectionOptions, ServerConnection } from '../../factory-api/server-connection.ts';
 import type { KnownServersStore } from '../../factory-api/trust-store.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
-import { checkAndRecordClock } from '../vault/vault-clock.ts';
+import { checkAndRecordClock, sealClock } from '../machine/offline-clock.ts';
+import { checkActivationSeal, isSealed, sealActivation } from '../machine/activation-seal.ts';
+import { localSealKey } from '../../../../shared/node/crypto/local-seal.ts';
 import { openDelivered, openThisMachineKey } from '../vault/vault-opener.ts';
 import { CONTAINER_FILE, commitItem, itemDir, stagingDir } from '../vault/vault.store.ts';
 import { downloadBigPart } from './cdn-download.ts';
@@ -122,6 +124,28 @@ async function stageContainer(
   }
 }
 
+/**
+ * The activation, checked against its seal (`tampered` when it does not verify). One made before
+ * seals is sealed here, with its clock record: the manifest and the fresh lease were just verified
+ * under its pinned server key, signed by the server this unlock reached, which is what the seal
+ * then vouches for offline.
+ */
+async function sealedActivation(
+  home: string,
+  activation: Activation,
+  sealKey: Uint8Array,
+  now: number,
+): Promise<Activation> {
+  if (isSealed(activation)) {
+    checkActivationSeal(activation, sealKey);
+    return activation;
+  }
+  const sealed = sealActivation(activation, sealKey);
+  await sealClock(home, { activation: sealed, sealKey }, now);
+  await writeActivation(home, sealed);
+  return sealed;
+}
+
 /** Unlocks a resource into the vault (and optionally exports it). */
 export async function unlockResource(input: UnlockInput): Promise<UnlockResult> {
   const activation = await requireActivation(input.home);
@@ -161,7 +185,10 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
     const envelope = Buffer.from(unlocked.envelope, 'base64');
     let dek: Buffer;
     let small: Buffer;
+    const sealKey = localSealKey(key.privateKey, activation.machine_id);
     try {
+      const sealed = await sealedActivation(input.home, activation, sealKey, now);
+      await checkAndRecordClock(input.home, { activation: sealed, sealKey }, now);
       ({ dek, small } = openDelivered({
         privateKey: key.privateKey,
         envelope,
@@ -169,6 +196,7 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
         machineId: activation.machine_id,
       }));
     } finally {
+      sealKey.fill(0);
       key.privateKey.fill(0);
     }
     try {
@@ -178,7 +206,6 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
         manifest: unlocked.manifest,
         lease: unlocked.lease,
       });
-      await checkAndRecordClock(input.home, now);
       const result: UnlockResult = {
         resourceId,
         name: manifest.name,

@@ -2,8 +2,9 @@
  * Opening a vault item offline (docs/ARCHITECTURE.md §The offline vault): password → machine key (this
  * machine's fingerprint, at most one component changed) → envelope → DEK. Refused,
  * with a message that says what to do, when the lease expired, when the clock was
- * set back, when the fingerprint changed in more than one component, or when
- * anything stored does not verify against what the server signed.
+ * set back, when the fingerprint changed in more than one component, when the pinned
+ * server key or the clock record was edited or deleted (their seals, under the machine
+ * key), or when anything stored does not verify against what the server signed.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -17,7 +18,9 @@ import { ConsoleError } from '../../platform/console-error.ts';
 import { fingerprintFor } from '../machine/fingerprint.collector.ts';
 import { machineKeyPath, openMachineKey } from '../machine/machine-key.ts';
 import { verifyLease, verifyManifest } from './signed-objects.ts';
-import { checkAndRecordClock } from './vault-clock.ts';
+import { checkAndRecordClock } from '../machine/offline-clock.ts';
+import { checkActivationSeal } from '../machine/activation-seal.ts';
+import { localSealKey } from '../../../../shared/node/crypto/local-seal.ts';
 import { CONTAINER_FILE, ENVELOPE_FILE, findRecord, itemDir, type VaultRecord } from './vault.store.ts';
 import { processEnvironment } from '../../platform/environment.ts';
 
@@ -106,14 +109,8 @@ export async function openVaultItem(input: OpenVaultItemInput): Promise<OpenedVa
     );
   }
   const resourceId = record.manifest.manifest.resource_id;
-  const manifest = verifyManifest(activation.server_key, record.manifest, resourceId);
-  await checkAndRecordClock(input.home, now);
-  verifyLease(activation.server_key, record.lease, { machineId: activation.machine_id, resourceId, now });
-  const directory = itemDir(input.home, resourceId);
-  const containerPath = path.join(directory, CONTAINER_FILE);
-  const info = await fs.stat(containerPath).catch(() => undefined);
-  if (!info || info.size !== manifest.container_size) throw new IntegrityError();
-  const envelope = await fs.readFile(path.join(directory, ENVELOPE_FILE));
+  // The machine key first: the pinned server key and the clock record are believed only once
+  // their seals verify under it (activation-seal.ts, offline-clock.ts).
   const key =
     input.key !== undefined
       ? { privateKey: input.key.privateKey, rebound: false, owned: false }
@@ -129,6 +126,26 @@ export async function openVaultItem(input: OpenVaultItemInput): Promise<OpenedVa
           )),
           owned: true,
         };
+  const sealKey = localSealKey(key.privateKey, activation.machine_id);
+  let manifest: Manifest;
+  let containerPath: string;
+  let envelope: Buffer;
+  try {
+    checkActivationSeal(activation, sealKey);
+    manifest = verifyManifest(activation.server_key, record.manifest, resourceId);
+    await checkAndRecordClock(input.home, { activation, sealKey }, now);
+    verifyLease(activation.server_key, record.lease, { machineId: activation.machine_id, resourceId, now });
+    const directory = itemDir(input.home, resourceId);
+    containerPath = path.join(directory, CONTAINER_FILE);
+    const info = await fs.stat(containerPath).catch(() => undefined);
+    if (!info || info.size !== manifest.container_size) throw new IntegrityError();
+    envelope = await fs.readFile(path.join(directory, ENVELOPE_FILE));
+  } catch (error) {
+    if (key.owned) key.privateKey.fill(0);
+    throw error;
+  } finally {
+    sealKey.fill(0);
+  }
   try {
     const { dek, small } = openDelivered({
       privateKey: key.privateKey,

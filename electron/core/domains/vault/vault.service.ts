@@ -21,6 +21,8 @@ import { readActivation, requireActivation, type Activation } from '../machine/a
 import { ConsoleError } from '../../platform/console-error.ts';
 import type { DomainHandlers } from '../../ipc/handlers.ts';
 import { openThisMachineKey } from './vault-opener.ts';
+import { checkActivationSeal, isSealed } from '../machine/activation-seal.ts';
+import { localSealKey } from '../../../../shared/node/crypto/local-seal.ts';
 import { listRecords } from './vault.store.ts';
 import { processEnvironment } from '../../platform/environment.ts';
 
@@ -103,6 +105,18 @@ export class VaultLockService implements DomainHandlers<'vault'> {
       this.#deps.env ?? processEnvironment(),
       { strict: this.#deps.strictHardware() },
     );
+    if (isSealed(activation)) {
+      // An edited activation is refused here already, not only when an item opens.
+      const sealKey = localSealKey(privateKey, activation.machine_id);
+      try {
+        checkActivationSeal(activation, sealKey);
+      } catch (error) {
+        privateKey.fill(0);
+        throw error;
+      } finally {
+        sealKey.fill(0);
+      }
+    }
     if (epoch !== this.#epoch) {
       // Locked (or closed) while the key was being opened: the lock wins.
       privateKey.fill(0);

@@ -4,7 +4,7 @@
  *   items/<resource id>/envelope.bin    the envelope as delivered (DEK ‖ small part, sealed to this machine)
  *   items/<resource id>/record.json     signed manifest, signed lease, name, version
  *   staging/<resource id>/              a download in progress (resumable), never read as an item
- *   clock.json                          the latest time the console saw (clock set back detection)
+ *   clock.json                          the latest time the console saw, sealed (machine/offline-clock.ts)
  *   export-queue.jsonl                  exports made offline, reported at the next sign-in
  *   locks/                              one lock per item being written (item-lock.ts)
  * An item appears whole or not at all: it is built in staging and renamed into place,

@@ -1,6 +1,6 @@
 /**
  * Maps the core's typed failures to one-line CLI errors (exit 1; 3 for refusals an
- * operator must act on: hardware, lease, clock, certificate, seat limit).
+ * operator must act on: hardware, lease, clock, certificate, seat limit, tampered records).
  */
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { isIntegrityError } from '../../../../shared/node/crypto/errors.ts';
@@ -14,6 +14,8 @@ const REFUSALS = new Set<string>([
   ErrorCode.CertificateMismatch,
   ErrorCode.SeatLimit,
   ErrorCode.IntegrityFailed,
+  ErrorCode.Tampered,
+  ErrorCode.SealMissing,
   ErrorCode.WrongPassword,
   ErrorCode.NotActivated,
   ErrorCode.Forbidden,

@@ -2,7 +2,7 @@
 import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { readActivation } from '../../domains/machine/activation.store.ts';
 import { queuedExports } from '../../domains/resources/export-queue.ts';
-import { lastSeen } from '../../domains/vault/vault-clock.ts';
+import { lastSeen } from '../../domains/machine/offline-clock.ts';
 import { listRecords } from '../../domains/vault/vault.store.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { processEnvironment } from '../../platform/environment.ts';

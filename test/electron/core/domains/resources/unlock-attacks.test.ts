@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../../shared/common/errors.ts';
 import { canonicalJson } from '../../../../../shared/common/canonical-json.ts';
+import { generateSigningKeyPair, signCanonical } from '../../../../../shared/node/crypto/signing.ts';
 import { activateMachine } from '../../../../../electron/core/domains/machine/activation.ts';
 import { readActivation } from '../../../../../electron/core/domains/machine/activation.store.ts';
 import { closeContainerOpenPool } from '../../../../../electron/core/domains/resources/open-pool.ts';
@@ -233,9 +234,81 @@ describe('unlock pipeline under attack', () => {
 
     await fs.writeFile(recordFile, JSON.stringify(record));
     expect((await plaintextOf(homeD, envA, resourceId)).length).toBe(plaintext.length);
-    const future = new Date(Date.now() + 3 * 86_400_000).toISOString();
-    await fs.writeFile(path.join(homeD, 'vault', 'clock.json'), JSON.stringify({ last_seen: future }));
+    // The console saw a time three days ahead (its sealed record keeps it); now is behind it.
+    const item = await openVaultItem({
+      home: homeD,
+      idOrName: resourceId,
+      password: fixture.operator.password,
+      env: envA,
+      now: Date.now() + 3 * 86_400_000,
+    });
+    item.dek.fill(0);
     await expectCode(plaintextOf(homeD, envA, resourceId), ErrorCode.ClockSetBack);
+  });
+
+  it('refuses a pinned server key replaced by the operator, who then signs a lease until 2099', async () => {
+    const homeE = await fixture.home('e');
+    await fs.cp(homeA, homeE, { recursive: true });
+    const own = generateSigningKeyPair();
+    const activationFile = path.join(homeE, 'activation.json');
+    const activation = JSON.parse(await fs.readFile(activationFile, 'utf8'));
+    await fs.writeFile(
+      activationFile,
+      JSON.stringify({ ...activation, server_key: own.publicKey.toString('base64') }),
+    );
+    const recordFile = path.join(itemDir(homeE, resourceId), 'record.json');
+    const record = JSON.parse(await fs.readFile(recordFile, 'utf8'));
+    const lease = { ...record.lease.lease, valid_until: '2099-12-31T00:00:00.000Z' };
+    await fs.writeFile(
+      recordFile,
+      JSON.stringify({
+        ...record,
+        manifest: { ...record.manifest, signature: signCanonical(own.privateKey, record.manifest.manifest) },
+        lease: { lease, signature: signCanonical(own.privateKey, lease) },
+      }),
+    );
+    await expectCode(plaintextOf(homeE, envA, resourceId), ErrorCode.Tampered);
+    // The vault refuses to unlock with it too, and an online unlock does not take the edited pin.
+    const vaultItem = await readRecord(homeE, resourceId);
+    expect(vaultItem?.lease.lease.valid_until).toBe('2099-12-31T00:00:00.000Z');
+    await expect(
+      unlockResource({ home: homeE, idOrName: resourceId, password: fixture.operator.password, env: envA }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^(integrity_failed|tampered)$/) });
+  });
+
+  it('refuses a deleted or edited clock record as tampered instead of starting it again', async () => {
+    const homeF = await fixture.home('f');
+    await fs.cp(homeA, homeF, { recursive: true });
+    const clockFile = path.join(homeF, 'vault', 'clock.json');
+    const genuine = await fs.readFile(clockFile, 'utf8');
+    await fs.rm(clockFile);
+    await expectCode(plaintextOf(homeF, envA, resourceId), ErrorCode.Tampered);
+    await expect(fs.access(clockFile)).rejects.toThrow();
+    const earlier = new Date(Date.now() - 365 * 86_400_000).toISOString();
+    await fs.writeFile(clockFile, JSON.stringify({ ...JSON.parse(genuine), last_seen: earlier }));
+    await expectCode(plaintextOf(homeF, envA, resourceId), ErrorCode.Tampered);
+    await fs.writeFile(clockFile, genuine);
+    expect((await plaintextOf(homeF, envA, resourceId)).length).toBe(plaintext.length);
+  });
+
+  it('an activation made before seals opens offline only after one online unlock sealed it', async () => {
+    const homeG = await fixture.home('g');
+    await fs.cp(homeA, homeG, { recursive: true });
+    const activationFile = path.join(homeG, 'activation.json');
+    const { seal, ...legacy } = JSON.parse(await fs.readFile(activationFile, 'utf8'));
+    expect(typeof seal).toBe('string');
+    await fs.writeFile(activationFile, JSON.stringify(legacy));
+    const lastSeen = new Date(Date.now() - 60_000).toISOString();
+    await fs.writeFile(path.join(homeG, 'vault', 'clock.json'), JSON.stringify({ last_seen: lastSeen }));
+    await expectCode(plaintextOf(homeG, envA, resourceId), ErrorCode.SealMissing);
+    await unlockResource({
+      home: homeG,
+      idOrName: resourceId,
+      password: fixture.operator.password,
+      env: envA,
+    });
+    expect((await readActivation(homeG))?.seal).toEqual(expect.any(String));
+    expect((await plaintextOf(homeG, envA, resourceId)).equals(plaintext)).toBe(true);
   });
 
   it('keeps the vault unchanged when the server goes down mid-download, then resumes', async () => {
