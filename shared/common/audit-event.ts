@@ -43,58 +43,24 @@
  * never read as tree checkpoints (docs/SECURITY.md).
  */
 import { z } from 'zod';
+import {
+  AUDIT_DETAILS_MAX_BYTES,
+  AUDIT_DETAILS_MAX_DEPTH,
+  AUDIT_GENESIS_HASH,
+  AUDIT_HASH_PREFIX,
+  AuditEventType,
+  AuditVerifyReason,
+} from './audit-constants.ts';
 import { text } from './text.ts';
 
-/** Every kind of security event the log records. Add kinds; never rename them. */
-export const AuditEventType = {
-  LoginSuccess: 'login_success',
-  LoginFailure: 'login_failure',
-  Lockout: 'lockout',
-  RefreshReuse: 'refresh_reuse',
-  Logout: 'logout',
-  PasswordChange: 'password_change',
-  UserCreate: 'user_create',
-  UserUpdate: 'user_update',
-  UserDelete: 'user_delete',
-  RoleChange: 'role_change',
-  ApiKeyCreate: 'api_key_create',
-  ApiKeyRevoke: 'api_key_revoke',
-  FirewallRuleCreate: 'firewall_rule_create',
-  FirewallRuleUpdate: 'firewall_rule_update',
-  FirewallRuleDelete: 'firewall_rule_delete',
-  FirewallEnforceChange: 'firewall_enforce_change',
-  RateLimitChange: 'rate_limit_change',
-  SettingChange: 'setting_change',
-  DemoRefusal: 'demo_refusal',
-  MachineActivate: 'machine_activate',
-  MachineRevoke: 'machine_revoke',
-  MachineRebind: 'machine_rebind',
-  ResourcePublish: 'resource_publish',
-  ResourceUnlock: 'resource_unlock',
-  ResourceExport: 'resource_export',
-  ChainVerificationFailed: 'chain_verification_failed',
-  AuditRecovered: 'audit_recovered',
-  AuditExport: 'audit_export',
-  CheckpointSigned: 'checkpoint_signed',
-  ServerStart: 'server_start',
-  AgentHandoff: 'agent_handoff',
-  /** A password was right and a second factor was asked for. */
-  MfaChallenge: 'mfa_challenge',
-  /** A wrong, replayed or expired second factor. */
-  MfaFailure: 'mfa_failure',
-  /** A factor enrolled (TOTP confirmed, passkey added, recovery codes renewed). */
-  MfaEnrol: 'mfa_enrol',
-  /** A factor removed. */
-  MfaRemove: 'mfa_remove',
-  /** A session re-authenticated for a sensitive action. */
-  StepUp: 'step_up',
-  /** A sensitive action refused because the sign-in was too old. */
-  StepUpRequired: 'step_up_required',
-  /** An OpenID Connect sign-in refused (state, nonce, token or role mapping). */
-  SsoFailure: 'sso_failure',
-} as const;
-
-export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
+export {
+  AUDIT_DETAILS_MAX_BYTES,
+  AUDIT_DETAILS_MAX_DEPTH,
+  AUDIT_GENESIS_HASH,
+  AUDIT_HASH_PREFIX,
+  AuditEventType,
+  AuditVerifyReason,
+};
 
 const auditEventTypeValues = Object.values(AuditEventType) as [AuditEventType, ...AuditEventType[]];
 
@@ -105,16 +71,6 @@ export const auditEventTypeSchema = z.enum(auditEventTypeValues);
 export const SERVICE_APPENDABLE_TYPES = [
   AuditEventType.AgentHandoff,
 ] as const satisfies readonly AuditEventType[];
-
-/** The chain's starting `prev_hash`: 32 zero bytes, hex. */
-export const AUDIT_GENESIS_HASH = '0'.repeat(64);
-
-/** Domain-separation prefix hashed before every canonical entry. */
-export const AUDIT_HASH_PREFIX = 'FactoryConsole/audit/v1\n';
-
-/** Limits on `details`, so one entry cannot bloat the log. */
-export const AUDIT_DETAILS_MAX_BYTES = 8192;
-export const AUDIT_DETAILS_MAX_DEPTH = 8;
 
 const hex64 = text().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
 const isoMillis = text().regex(
@@ -212,25 +168,6 @@ export const auditPageSchema = z.strictObject({
   total: z.number().int().min(0).optional(),
 });
 export type AuditPage = z.infer<typeof auditPageSchema>;
-
-/** Why a chain did not verify; stable strings, shown to operators. */
-export const AuditVerifyReason = {
-  Malformed: 'malformed',
-  NotCanonical: 'not_canonical',
-  SeqGap: 'seq_gap',
-  PrevHashMismatch: 'prev_hash_mismatch',
-  HashMismatch: 'hash_mismatch',
-  TruncatedRecord: 'truncated_record',
-  CheckpointInvalid: 'checkpoint_invalid',
-  CheckpointAhead: 'log_shorter_than_checkpoint',
-  CheckpointMismatch: 'log_inconsistent_with_checkpoint',
-  CheckpointStale: 'checkpoint_older_than_remembered',
-  /** The server's stored Merkle tree disagrees with its entries. */
-  TreeMismatch: 'tree_mismatch',
-  /** A proof from the server does not verify against the checkpoints it should join. */
-  ProofInvalid: 'proof_invalid',
-} as const;
-export type AuditVerifyReason = (typeof AuditVerifyReason)[keyof typeof AuditVerifyReason];
 
 /** Result of verifying a chain (API `GET /api/v1/audit/verify`, the offline verifier, the console). */
 export const auditVerifyResultSchema = z.strictObject({

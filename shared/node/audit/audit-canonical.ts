@@ -9,9 +9,9 @@ import {
   AUDIT_DETAILS_MAX_DEPTH,
   AUDIT_GENESIS_HASH,
   AUDIT_HASH_PREFIX,
-  type AuditEntry,
   type AuditEventType,
-} from '../../common/audit-event.ts';
+} from '../../common/audit-constants.ts';
+import type { AuditEntry } from '../../common/audit-event.ts';
 
 /** An entry before its hash is computed. */
 export type UnhashedAuditEntry = Omit<AuditEntry, 'hash'>;

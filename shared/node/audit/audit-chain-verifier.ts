@@ -16,9 +16,8 @@ import {
   AUDIT_HASH_PREFIX,
   AuditEventType,
   AuditVerifyReason,
-  type AuditEntry,
-  type AuditVerifyResult,
-} from '../../common/audit-event.ts';
+} from '../../common/audit-constants.ts';
+import type { AuditEntry, AuditVerifyResult } from '../../common/audit-event.ts';
 import { CanonicalEncodingError, encodeEntry, hashUnhashedLine } from './audit-canonical.ts';
 import { HashScratch } from './hash-scratch.ts';
 import { CompactRange } from './merkle-tree.ts';
