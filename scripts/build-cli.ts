@@ -3,7 +3,9 @@
  * and the worker threads it starts into out/cli/, so `bin/factory-console.js` loads a
  * few plain-JavaScript files instead of type-stripping some hundred TypeScript modules
  * on every start (see docs/CLI.md, "Start-up"). Packages from node_modules stay
- * external (they are loaded from node_modules as usual).
+ * external (they are loaded from node_modules as usual), except the few in BUNDLED:
+ * zod is some ninety ES modules, and resolving and loading them one by one was the
+ * largest part of `status`'s start-up.
  *
  * out/cli/inputs.json lists every bundled source with its size and mtime: the bin
  * uses the bundle only while all of them are unchanged, and runs the sources
@@ -16,6 +18,8 @@ import { rolldown, type Plugin } from 'rolldown';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'out', 'cli');
+/** Packages bundled into out/cli instead of loaded from node_modules (pure JavaScript, many small modules). */
+const BUNDLED = ['zod'];
 
 /** Every `*.worker.ts` the bundled code may start with `new Worker(new URL('./X.worker.ts', import.meta.url))`. */
 function workerEntries(): Record<string, string> {
@@ -57,8 +61,10 @@ const bundle = await rolldown({
     ...workerEntries(),
   },
   platform: 'node',
-  // node: built-ins and packages stay imports; only the repository's own sources are bundled.
-  external: [/^node:/, /^[a-z@][^:]*$/],
+  // node: built-ins and packages stay imports; the repository's own sources and BUNDLED are bundled.
+  external: (id) =>
+    id.startsWith('node:') ||
+    (/^[a-z@][^:]*$/.test(id) && !BUNDLED.some((name) => id === name || id.startsWith(`${name}/`))),
   plugins: [workerUrls],
   logLevel: 'warn',
 });
