@@ -53,7 +53,12 @@ export interface CreateMachineKeyInput extends MachineKeyCredentials {
 /** Unlock: open the key with the operator's credentials and the current fingerprint. */
 export interface OpenMachineKeyInput extends MachineKeyCredentials {
   path: string;
-  components: Components;
+  /**
+   * The current fingerprint's components (normalised), or their collection still
+   * under way: the password stage's scrypt does not depend on them, so it runs while
+   * the hardware is read, and the slots are tried once both are done.
+   */
+  components: Components | Promise<Components>;
   /** Require every component to match (no one-change tolerance). */
   strict?: boolean;
   /**
@@ -111,6 +116,9 @@ const REACTIVATE = 'Re-activate this machine online (factory-console activate).'
  * file for the current fingerprint (unless `strict`); two or more fail, naming them.
  */
 export async function openMachineKey(input: OpenMachineKeyInput): Promise<OpenedMachineKey> {
+  // Settled below; until then a failed collection must not be an unhandled rejection.
+  const collecting = Promise.resolve(input.components);
+  collecting.catch(() => undefined);
   const file = await readKeyFile(input.path);
   if (!file) {
     throw new MachineKeyError(
@@ -118,9 +126,15 @@ export async function openMachineKey(input: OpenMachineKeyInput): Promise<Opened
       `No machine key at ${input.path}: this machine is not activated.`,
     );
   }
-  const derived = await deriveStage(input, Buffer.from(file.install_salt, 'base64'), scryptParamsOf(file));
+  const [stage, components] = await Promise.allSettled([
+    deriveStage(input, Buffer.from(file.install_salt, 'base64'), scryptParamsOf(file)),
+    collecting,
+  ]);
+  if (stage.status === 'rejected') throw stage.reason;
+  const derived = stage.value;
   try {
-    return await openDerived(file, derived, input);
+    if (components.status === 'rejected') throw components.reason;
+    return await openDerived(file, derived, { ...input, components: components.value });
   } finally {
     // Key material: P lives no longer than this call.
     derived.stage.fill(0);
@@ -130,7 +144,7 @@ export async function openMachineKey(input: OpenMachineKeyInput): Promise<Opened
 async function openDerived(
   file: KeyFile,
   derived: Derived,
-  input: OpenMachineKeyInput,
+  input: OpenMachineKeyInput & { components: Components },
 ): Promise<OpenedMachineKey> {
   const publicKey = Buffer.from(file.public_key, 'base64');
   const added = COMPONENT_NAMES.filter(

@@ -47,12 +47,12 @@ export async function openThisMachineKey(
   env: Readonly<Record<string, string | undefined>>,
   options: { strict?: boolean } = {},
 ): Promise<{ privateKey: Buffer; rebound: boolean }> {
-  const fingerprint = await fingerprintFor(env);
+  // The hardware is read while the password's scrypt runs (openMachineKey awaits both).
   const opened = await openMachineKey({
     path: machineKeyPath(home),
     email: activation.email,
     password,
-    components: fingerprint.components,
+    components: fingerprintFor(env).then((fingerprint) => fingerprint.components),
     ...(options.strict ? { strict: true } : {}),
   });
   return { privateKey: opened.privateKey, rebound: opened.rebound };

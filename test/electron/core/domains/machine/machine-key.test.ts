@@ -59,6 +59,36 @@ async function failure(promise: Promise<unknown>): Promise<MachineKeyError | Key
 }
 
 describe('machine key file', () => {
+  it('opens while the fingerprint is still being collected (scrypt does not wait for it)', async () => {
+    const { path, keyPair } = await newKey(desktop);
+    let deliver: (components: Components) => void = () => undefined;
+    const collecting = new Promise<Components>((resolve) => (deliver = resolve));
+    const opening = openMachineKey({ path, ...credentials, components: collecting });
+    setTimeout(() => deliver(desktop), 10);
+    const opened = await opening;
+    expect(opened.privateKey.equals(keyPair.privateKey)).toBe(true);
+    expect(opened.changed).toEqual([]);
+    // A changed component that arrives late is diagnosed and re-bound as before.
+    const next = changedOne(desktop, 'memory');
+    const rebound = await openMachineKey({ path, ...credentials, components: Promise.resolve(next) });
+    expect(rebound.changed).toEqual(['memory']);
+    expect(rebound.privateKey.equals(keyPair.privateKey)).toBe(true);
+  });
+
+  it('a failed collection fails the open with its own error and leaves the key file as it was', async () => {
+    const { path } = await newKey(desktop);
+    const before = await readFile(path, 'utf8');
+    const broken = new Error('FACTORY_FINGERPRINT_FILE is not valid JSON');
+    await expect(openMachineKey({ path, ...credentials, components: Promise.reject(broken) })).rejects.toBe(
+      broken,
+    );
+    // A wrong password still says so when the collection worked.
+    await expect(
+      openMachineKey({ path, ...credentials, password: 'wrong', components: Promise.resolve(desktop) }),
+    ).rejects.toBeInstanceOf(MachineKeyError);
+    expect(await readFile(path, 'utf8')).toBe(before);
+  });
+
   it('opens with the right password and fingerprint; the file is 0600 and holds no component value', async () => {
     const { path, keyPair } = await newKey(desktop);
     const opened = await openMachineKey({ path, ...credentials, components: desktop });
