@@ -5,8 +5,9 @@
  * - `gpg --decrypt` (symmetric AES256 with MDC, passphrase from a file)
  * - `age -d` (X25519 identity file, ChaCha20-Poly1305)
  * - `openssl enc -d -aes-256-cbc -pbkdf2` (no MAC)
- * - `factory-console cat NAME > file` from a vault unlocked beforehand: start-up,
- *   fingerprint, the machine key's scrypt (N = 2^17, r = 8), envelope, per-chunk MAC
+ * - `factory-console cat NAME > file` from a vault unlocked beforehand (the bundle of
+ *   `npm run build:cli`, built first): start-up,
+ *   fingerprint and the machine key's scrypt (N = 2^17, r = 8, side by side), envelope, per-chunk MAC
  *   and decrypt — the whole command, as an operator types it.
  *
  * Each is timed from spawn to exit, its output checked against the original's
@@ -15,6 +16,7 @@
  * and met / not met for the targets: ours ≥ age and ≥ gpg.
  * `PEERS_BENCH_MIB` overrides the size (default 1024), `PEERS_BENCH_ROUNDS` the rounds.
  */
+import { spawnSync } from 'node:child_process';
 import { openSync, closeSync, mkdirSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -37,6 +39,9 @@ const TOOLS = ['gpg', 'age', 'openssl', 'ours'] as const;
 type Tool = (typeof TOOLS)[number];
 
 requireTools({ gpg: 'gnupg', age: 'age', 'age-keygen': 'age', openssl: 'openssl' });
+// Ours as an operator runs it after `npm run build:cli` (docs/CLI.md "Start-up"), not from the sources.
+const build = spawnSync(process.execPath, ['scripts/build-cli.ts'], { encoding: 'utf8' });
+if (build.status !== 0) throw new Error(`npm run build:cli failed: ${build.stderr}`);
 
 async function main(): Promise<void> {
   const root = await fs.mkdtemp(path.join(tmpdir(), 'peers-bench-'));
