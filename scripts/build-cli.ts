@@ -17,7 +17,11 @@ import path from 'node:path';
 import { rolldown, type Plugin } from 'rolldown';
 
 const root = path.resolve(import.meta.dirname, '..');
-const outDir = path.join(root, 'out', 'cli');
+/** `--out DIR` (tests) builds elsewhere; the bin runs only out/cli. */
+const outArg = process.argv.indexOf('--out');
+const outDir = outArg === -1 ? path.join(root, 'out', 'cli') : path.resolve(process.argv[outArg + 1] ?? '');
+if (outArg !== -1 && !outDir.startsWith(`${root}${path.sep}`))
+  throw new Error('--out must be a folder inside the repository (packages resolve from its node_modules)');
 /** Packages bundled into out/cli instead of loaded from node_modules (pure JavaScript, many small modules). */
 const BUNDLED = ['zod'];
 
