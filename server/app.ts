@@ -38,6 +38,7 @@ import { usersRoutes } from './users/users.routes.ts';
 import { apiKeysRoutes } from './api-keys/api-keys.routes.ts';
 import { statusRoutes } from './status/status.routes.ts';
 import { resourcesPlugin } from './resources/resources.plugin.ts';
+import { openCdnStore } from './cdn/open-cdn-store.ts';
 import type { PostureCheck } from './status/posture.ts';
 import { Metrics, metricsPlugin } from './metrics/metrics.ts';
 import { AccountEvents } from './auth/account-events.ts';
@@ -207,6 +208,9 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
         app.log.warn({ file }, 'secret file was readable by others: tightened to 0600'),
       ),
     );
+    const cdn = await openCdnStore(config.cdn, config.dataDir);
+    app.decorate('cdn', cdn);
+    app.addHook('onClose', async () => cdn.close?.());
     app.decorate('metrics', new Metrics());
     app.decorate('accountEvents', new AccountEvents());
     const audit =

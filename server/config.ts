@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { loadIdentityConfig, type IdentityConfig } from './auth/identity.config.ts';
+import { loadCdnConfig, type CdnConfig } from './cdn/cdn.config.ts';
 import { ConfigError, parseEnv } from './config-env.ts';
 
 export { ConfigError, parseEnv };
@@ -46,6 +47,8 @@ export interface ServerConfig {
   scryptLog2N: number;
   /** Second factors, passkeys, single sign-on (auth/identity.config.ts). */
   identity: IdentityConfig;
+  /** Where big parts live and how long download URLs stay valid (cdn/cdn.config.ts). */
+  cdn: CdnConfig;
 }
 
 const booleanWords: Record<string, boolean> = {
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: value.FACTORY_SHUTDOWN_GRACE_S * 1000,
     scryptLog2N: value.FACTORY_SCRYPT_LOG2N,
     identity: loadIdentityConfig(env),
+    cdn: loadCdnConfig(env),
   };
 }
 

@@ -3,6 +3,7 @@
  * (`app.db`, `app.keys`, `app.audit`, …), the authenticated principal on a request,
  * and the per-route `config.permission` every route must declare.
  */
+import type { CdnStore } from './cdn/cdn-store.ts';
 import type { Permission, Role, RoutePermission } from '../shared/common/roles.ts';
 import type { ServerConfig } from './config.ts';
 import type { Db } from './db/database.ts';
@@ -54,6 +55,8 @@ declare module 'fastify' {
     /** Every registered route with its declared permission. */
     routeTable: RouteEntry[];
     startedAt: number;
+    /** Where big parts live: the data directory or an S3 bucket (cdn/cdn-store.ts). */
+    cdn: CdnStore;
   }
   interface FastifyRequest {
     principal: Principal | undefined;

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CDN_OBJECT_PATTERN, type CdnStore } from './cdn-store.ts';
+import { CDN_OBJECT_PATTERN, type CdnHealth, type CdnRetention, type CdnStore } from './cdn-store.ts';
 
 export class LocalCdnStore implements CdnStore {
   readonly root: string;
@@ -63,5 +63,24 @@ export class LocalCdnStore implements CdnStore {
 
   async delete(name: string): Promise<void> {
     await fs.rm(this.#path(name), { force: true });
+  }
+
+  async check(): Promise<CdnHealth> {
+    try {
+      await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+      await fs.access(this.root, fs.constants.W_OK);
+      return { ok: true, detail: 'big parts in the data directory (cdn/)' };
+    } catch (error) {
+      return {
+        ok: false,
+        reason: 'config',
+        variable: 'FACTORY_DATA_DIR',
+        detail: `the CDN directory is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      };
+    }
+  }
+
+  retention(): CdnRetention {
+    return { state: 'off', detail: 'local directory: no object lock (back up data/cdn/)' };
   }
 }

@@ -17,7 +17,6 @@ import { AuditEventType } from '../../shared/common/audit-event.ts';
 import { buildApp } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { ApiError } from '../errors.ts';
-import { LocalCdnStore } from '../cdn/local-cdn.store.ts';
 import { publishResource } from '../resources/resource-publisher.ts';
 import { loadResourcesConfig } from '../resources/resources.config.ts';
 import { resourcesDb } from '../resources/resources.tables.ts';
@@ -77,7 +76,7 @@ export const resourcesPublishCommand: ServerCliCommand = {
       const signed = await publishResource(
         {
           db: resourcesDb(app.db),
-          cdn: new LocalCdnStore(path.join(config.dataDir, 'cdn')),
+          cdn: app.cdn,
           signing: app.keys.signing,
           masterKey: app.keys.master,
           dataDir: config.dataDir,

@@ -35,8 +35,8 @@ export const serveCommand: ServerCliCommand = {
       });
     } catch (error) {
       if (error instanceof ProdGuardError) throw new ServerCliError(error.message, 3);
-      // Found while starting (a refused database login, wrong Redis credentials): exit 2;
-      // a database that does not answer: exit 3 (docs/DEPLOY.md §Start-up errors).
+      // Found while starting (a refused database login, wrong Redis credentials, a missing
+      // CDN bucket): exit 2; a database or bucket endpoint that does not answer: exit 3 (docs/DEPLOY.md §Start-up errors).
       if (error instanceof ConfigError)
         throw new ServerCliError(`invalid configuration: ${error.message}`, 2);
       if (error instanceof DependencyUnreachableError) throw new ServerCliError(error.message, 3);

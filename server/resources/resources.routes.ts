@@ -20,8 +20,7 @@ import { sealEnvelope } from '../../shared/node/crypto/envelope.ts';
 import { openSecret } from '../../shared/node/crypto/secret-box.ts';
 import { principalOf } from '../auth/auth.hook.ts';
 import { ApiError } from '../errors.ts';
-import type { CdnStore } from '../cdn/cdn-store.ts';
-import type { CdnUrlSigner } from '../cdn/cdn-url.ts';
+import type { CdnDownloadUrl, CdnStore } from '../cdn/cdn-store.ts';
 import type { MachinesService } from '../machines/machines.service.ts';
 import { dekAad, publishResource } from './resource-publisher.ts';
 import type { ResourcesConfig } from './resources.config.ts';
@@ -30,7 +29,8 @@ import { resourcesDb, type ResourcesDb, type ResourcesTable } from './resources.
 export interface ResourcesRouteDeps {
   db: ResourcesDb;
   cdn: CdnStore;
-  signer: CdnUrlSigner;
+  /** A fresh download URL for a big part (the store's own, or a signed `/cdn/` path). */
+  downloadUrl: (object: string) => Promise<CdnDownloadUrl>;
   machines: MachinesService;
   config: ResourcesConfig;
 }
@@ -200,7 +200,7 @@ export function resourcesRoutes(app: FastifyInstance, deps: ResourcesRouteDeps):
         payload,
       });
       payload.fill(0);
-      const url = deps.signer.sign(row.cdn_object);
+      const url = await deps.downloadUrl(row.cdn_object);
       await audit(request, AuditEventType.ResourceUnlock, `resource/${row.id}`, {
         machine_id: machine.id,
         version: row.version,
@@ -221,7 +221,7 @@ export function resourcesRoutes(app: FastifyInstance, deps: ResourcesRouteDeps):
     async (request) => {
       const row = await find((request.params as { id: string }).id);
       await ownMachine(request, unlockRequestSchema.parse(request.body).machine_id);
-      const url = deps.signer.sign(row.cdn_object);
+      const url = await deps.downloadUrl(row.cdn_object);
       return { cdn_url: url.url, cdn_expires_at: url.expiresAt.toISOString() };
     },
   );

@@ -144,6 +144,31 @@ export function rateLimitStore(app: FastifyInstance): PostureItem {
   );
 }
 
+/**
+ * Where big parts live and whether the store answers (cdn/cdn-store.ts): not cached by
+ * the store beyond a few seconds, since a bucket can go away at any moment.
+ */
+export async function cdnStorage(app: FastifyInstance): Promise<PostureItem[]> {
+  const health = await app.cdn.check();
+  const retention = app.cdn.retention();
+  return [
+    item(
+      'cdn_store',
+      health.ok,
+      'warning',
+      health.detail,
+      `check ${health.variable ?? 'the CDN'}: unlocks fail until the store answers (docs/SERVER.md §The CDN on S3)`,
+    ),
+    item(
+      'cdn_object_lock',
+      retention.state !== 'unsupported',
+      retention.state === 'unsupported' ? 'warning' : 'info',
+      retention.detail,
+      'enable object lock on a new bucket (it cannot be turned on later on most stores), or unset FACTORY_S3_OBJECT_LOCK_DAYS',
+    ),
+  ];
+}
+
 /** Computes the whole checklist. */
 export async function computePosture(
   app: FastifyInstance,
@@ -222,6 +247,7 @@ export async function computePosture(
       `request bodies up to ${config.maxBodyBytes} bytes`,
       'lower FACTORY_MAX_BODY to 1048576',
     ),
+    ...(await cdnStorage(app)),
     await secretsPersisted(config.dataDir),
     await bootstrapRotated(app),
   ];

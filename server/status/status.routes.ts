@@ -39,20 +39,27 @@ export function statusRoutes(app: FastifyInstance, checks: readonly PostureCheck
   app.get('/ready', { config: { permission: 'public' } }, async (_request, reply) => {
     try {
       await app.db.selectFrom('server_state').select('key').limit(1).execute();
-      // Redis down is not a reason to leave the balancer: every instance would, at once.
-      const buckets = bucketStatusOf(app);
-      const down = buckets !== undefined && buckets.state === 'local';
-      const ready: ReadyResponse = {
-        status: down ? 'degraded' : 'ok',
-        rate_limits: buckets?.state ?? 'local',
-        warnings: down ? [rateLimitStore(app).detail] : [],
-      };
-      return ready;
     } catch {
       return reply
         .code(503)
         .send({ error: { code: 'unavailable', message: 'database not ready', request_id: _request.id } });
     }
+    // Without its CDN store this instance cannot unlock anything (the message has no credentials).
+    const cdn = await app.cdn.check();
+    if (!cdn.ok) {
+      return reply.code(503).send({
+        error: { code: 'unavailable', message: `CDN not ready: ${cdn.detail}`, request_id: _request.id },
+      });
+    }
+    // Redis down is not a reason to leave the balancer: every instance would, at once.
+    const buckets = bucketStatusOf(app);
+    const down = buckets !== undefined && buckets.state === 'local';
+    const ready: ReadyResponse = {
+      status: down ? 'degraded' : 'ok',
+      rate_limits: buckets?.state ?? 'local',
+      warnings: down ? [rateLimitStore(app).detail] : [],
+    };
+    return ready;
   });
 
   app.get(

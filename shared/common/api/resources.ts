@@ -79,12 +79,27 @@ export const publishResponseSchema = z.strictObject({
   manifest: signedManifestSchema,
 });
 
+/**
+ * A download URL: `/cdn/…` on the API's origin, or an absolute http(s) URL (an S3
+ * presigned GET). The console applies its own origin policy before using it
+ * (electron/core/factory-api/cdn-origin-policy.ts).
+ */
+export const cdnUrlSchema = text()
+  .max(8192)
+  .refine(
+    (value) => value.startsWith('/cdn/') || /^https?:\/\/[^/?#@]+\//.test(value),
+    'expected /cdn/… or an http(s) URL',
+  );
+
 export const unlockRequestSchema = z.strictObject({ machine_id: machineIdSchema });
 export const unlockResponseSchema = z.strictObject({
   /** base64 of the FCEV envelope: DEK ‖ small part, sealed to the machine's key. */
   envelope: base64,
-  /** Path (with query) of the big part on the CDN, relative to the API's origin; expires. */
-  cdn_url: text().startsWith('/cdn/'),
+  /**
+   * Where the big part downloads from; expires: a path (with query) on the API's origin
+   * (`/cdn/…`), or an absolute URL of the deployment's S3-compatible CDN (presigned).
+   */
+  cdn_url: cdnUrlSchema,
   cdn_expires_at: isoTime,
   manifest: signedManifestSchema,
   lease: signedLeaseSchema,
@@ -93,7 +108,7 @@ export type UnlockResponse = z.infer<typeof unlockResponseSchema>;
 
 /** A fresh CDN URL for a download whose URL expired. */
 export const cdnUrlResponseSchema = z.strictObject({
-  cdn_url: text().startsWith('/cdn/'),
+  cdn_url: cdnUrlSchema,
   cdn_expires_at: isoTime,
 });
 

@@ -1,7 +1,8 @@
 /**
  * Downloads a big part from the CDN into the staging file, resumable (docs/ARCHITECTURE.md §The unlock sequence):
  * after a cut connection it asks for the rest with `Range`; when the signed URL
- * expired (410) it fetches a new one; a server that stays away gives a clear error
+ * expired (410; 403 from an S3 CDN, whose expired presigned URLs answer so) it fetches
+ * a new one; an absolute URL goes through the CDN origin policy (cdn-origin-policy.ts); a server that stays away gives a clear error
  * and leaves the partial file for the next attempt. The bytes are hashed as they
  * arrive (and the kept prefix re-hashed on resume); size and SHA-256 must match the
  * signed manifest or the one IntegrityError is thrown. Memory stays constant.
@@ -13,6 +14,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
+import { CdnTransport, foreignCdnUrl } from '../../factory-api/cdn-origin-policy.ts';
 import type { PinnedTransport } from '../../factory-api/pinned-transport.ts';
 import { FactoryApiError } from '../../factory-api/factory-api.error.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
@@ -20,7 +22,7 @@ import { ConsoleError } from '../../platform/console-error.ts';
 export interface DownloadInput {
   transport: PinnedTransport;
   baseUrl: string;
-  /** The signed CDN path (`/cdn/…?exp=&sig=`). */
+  /** The signed CDN path (`/cdn/…?exp=&sig=`) on the API's origin, or an absolute CDN URL (S3 presigned). */
   url: string;
   /** Asks the API for a fresh URL when the current one expired. */
   refreshUrl: () => Promise<string>;
@@ -77,6 +79,15 @@ async function errorOf(response: IncomingMessage): Promise<FactoryApiError> {
 
 /** Downloads (or resumes) the big part; resolves once it is complete and verified. */
 export async function downloadBigPart(input: DownloadInput): Promise<void> {
+  const foreign = new CdnTransport();
+  try {
+    await download(input, foreign);
+  } finally {
+    foreign.close();
+  }
+}
+
+async function download(input: DownloadInput, foreign: CdnTransport): Promise<void> {
   const maxAttempts = input.maxAttempts ?? 5;
   let url = input.url;
   let refreshes = 0;
@@ -93,11 +104,17 @@ export async function downloadBigPart(input: DownloadInput): Promise<void> {
     if (input.signal?.aborted) throw cancelled();
     const start = size - input.offset;
     let response;
+    // A path is the API's own CDN (pinned); anything else must pass the origin policy.
+    const external = !url.startsWith('/');
+    if (external) foreignCdnUrl(url);
     try {
-      response = await input.transport.request(input.baseUrl + url, {
+      const init = {
         headers: { range: `bytes=${start}-`, accept: 'application/octet-stream' },
         signal: input.signal,
-      });
+      };
+      response = external
+        ? await foreign.request(url, init)
+        : await input.transport.request(input.baseUrl + url, init);
     } catch (error) {
       if (input.signal?.aborted) throw cancelled();
       if (error instanceof FactoryApiError) throw error; // a certificate that is not the pinned one: never retried
@@ -111,7 +128,8 @@ export async function downloadBigPart(input: DownloadInput): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, (input.retryDelayMs ?? 300) * failures));
       continue;
     }
-    if (response.statusCode === 410 && refreshes < 3) {
+    const expired = response.statusCode === 410 || (external && response.statusCode === 403);
+    if (expired && refreshes < 3) {
       response.resume();
       refreshes += 1;
       url = await input.refreshUrl();
@@ -134,6 +152,7 @@ export async function downloadBigPart(input: DownloadInput): Promise<void> {
         if (size + piece.length > end()) throw new IntegrityError();
         hash.update(piece);
         size += piece.length;
+        refreshes = 0; // progress: a long download may outlive several URLs
         if (!out.write(piece)) await once(out, 'drain');
         input.onBytes?.(size - input.offset);
       }
