@@ -6,6 +6,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { BuildAppOptions } from '../../server/app.ts';
+import type { ServerConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/serve.ts';
 import { ADMIN_EMAIL, DEV_PASSWORD, bearer, login, testConfig, userWithRole } from '../server/helpers.ts';
 
@@ -34,13 +36,20 @@ export const BASE_COMPONENTS = {
 };
 
 export async function startUnlockFixture(
-  options: { port?: number; dataDir?: string } = {},
+  options: {
+    port?: number;
+    dataDir?: string;
+    /** Configuration overrides (e.g. the CDN on S3). */
+    config?: Partial<ServerConfig>;
+    /** A logger instead of none (a test reading the log lines). */
+    logger?: BuildAppOptions['logger'];
+  } = {},
 ): Promise<UnlockFixture> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'unlock-e2e-'));
   const dataDir = options.dataDir ?? path.join(root, 'data');
   const server = await startServer({
-    config: testConfig(dataDir, { tls: 'on', port: options.port ?? 0 }),
-    logger: false,
+    config: testConfig(dataDir, { tls: 'on', port: options.port ?? 0, ...options.config }),
+    logger: options.logger ?? false,
   });
   const admin = await login(server.app, ADMIN_EMAIL, DEV_PASSWORD);
   const publisherSession = await userWithRole(server.app, admin, 'publisher');
