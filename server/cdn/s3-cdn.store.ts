@@ -194,7 +194,7 @@ export class S3CdnStore implements CdnStore {
       await upload.done();
     } catch (error) {
       counted.destroy();
-      throw new Error(`upload to ${this.where} failed (${codeOf(error)})`);
+      throw new Error(`upload to ${this.where} failed (${codeOf(error)})`, { cause: error });
     }
     return size;
   }
@@ -207,7 +207,9 @@ export class S3CdnStore implements CdnStore {
       return head.ContentLength;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      throw new Error(`${this.where}: cannot read object size (${codeOf(error)})`);
+      throw new Error(`${this.where}: cannot read object size (${codeOf(error)})`, {
+        cause: error,
+      });
     }
   }
 

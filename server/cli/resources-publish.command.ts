@@ -11,7 +11,6 @@
  */
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
 import { buildApp } from '../app.ts';

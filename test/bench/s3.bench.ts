@@ -40,7 +40,8 @@ function freePort(): Promise<number> {
 async function writeRandomFile(file: string, mib: number): Promise<void> {
   const out = createWriteStream(file);
   for (let i = 0; i < mib; i++)
-    if (!out.write(randomBytes(MiB))) await new Promise((r) => out.once('drain', r));
+    if (!out.write(randomBytes(MiB)))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 

@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withAuditTables } from '../../server/audit/audit.tables.ts';
 import { resourcesDb } from '../../server/resources/resources.tables.ts';
 import {
   ADMIN_EMAIL,
@@ -134,7 +135,7 @@ describe('unlock flow with the CDN on S3', () => {
       detail: 'object lock off',
     });
 
-    const audit = await app.db.selectFrom('audit_entries').selectAll().execute();
+    const audit = await withAuditTables(app.db).selectFrom('audit_entries').selectAll().execute();
     expect(audit.length).toBeGreaterThan(0);
     const auditText = JSON.stringify(audit);
 

@@ -9,7 +9,7 @@ import { loadCdnConfig } from '../../../server/cdn/cdn.config.ts';
 import { ConfigError } from '../../../server/config-env.ts';
 import { openCdnStore } from '../../../server/cdn/open-cdn-store.ts';
 import { DependencyUnreachableError } from '../../../server/db/database-errors.ts';
-import { S3CdnStore } from '../../../server/cdn/s3-cdn.store.ts';
+import type { S3CdnStore } from '../../../server/cdn/s3-cdn.store.ts';
 import { startS3rver, type S3rverServer } from './s3rver-server.ts';
 
 async function* pieces(data: Buffer, size: number) {
