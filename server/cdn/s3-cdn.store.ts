@@ -143,12 +143,19 @@ export class S3CdnStore implements CdnStore {
           variable: 'FACTORY_S3_BUCKET',
           detail: `${this.where} does not exist`,
         };
-      if (status === 403 || status === 400 || status === 401 || codeOf(error) === 'CredentialsProviderError')
+      if (codeOf(error) === 'CredentialsProviderError')
         return {
           ok: false,
           reason: 'config',
           variable: 'AWS_ACCESS_KEY_ID',
-          detail: `${this.where} refuses these credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, HTTP ${status ?? 'none'})`,
+          detail: `no credentials for ${this.where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+        };
+      if (status === 403 || status === 400 || status === 401)
+        return {
+          ok: false,
+          reason: 'config',
+          variable: 'AWS_ACCESS_KEY_ID',
+          detail: `${this.where} refuses these credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, HTTP ${status})`,
         };
       return {
         ok: false,
