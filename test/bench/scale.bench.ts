@@ -9,13 +9,15 @@
  *   two instances on one PostgreSQL database, and through one instance on SQLite;
  * - rps_status_pg, rps_status_sqlite: authenticated `GET /api/v1/status` per second;
  * - rate_limit_shared_error: requests two instances sharing one Redis admit against one
- *   bucket of size B (3·B sent, split over both), divided by B (target ≤ 1.05).
+ *   bucket of size B (3·B sent, split over both), divided by B (target ≤ 1.05);
+ * - s3_unlock_mb_s next to the local CDN's: test/bench/s3.bench.ts, run as the last
+ *   section in its own process (it merges its keys into the same file).
  *
  * The machine is shared (two cores: load generator, servers and databases compete), so the
  * load average is recorded. To add a figure: add an entry to `sections` below; its keys
  * are merged into the same file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -242,6 +244,17 @@ const sections: Array<[string, () => Promise<Record<string, unknown>>]> = [
       figures['rps_status_sqlite'] = Math.round(await status(only, token));
       await stopAll();
       return figures;
+    },
+  ],
+  [
+    'CDN on S3 (s3rver) next to the local CDN',
+    () => {
+      // Its own process, as `npm run bench -- s3` runs it; its figures land in the file itself.
+      const run = spawnSync(process.execPath, ['--expose-gc', 'test/bench/s3.bench.ts'], {
+        stdio: 'inherit',
+      });
+      if (run.status !== 0) throw new Error(`test/bench/s3.bench.ts exited with ${String(run.status)}`);
+      return Promise.resolve({});
     },
   ],
 ];
