@@ -8,6 +8,7 @@ const POSTGRES_ONLY = [
   'test/server/cli/serve-startup.test.ts',
   'test/server/audit/audit-kill-instances.test.ts',
   'test/server/cli/doctor.test.ts',
+  'test/server/machines/seat-limit-race.test.ts',
 ];
 
 /** Server test files that run on both SQLite (project `node`) and PostgreSQL (project `node-pg`). */
