@@ -11,6 +11,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import pino from 'pino';
+import { hkdfSha256 } from '../shared/node/crypto/kdf.ts';
 import type { ServerConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { loadServerKeys } from './secrets/server-keys.ts';
@@ -254,6 +255,13 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
       getToken: (request) => {
         const token = request.headers[CSRF_HEADER];
         return typeof token === 'string' ? token : '';
+      },
+      // Bound to the session: a token is an HMAC over its secret and the session id, so a
+      // secret cookie tossed in from elsewhere with its token fits no one else's session.
+      // The gate verifies the session cookie (and sets the principal) before this runs.
+      getUserInfo: (request) => request.principal?.sessionId ?? '',
+      csrfOpts: {
+        hmacKey: hkdfSha256(app.keys.master, Buffer.alloc(0), 'FactoryConsole/csrf/session/v1', 32),
       },
     });
     // Firewall and rate limits: after request id, headers, host and CORS checks, before authentication.

@@ -103,8 +103,11 @@ async function authenticate(
   request.cookies = typeof header === 'string' ? app.parseCookie(header) : {};
   const cookie = request.cookies[SESSION_COOKIE];
   if (typeof cookie === 'string' && cookie.length > 0) {
+    const principal = await principalFromAccessToken(app, cookie, 'cookie');
+    // The CSRF token is bound to this session (server/app.ts): the check reads its id.
+    request.principal = principal;
     if (!SAFE_METHODS.has(request.method)) await checkCsrf(app, request, reply);
-    return principalFromAccessToken(app, cookie, 'cookie');
+    return principal;
   }
   throw unauthenticated('authentication required');
 }

@@ -33,7 +33,8 @@ export async function issueTokens(
       path: '/',
       maxAge: ACCESS_TOKEN_TTL_S,
     });
-    body.csrf_token = reply.generateCsrf();
+    // Bound to this session (server/app.ts, getUserInfo).
+    body.csrf_token = reply.generateCsrf({ userInfo: sessionId });
   }
   reply.header('cache-control', 'no-store');
   return body;

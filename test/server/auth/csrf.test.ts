@@ -75,6 +75,37 @@ describe('CSRF for cookie sessions', () => {
     expect(crossed.statusCode).toBe(403);
   });
 
+  it("a token and secret minted for session A are refused with session B's cookie (cookie tossing)", async () => {
+    // The attacker signs in (session A) and plants A's CSRF secret cookie in the victim's
+    // browser, then sends A's token: only the session cookie is the victim's (session B).
+    const attacker = await cookieLogin();
+    const victim = await cookieLogin();
+    const tossed = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      cookies: { ...victim.cookies, _csrf: attacker.cookies['_csrf']! },
+      headers: { 'x-csrf-token': attacker.csrf },
+      payload: {},
+    });
+    expect(tossed.statusCode).toBe(403);
+    expect(tossed.json()).toMatchObject({ error: { code: 'csrf_failed' } });
+    const still = await harness.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      cookies: victim.cookies,
+    });
+    expect(still.statusCode).toBe(200);
+    // The attacker's own pair still works for the attacker's own session.
+    const own = await harness.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      cookies: attacker.cookies,
+      headers: { 'x-csrf-token': attacker.csrf },
+      payload: {},
+    });
+    expect(own.statusCode).toBe(204);
+  });
+
   it('bearer clients are unaffected', async () => {
     const session = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
     const response = await harness.app.inject({
