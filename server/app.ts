@@ -43,6 +43,7 @@ import { openCdnStore } from './cdn/open-cdn-store.ts';
 import type { PostureCheck } from './status/posture.ts';
 import { Metrics, metricsPlugin } from './metrics/metrics.ts';
 import { AccountEvents } from './auth/account-events.ts';
+import { DemoRefusals } from './demo/demo-refusals.ts';
 import type { RouteEntry } from './types.ts';
 import './types.ts';
 
@@ -219,6 +220,15 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
         ? await options.audit(app)
         : (options.audit ?? (await createAuditService(app)));
     app.decorate('audit', withTransactions(audit, db));
+    const demoRefusals = config.demoReadOnly
+      ? new DemoRefusals(
+          app.audit,
+          app.metrics.counter('factory_demo_refusals_total', 'State changes refused by a public demo.'),
+        )
+      : undefined;
+    app.decorate('demoRefusals', demoRefusals);
+    // Registered after the audit log's onClose, so it runs first: the last aggregate is written.
+    if (demoRefusals) app.addHook('onClose', async () => demoRefusals.close());
     app.decorate('services', await createServices(db, app.keys.jwt, config.scryptLog2N));
     app.decorate('identity', createIdentity(db, app.keys.master, config.identity));
 

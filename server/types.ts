@@ -13,6 +13,7 @@ import type { TransactionalAuditSink } from './audit-sink.ts';
 import type { Services } from './services.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { AccountEvents } from './auth/account-events.ts';
+import type { DemoRefusals } from './demo/demo-refusals.ts';
 
 /** Who is making a request, once authenticated. Holds no secret. */
 export interface Principal {
@@ -57,6 +58,8 @@ declare module 'fastify' {
     startedAt: number;
     /** Where big parts live: the data directory or an S3 bucket (cdn/cdn-store.ts). */
     cdn: CdnStore;
+    /** A public demo's refusals: counted, audited at most once per client and minute. */
+    demoRefusals: DemoRefusals | undefined;
   }
   interface FastifyRequest {
     principal: Principal | undefined;

@@ -9,7 +9,6 @@
  * role — not one remembered in the token — gives the permissions.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuditEventType } from '../../shared/common/audit-event.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
 import { ROLE_PERMISSIONS, type Permission } from '../../shared/common/roles.ts';
 import { ApiError } from '../errors.ts';
@@ -121,13 +120,13 @@ export function installAuthHook(app: FastifyInstance): void {
     // Unmatched requests reach the not-found handler, which has no permission: nothing to guard.
     if (permission === undefined) return;
     if (app.config.demoReadOnly && !SAFE_METHODS.has(request.method) && config.demoAllowed !== true) {
-      await app.audit.append({
-        type: AuditEventType.DemoRefusal,
-        actor: null,
-        resource: `${request.method} ${request.routeOptions.url ?? request.url}`,
-        ip: request.ip,
-        request_id: request.id,
-      });
+      // Any web page can cause this (it comes before credentials): counted, audited at most
+      // once per client and minute (server/demo/demo-refusals.ts).
+      await app.demoRefusals?.record(
+        request.ip,
+        `${request.method} ${request.routeOptions.url ?? request.url}`,
+        request.id,
+      );
       throw new ApiError(ErrorCode.DemoReadOnly, 'this is a public demo: changes are disabled');
     }
     if (permission === 'public') return;
