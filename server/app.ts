@@ -55,6 +55,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
   /** Prompts the operator for the first admin's password (an interactive `serve`). */
   bootstrapPrompt?: () => Promise<string>;
+  /** The first-run password in its file need not be changed first (the console's embedded factory). */
+  bootstrapKeepPassword?: boolean;
   /** Extra posture items (e.g. from plugins registered by the caller). */
   postureChecks?: PostureCheck[];
   /**
@@ -238,6 +240,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
       email: config.bootstrapEmail,
       devPassword: config.devBootstrapPassword,
       prompt: options.bootstrapPrompt,
+      keepPassword: options.bootstrapKeepPassword === true,
       scryptLog2N: config.scryptLog2N,
     });
     if (bootstrap.created) {

@@ -62,7 +62,9 @@ export async function startFactory(options: StartFactoryOptions): Promise<Runnin
     devBootstrapPassword: options.devBootstrapPassword,
     logLevel,
   });
-  const server = await startServer({ config });
+  // The console signs in with the first-run password it reads from this owner-only folder:
+  // a local, single-operator factory, so that password need not be changed first.
+  const server = await startServer({ config, bootstrapKeepPassword: true });
   return {
     url: server.url,
     ...(server.certFingerprint256 !== undefined ? { certFingerprint256: server.certFingerprint256 } : {}),
@@ -90,7 +92,7 @@ async function seedOnce(options: StartFactoryOptions, logLevel: ServerConfig['lo
     devBootstrapPassword: options.devBootstrapPassword,
     logLevel,
   });
-  const server = await startServer({ config });
+  const server = await startServer({ config, bootstrapKeepPassword: true });
   try {
     const password = options.devBootstrapPassword ?? (await readBootstrapPassword(options.dataDir));
     if (password === undefined) {

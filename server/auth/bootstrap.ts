@@ -33,6 +33,11 @@ export interface BootstrapOptions {
   /** Asks the operator (hidden, confirmed); absent when there is no terminal. */
   prompt: (() => Promise<string>) | undefined;
   scryptLog2N: number;
+  /**
+   * The first-run password need not be changed at first sign-in: the console's embedded
+   * factory, whose console reads it from its owner-only folder (server/factory.ts).
+   */
+  keepPassword?: boolean;
 }
 
 /** Creates the first administrator if the database has no account. */
@@ -61,7 +66,9 @@ export async function ensureBootstrapAdmin(options: BootstrapOptions): Promise<B
         password_hash: passwordHash,
         role: Role.SuperAdmin,
         disabled: 0,
-        must_change_password: source === 'prompt' ? 0 : 1,
+        // A password the operator chose (prompt, development variable) is theirs; the one
+        // in the file sits on disk for anyone who can read it: it must be changed first.
+        must_change_password: source === 'file' && options.keepPassword !== true ? 1 : 0,
         bootstrap_password: source === 'prompt' ? 0 : 1,
         created_at: now,
         updated_at: now,

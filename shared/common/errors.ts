@@ -38,6 +38,11 @@ export const ErrorCode = {
   ReauthRequired: 'reauth_required',
   /** The account's role requires a second factor and it has none yet: only enrolment is allowed. */
   MfaEnrolmentRequired: 'mfa_enrolment_required',
+  /**
+   * The account's password is one someone else knows (the first-run password file, a reset
+   * by an administrator): only changing it, signing out and reading who it is are allowed.
+   */
+  PasswordChangeRequired: 'password_change_required',
   /** An audit proof asked for a tree size beyond the log, `from > to`, or a seq outside the tree. */
   ProofOutOfRange: 'proof_out_of_range',
   /** A tlog tile path that is malformed, or names a tile the log does not have yet. */
@@ -93,6 +98,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   certificate_mismatch: 495,
   reauth_required: 401,
   mfa_enrolment_required: 403,
+  password_change_required: 403,
   proof_out_of_range: 400,
   bad_tile_path: 400,
   tampered: 422,

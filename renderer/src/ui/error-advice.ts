@@ -29,6 +29,8 @@ const advice: Record<ErrorCode, string> = {
   wrong_password: 'The password is wrong; try again.',
   reauth_required: 'Confirm it is you (password or second factor), then try again.',
   mfa_enrolment_required: 'Your role needs a second factor: set one up in the Account view.',
+  password_change_required:
+    "This account's password was set by someone else (first-run file or an administrator's reset): change it on the server (POST /api/v1/auth/change-password) or ask an administrator, then sign in again.",
   not_activated: 'Activate this machine first (Sign in view).',
   unavailable: 'Not reachable right now: check the address and that the server is running, then retry.',
   timeout: 'The server took too long; check it is running and retry.',

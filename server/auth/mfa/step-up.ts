@@ -7,6 +7,9 @@
  *   Otherwise `401 reauth_required`, which a client answers with a prompt and a retry.
  *   API keys are credentials of their own (scoped, expiring, created under step-up):
  *   they may export the audit log but not create keys or change accounts or the firewall.
+ * - An account that must change its password (the first-run password file, a reset by
+ *   an administrator) may only change it, sign out and read who it is
+ *   (`403 password_change_required`).
  * - A session whose role needs a second factor and signed in without one may only use
  *   `/api/v1/auth/*` (enrol a factor, read who it is, sign out).
  */
@@ -40,6 +43,18 @@ export const STEP_UP_ROUTES: ReadonlySet<string> = new Set([
 /** Step-up routes an API key may still call. */
 const API_KEY_ALLOWED: ReadonlySet<string> = new Set(['GET /api/v1/audit/export']);
 
+/**
+ * What an account that must change its password may do until it has: change it (after a
+ * recent sign-in, like any change of it), sign out, read who it is, confirm it is you.
+ * Refresh is public and needs no entry here.
+ */
+const PASSWORD_CHANGE_ALLOWED: ReadonlySet<string> = new Set([
+  'POST /api/v1/auth/change-password',
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/auth/me',
+  'POST /api/v1/auth/reauth',
+]);
+
 /** Routes an enrol-only session may call besides these prefixes. */
 const ENROL_ONLY_PREFIX = '/api/v1/auth/';
 
@@ -52,6 +67,12 @@ export function installIdentityGate(app: FastifyInstance): void {
     const principal = request.principal;
     if (!principal) return;
     const url = request.routeOptions.url;
+    if (principal.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(`${request.method} ${url ?? ''}`)) {
+      throw new ApiError(
+        ErrorCode.PasswordChangeRequired,
+        'this password was set by someone else: change it first (POST /api/v1/auth/change-password)',
+      );
+    }
     if (principal.enrolOnly === true && !(url ?? '').startsWith(ENROL_ONLY_PREFIX)) {
       throw new ApiError(
         ErrorCode.MfaEnrolmentRequired,
