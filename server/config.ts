@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { loadIdentityConfig, type IdentityConfig } from './auth/identity.config.ts';
 import { loadCdnConfig, type CdnConfig } from './cdn/cdn.config.ts';
 import { ConfigError, parseEnv } from './config-env.ts';
+import { loadApiKeysConfig, type ApiKeysConfig } from './api-keys/api-keys.config.ts';
 
 export { ConfigError, parseEnv };
 
@@ -49,6 +50,8 @@ export interface ServerConfig {
   identity: IdentityConfig;
   /** Where big parts live and how long download URLs stay valid (cdn/cdn.config.ts). */
   cdn: CdnConfig;
+  /** API key lifetimes (api-keys/api-keys.config.ts). */
+  apiKeys: ApiKeysConfig;
 }
 
 const booleanWords: Record<string, boolean> = {
@@ -189,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     scryptLog2N: value.FACTORY_SCRYPT_LOG2N,
     identity: loadIdentityConfig(env),
     cdn: loadCdnConfig(env),
+    apiKeys: loadApiKeysConfig(env),
   };
 }
 

@@ -15,6 +15,7 @@ import type { ApiKey, CreatedApiKey } from '../../shared/common/api/api-keys.ts'
 import { ApiError } from '../errors.ts';
 import { toRole } from '../users/users.service.ts';
 
+const DAY_MS = 86_400_000;
 const KEY_FORMAT = /^fk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -58,9 +59,11 @@ export class ApiKeysService {
     return new ApiKeysService(trx);
   }
 
+  /** Creates a key for `owner` that lives `days` days (the route applies the server's limits). */
   async create(
     owner: { id: string; role: string },
-    input: { name: string; scopes: Permission[]; expires_in_days?: number | undefined },
+    input: { name: string; scopes: Permission[] },
+    days: number,
   ): Promise<CreatedApiKey> {
     const role = toRole(owner.role);
     const excess = input.scopes.filter((scope) => !roleHasPermission(role, scope));
@@ -80,9 +83,7 @@ export class ApiKeysService {
       scopes: JSON.stringify([...new Set(input.scopes)]),
       owner_id: owner.id,
       created_at: new Date(now).toISOString(),
-      expires_at: input.expires_in_days
-        ? new Date(now + input.expires_in_days * 86_400_000).toISOString()
-        : null,
+      expires_at: new Date(now + days * DAY_MS).toISOString(),
       last_used_at: null,
       revoked_at: null,
     };
@@ -123,6 +124,46 @@ export class ApiKeysService {
       .where('id', '=', id)
       .execute();
     return toPublic(row);
+  }
+
+  /**
+   * A new secret for a live key of `ownerId` (only the owner: the secret is handed to the
+   * caller, and another account's key carries that account's permissions); the old
+   * secret stops working at once, and the key lives `days` days from now. 404 otherwise.
+   */
+  async rotate(id: string, ownerId: string, days: number): Promise<CreatedApiKey> {
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .where('owner_id', '=', ownerId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw new ApiError(ErrorCode.NotFound, 'no such API key');
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + days * DAY_MS).toISOString();
+    const secretHash = sha256(secret).toString('hex');
+    await this.#db
+      .updateTable('api_keys')
+      .set({ secret_hash: secretHash, expires_at: expiresAt })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    return {
+      ...toPublic({ ...row, secret_hash: secretHash, expires_at: expiresAt }),
+      key: `fk_${id}_${secret}`,
+    };
+  }
+
+  /** Revokes every live key of `ownerId` (a password reset by an administrator, disabling); returns how many. */
+  async revokeAllOf(ownerId: string): Promise<number> {
+    const result = await this.#db
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('owner_id', '=', ownerId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** The principal behind a presented key, or undefined (unknown, revoked, expired, owner disabled). */

@@ -24,7 +24,7 @@ function requireUsersAdmin(principal: Principal, what: string): void {
 }
 
 export function usersRoutes(app: FastifyInstance): void {
-  const { users, sessions } = app.services;
+  const { users, sessions, apiKeys } = app.services;
 
   app.get('/api/v1/users', { config: { permission: Permission.UsersRead } }, async () => ({
     users: await users.list(),
@@ -85,6 +85,10 @@ export function usersRoutes(app: FastifyInstance): void {
       if (input.disabled === true || input.password !== undefined || input.role !== undefined) {
         await sessions.in(trx).revokeAllForUser(id, 'account_changed');
       }
+      // Whoever had the old password (or the disabled account) may have made keys with it:
+      // an administrator's reset and disabling revoke them (docs/SECURITY.md, API keys).
+      const keysRevoked =
+        input.disabled === true || input.password !== undefined ? await apiKeys.in(trx).revokeAllOf(id) : 0;
       const type =
         input.role !== undefined && input.role !== beforeRole
           ? AuditEventType.RoleChange
@@ -100,6 +104,7 @@ export function usersRoutes(app: FastifyInstance): void {
           ...(input.role !== undefined ? { from_role: beforeRole, to_role: input.role } : {}),
           ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
           ...(input.password !== undefined ? { password_reset: true } : {}),
+          ...(keysRevoked > 0 ? { service_credentials_revoked: keysRevoked } : {}),
         },
       });
       return changed;

@@ -18,6 +18,8 @@ export const AuditEventType = {
   RoleChange: 'role_change',
   ApiKeyCreate: 'api_key_create',
   ApiKeyRevoke: 'api_key_revoke',
+  /** A key got a new secret (the old one stopped working). */
+  ApiKeyRotate: 'api_key_rotate',
   FirewallRuleCreate: 'firewall_rule_create',
   FirewallRuleUpdate: 'firewall_rule_update',
   FirewallRuleDelete: 'firewall_rule_delete',

@@ -230,6 +230,10 @@ function cases(): Record<string, Case> {
         ['expires_in_days', field(fc.integer({ min: 1, max: 3650 }))],
       ),
     },
+    'POST /api/v1/api-keys/:id/rotate': {
+      url: pick(() => keyIds, '0123456789abcdef').map((id) => `/api/v1/api-keys/${id}/rotate`),
+      payload: json(['expires_in_days', field(fc.integer({ min: 1, max: 3650 }))]),
+    },
     'DELETE /api/v1/api-keys/:id': {
       url: pick(() => keyIds, '0123456789abcdef').map((id) => `/api/v1/api-keys/${id}`),
       payload: fc.constant(undefined),

@@ -23,6 +23,7 @@ export const STEP_UP_WINDOW_S = 5 * 60;
 /** `METHOD url-pattern` of every action that needs a recent sign-in. */
 export const STEP_UP_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/v1/api-keys',
+  'POST /api/v1/api-keys/:id/rotate',
   'POST /api/v1/users',
   'PATCH /api/v1/users/:id',
   'DELETE /api/v1/users/:id',

@@ -8,10 +8,17 @@ export const permissionSchema = z.enum(PERMISSIONS as [Permission, ...Permission
 export const createApiKeyRequestSchema = z.strictObject({
   name: text().trim().min(1).max(100),
   scopes: z.array(permissionSchema).min(1).max(PERMISSIONS.length),
-  /** Days until the key stops working; omitted = no expiry. */
+  /** Days until the key stops working; omitted = 90 (every key expires, at most the server's maximum). */
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 export type CreateApiKeyRequest = z.infer<typeof createApiKeyRequestSchema>;
+
+/** `POST /api/v1/api-keys/{id}/rotate`: a new secret (and lifetime) for one of the caller's keys. */
+export const rotateApiKeyRequestSchema = z.strictObject({
+  /** Days from now until the new secret stops working; omitted = 90. */
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+export type RotateApiKeyRequest = z.infer<typeof rotateApiKeyRequestSchema>;
 
 export const apiKeySchema = z.strictObject({
   id: text(),
