@@ -47,6 +47,8 @@ export const AuditEventType = {
   MfaEnrol: 'mfa_enrol',
   /** A factor removed. */
   MfaRemove: 'mfa_remove',
+  /** A factor renamed (a passkey's name). */
+  MfaUpdate: 'mfa_update',
   /** A session re-authenticated for a sensitive action. */
   StepUp: 'step_up',
   /** A sensitive action refused because the sign-in was too old. */

@@ -27,6 +27,11 @@ export class MfaTokenService {
     this.#db = withIdentityTables(db);
   }
 
+  /** The same service on `trx` (a change committed with its audit entry: `app.audit.transact`). */
+  in(trx: Db): MfaTokenService {
+    return new MfaTokenService(trx);
+  }
+
   async issue(
     userId: string,
     client: string,

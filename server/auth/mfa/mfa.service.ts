@@ -24,9 +24,19 @@ export class MfaService {
   readonly #db: IdentityDb;
   readonly #sealKey: Buffer;
 
-  constructor(db: Db, masterKey: Uint8Array) {
+  constructor(db: Db, masterKey: Uint8Array, sealKey?: Buffer) {
     this.#db = withIdentityTables(db);
-    this.#sealKey = totpSealKey(masterKey);
+    this.#sealKey = sealKey ?? totpSealKey(masterKey);
+  }
+
+  /** The same service on `trx` (a change committed with its audit entry: `app.audit.transact`). */
+  in(trx: Db): MfaService {
+    return new MfaService(trx, new Uint8Array(0), this.#sealKey);
+  }
+
+  /** Runs `work` in a transaction: this service's own, or the one it is already `in`. */
+  #atomic<T>(work: (trx: IdentityDb) => Promise<T>): Promise<T> {
+    return this.#db.isTransaction ? work(this.#db) : this.#db.transaction().execute(work);
   }
 
   async summary(userId: string): Promise<FactorSummary> {
@@ -103,7 +113,7 @@ export class MfaService {
     if (!row || row.confirmed_at !== null) return undefined;
     const step = totpStepOf(openSecret(this.#sealKey, row.secret_sealed, userId), code, now);
     if (step === undefined) return undefined;
-    return this.#db.transaction().execute(async (trx) => {
+    return this.#atomic(async (trx) => {
       const updated = await trx
         .updateTable('mfa_totp')
         .set({ confirmed_at: iso(now), last_step: step })
@@ -163,7 +173,7 @@ export class MfaService {
 
   /** A fresh set of recovery codes (the old ones stop working). */
   async regenerateRecoveryCodes(userId: string, now = Date.now()): Promise<string[]> {
-    return this.#db.transaction().execute((trx) => this.#replaceRecoveryCodes(trx, userId, now));
+    return this.#atomic((trx) => this.#replaceRecoveryCodes(trx, userId, now));
   }
 
   async #replaceRecoveryCodes(trx: IdentityDb, userId: string, now: number): Promise<string[]> {

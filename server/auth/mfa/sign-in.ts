@@ -11,6 +11,8 @@ import { AuditEventType } from '../../../shared/common/audit-event.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
 import type { TokenResponse } from '../../../shared/common/api/auth.ts';
 import type { MfaChallengeResponse } from '../../../shared/common/api/identity.ts';
+import type { AuditAppend } from '../../audit-sink.ts';
+import type { Db } from '../../db/database.ts';
 import { ApiError } from '../../errors.ts';
 import { toRole } from '../../users/users.service.ts';
 import { issueTokens } from '../token-response.ts';
@@ -60,7 +62,42 @@ export async function firstFactorAccepted(
   return { mfa_required: true, mfa_token: token, methods: usable };
 }
 
-/** Starts the session. A role that needs a factor, signed in without one, may only enrol. */
+export interface StartedSession {
+  sessionId: string;
+  refreshToken: string;
+}
+
+/**
+ * Starts the session on `trx` and appends its `login_success` entry: inside
+ * `app.audit.transact`, so the session exists only with its entry. A role that needs a
+ * factor, signed in without one, may only enrol.
+ */
+export async function startSession(
+  app: FastifyInstance,
+  trx: Db,
+  append: AuditAppend,
+  request: FastifyRequest,
+  user: SignInUser,
+  kind: 'bearer' | 'cookie',
+  amr: string[],
+): Promise<StartedSession> {
+  const sessions = app.services.sessions.in(trx);
+  const started = await sessions.create(user.id, kind);
+  const secondFactor = amr.some((method) => method !== 'pwd' && method !== 'ext');
+  const enrolOnly =
+    !secondFactor && !amr.includes('mfa') && app.config.identity.mfaRequiredRoles.includes(toRole(user.role));
+  await sessions.markAuthenticated(started.sessionId, { amr, enrolOnly });
+  append({
+    type: AuditEventType.LoginSuccess,
+    actor: user.email,
+    ip: request.ip,
+    request_id: request.id,
+    details: { via: kind, amr, ...(enrolOnly ? { enrol_only: true } : {}) },
+  });
+  return started;
+}
+
+/** Starts the session with its entry (see {@link startSession}) and answers with its tokens. */
 export async function completeSignIn(
   app: FastifyInstance,
   request: FastifyRequest,
@@ -70,19 +107,10 @@ export async function completeSignIn(
   amr: string[],
 ): Promise<TokenResponse> {
   await app.services.throttle.recordSuccess(user.email);
-  const { sessionId, refreshToken } = await app.services.sessions.create(user.id, kind);
-  const secondFactor = amr.some((method) => method !== 'pwd' && method !== 'ext');
-  const enrolOnly =
-    !secondFactor && !amr.includes('mfa') && app.config.identity.mfaRequiredRoles.includes(toRole(user.role));
-  await app.services.sessions.markAuthenticated(sessionId, { amr, enrolOnly });
-  await app.audit.append({
-    type: AuditEventType.LoginSuccess,
-    actor: user.email,
-    ip: request.ip,
-    request_id: request.id,
-    details: { via: kind, amr, ...(enrolOnly ? { enrol_only: true } : {}) },
-  });
-  return issueTokens(app, reply, user, sessionId, refreshToken, kind);
+  const started = await app.audit.transact((trx, append) =>
+    startSession(app, trx, append, request, user, kind, amr),
+  );
+  return issueTokens(app, reply, user, started.sessionId, started.refreshToken, kind);
 }
 
 /**

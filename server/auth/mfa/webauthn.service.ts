@@ -34,6 +34,11 @@ export class WebauthnService {
     this.#origins = relyingParty.origins;
   }
 
+  /** The same service on `trx` (a change committed with its audit entry: `app.audit.transact`). */
+  in(trx: Db): WebauthnService {
+    return new WebauthnService(trx, { rpId: this.#rpId, origins: this.#origins });
+  }
+
   async list(userId: string): Promise<Passkey[]> {
     const rows = await this.#db
       .selectFrom('mfa_webauthn_credentials')
