@@ -7,6 +7,7 @@ const POSTGRES_ONLY = [
   'test/server/db/postgres.test.ts',
   'test/server/cli/serve-startup.test.ts',
   'test/server/audit/audit-kill-instances.test.ts',
+  'test/server/audit/audit-kill-instances-marker.test.ts',
   'test/server/cli/doctor.test.ts',
   'test/server/machines/seat-limit-race.test.ts',
 ];

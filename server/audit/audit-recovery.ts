@@ -5,8 +5,9 @@
  * opened: that is our "torn last record", and it can only ever be an entry that was
  * never acknowledged. What we add on top:
  *
- * - a shutdown marker: if the previous process did not close cleanly, the recovery is
- *   recorded as an `audit_recovered` entry, so operators see every crash in the chain;
+ * - a shutdown marker per instance: if this instance's previous process did not close
+ *   cleanly, the recovery is recorded as an `audit_recovered` entry (naming the instance),
+ *   so operators see every crash in the chain;
  * - the tail (last {@link TAIL_CHECK} entries) is re-verified; a bad run at the very end
  *   (within {@link TORN_WINDOW} entries, i.e. a damaged last write, not history) is moved
  *   to `audit_quarantine` — kept, never deleted — and the chain continues from the last
@@ -38,7 +39,7 @@ export interface RecoveryReport {
 /** Runs the recovery; see the module comment. */
 export async function recoverAtStart(
   store: AuditStore,
-  state: { get(): Promise<string | undefined> },
+  state: { instanceId?: string; get(): Promise<string | undefined> },
 ): Promise<RecoveryReport> {
   const uncleanShutdown = (await state.get()) === 'running';
   const tail = await store.tail(TAIL_CHECK);
@@ -86,6 +87,7 @@ export async function recoverAtStart(
       actor: null,
       details: {
         unclean_shutdown: uncleanShutdown,
+        ...(state.instanceId !== undefined ? { instance_id: state.instanceId } : {}),
         head_seq: head,
         tail_checked: tail.length,
         quarantined_rows: quarantined,

@@ -5,8 +5,14 @@
  * - `FACTORY_AUDIT_ORIGIN`: the log's name in checkpoints (default
  *   `factory-api.local/audit/<signing key id>`; no spaces or `+`);
  * - `FACTORY_AUDIT_CHECKPOINT_EVERY`: sign a checkpoint every N entries (default 1000);
- * - `FACTORY_AUDIT_CHECKPOINT_SECONDS`: … and every T seconds when there are new entries (default 60).
+ * - `FACTORY_AUDIT_CHECKPOINT_SECONDS`: … and every T seconds when there are new entries (default 60);
+ * - `FACTORY_INSTANCE_ID`: the name of this instance's clean-shutdown marker (default: an id
+ *   generated once and kept in `<data dir>/instance-id`); instances that share a data
+ *   directory must each set their own.
  */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isValidKeyName } from '../../shared/node/audit/signed-note.ts';
@@ -22,10 +28,16 @@ declare module 'fastify' {
   }
 }
 
+const INSTANCE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
 const schema = z.object({
   FACTORY_AUDIT_ORIGIN: z.string().refine(isValidKeyName, 'expected a name without spaces or "+"').optional(),
   FACTORY_AUDIT_CHECKPOINT_EVERY: envInteger(1, 10_000_000, 1000),
   FACTORY_AUDIT_CHECKPOINT_SECONDS: envInteger(1, 86_400, 60),
+  FACTORY_INSTANCE_ID: z
+    .string()
+    .regex(INSTANCE_ID, 'expected 1 to 64 letters, digits, ".", "_" or "-"')
+    .optional(),
 });
 
 /** Audit settings from the environment; throws ConfigError naming the variable. */
@@ -33,12 +45,31 @@ export function loadAuditConfig(env: Record<string, string | undefined> = proces
   return parseEnv(schema, env);
 }
 
-const SHUTDOWN_KEY = 'audit.shutdown';
+/** The marker the single deployment-wide row became (migration 0055); the first instance without its own takes it over. */
+const LEGACY_INSTANCE = '';
+
+/**
+ * This instance's id: `FACTORY_INSTANCE_ID`, else the one in `<dataDir>/instance-id`, made
+ * once (exclusive create, so two processes starting on one directory agree on it).
+ */
+export async function resolveInstanceId(dataDir: string, configured: string | undefined): Promise<string> {
+  if (configured !== undefined) return configured;
+  const file = path.join(dataDir, 'instance-id');
+  try {
+    await fs.writeFile(file, `${randomUUID()}\n`, { flag: 'wx', mode: 0o644 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const id = (await fs.readFile(file, 'utf8')).trim();
+  if (!INSTANCE_ID.test(id)) throw new Error(`${file}: not an instance id (delete it to make a new one)`);
+  return id;
+}
 
 /** Opens the audit service for `app` (recovery included) and ties it to the app's lifecycle. */
 export async function createAuditService(app: FastifyInstance): Promise<AuditService> {
   const config = loadAuditConfig();
   const db = app.db;
+  const instanceId = await resolveInstanceId(app.config.dataDir, config.FACTORY_INSTANCE_ID);
   const service = await AuditService.open({
     store: new AuditStore(db),
     signingSeed: app.keys.signing.privateKey,
@@ -47,19 +78,28 @@ export async function createAuditService(app: FastifyInstance): Promise<AuditSer
     checkpointEvery: config.FACTORY_AUDIT_CHECKPOINT_EVERY,
     checkpointIntervalMs: config.FACTORY_AUDIT_CHECKPOINT_SECONDS * 1000,
     state: {
-      get: async () =>
-        (
-          await db
-            .selectFrom('server_state')
-            .select('value')
-            .where('key', '=', SHUTDOWN_KEY)
-            .executeTakeFirst()
-        )?.value,
+      instanceId,
+      get: async () => {
+        const own = await db
+          .selectFrom('audit_instances')
+          .select('state')
+          .where('instance_id', '=', instanceId)
+          .executeTakeFirst();
+        if (own) return own.state;
+        // Taken by one instance only: the delete is atomic on both databases.
+        const legacy = await db
+          .deleteFrom('audit_instances')
+          .where('instance_id', '=', LEGACY_INSTANCE)
+          .returning('state')
+          .executeTakeFirst();
+        return legacy?.state;
+      },
       set: async (value) => {
+        const updated_at = new Date().toISOString();
         await db
-          .insertInto('server_state')
-          .values({ key: SHUTDOWN_KEY, value })
-          .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
+          .insertInto('audit_instances')
+          .values({ instance_id: instanceId, state: value, updated_at })
+          .onConflict((conflict) => conflict.column('instance_id').doUpdateSet({ state: value, updated_at }))
           .execute();
       },
     },

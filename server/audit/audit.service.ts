@@ -47,7 +47,7 @@ export interface AuditServiceOptions {
   checkpointEvery: number;
   checkpointIntervalMs: number;
   /** Marks clean/unclean shutdowns; see audit-recovery.ts. */
-  state: { get(): Promise<string | undefined>; set(value: string): Promise<void> };
+  state: { instanceId?: string; get(): Promise<string | undefined>; set(value: string): Promise<void> };
   onError?: (error: unknown, what: string) => void;
   /**
    * How this instance hears of entries other instances append (audit-feed.ts); started with

@@ -76,6 +76,13 @@ export interface ServerStateTable {
   value: string;
 }
 
+/** The audit log's clean-shutdown marker, one row per instance (server/audit/audit.plugin.ts). */
+export interface AuditInstancesTable {
+  instance_id: string;
+  state: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -83,4 +90,5 @@ export interface Database {
   login_failures: LoginFailuresTable;
   api_keys: ApiKeysTable;
   server_state: ServerStateTable;
+  audit_instances: AuditInstancesTable;
 }

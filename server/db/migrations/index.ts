@@ -10,6 +10,7 @@ import { migration0020AuditTree } from './0020-audit-tree.ts';
 import { migration0040Identity } from './0040-identity.ts';
 import { migration0045OidcLoopback } from './0045-oidc-loopback.ts';
 import { migration0050ApiKeyExpiry } from './0050-api-key-expiry.ts';
+import { migration0055AuditInstanceMarker } from './0055-audit-instance-marker.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-auth': migration0001Auth,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0040-identity': migration0040Identity,
   '0045-oidc-loopback': migration0045OidcLoopback,
   '0050-api-key-expiry': migration0050ApiKeyExpiry,
+  '0055-audit-instance-marker': migration0055AuditInstanceMarker,
 };
