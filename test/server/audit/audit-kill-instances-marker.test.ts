@@ -99,14 +99,20 @@ describe('clean-shutdown marker per instance on one PostgreSQL database', () => 
   });
 
   const head = async () =>
-    Number((await client.query<{ seq: string | null }>('select max(seq) as seq from audit_entries')).rows[0]!.seq ?? 0);
+    Number(
+      (await client.query<{ seq: string | null }>('select max(seq) as seq from audit_entries')).rows[0]!
+        .seq ?? 0,
+    );
   const recoveredAfter = async (seq: number) =>
     (
       await client.query<{ details: unknown }>(
         "select details from audit_entries where seq > $1 and type = 'audit_recovered' order by seq",
         [seq],
       )
-    ).rows.map((row) => (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<string, unknown>);
+    ).rows.map(
+      (row) =>
+        (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<string, unknown>,
+    );
 
   it('a restart reports its own instance: B (killed) unclean, A (stopped cleanly) nothing', async () => {
     await stop(a, 'SIGTERM'); // clean, while B runs
