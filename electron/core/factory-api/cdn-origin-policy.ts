@@ -1,6 +1,6 @@
 /**
- * Where the console may download a big part from (docs/SECURITY.md §Downloads from an
- * S3-compatible CDN). The unlock answer names the URL: a `/cdn/…` path goes to the
+ * Where the console may download a big part from (docs/SECURITY.md §Console, "Downloads
+ * from an S3-compatible CDN"). The unlock answer names the URL: a `/cdn/…` path goes to the
  * Factory API's own origin over the pinned connection; an absolute URL (an S3 presigned
  * GET handed out by a server with `FACTORY_S3_BUCKET`) goes to that CDN over a separate
  * connection that:
