@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { hkdfSha256 } from '../../shared/node/crypto/kdf.ts';
 import { AuditEventType } from '../../shared/common/audit-event.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
@@ -15,11 +16,14 @@ import {
   logoutRequestSchema,
   refreshRequestSchema,
   type MeResponse,
+  type SessionListResponse,
 } from '../../shared/common/api/auth.ts';
 import { ApiError } from '../errors.ts';
 import { SESSION_COOKIE, principalOf } from './auth.hook.ts';
 import { firstFactorAccepted, lockedError as locked } from './mfa/sign-in.ts';
 import { issueTokens } from './token-response.ts';
+
+const sessionIdParams = z.strictObject({ id: z.uuid('a session id') });
 
 export function authRoutes(app: FastifyInstance): void {
   const { users, sessions, throttle } = app.services;
@@ -140,6 +144,40 @@ export function authRoutes(app: FastifyInstance): void {
         must_change_password: principal.mustChangePassword,
         ...(principal.enrolOnly === true ? { mfa_enrolment_required: true } : {}),
       };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/sessions',
+    { config: { permission: 'authenticated' } },
+    async (request): Promise<SessionListResponse> => {
+      const principal = principalOf(request);
+      const rows = await sessions.listForUser(principal.userId);
+      return { sessions: rows.map((row) => ({ ...row, current: row.id === principal.sessionId })) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/auth/sessions/:id',
+    { config: { permission: 'authenticated' } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = sessionIdParams.parse(request.params);
+      await app.audit.transact(async (trx, append) => {
+        // Someone else's session, or one already ended, is not found (no hint that it exists).
+        if (!(await sessions.in(trx).revokeOwn(principal.userId, id, 'user_revoke'))) {
+          throw new ApiError(ErrorCode.NotFound, 'no such session');
+        }
+        append({
+          type: AuditEventType.SessionRevoke,
+          actor: principal.email,
+          resource: `session/${id}`,
+          ip: request.ip,
+          request_id: request.id,
+        });
+      });
+      app.accountEvents.emit({ sessionId: id });
+      return reply.code(204).send();
     },
   );
 

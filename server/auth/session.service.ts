@@ -36,6 +36,15 @@ export type SessionUser = Pick<UsersTable, 'id' | 'email' | 'role' | 'disabled' 
   enrolOnly: boolean;
 };
 
+/** One row of a user's session list. */
+export interface SessionListRow {
+  id: string;
+  via: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string;
+}
+
 export class SessionService {
   readonly #db: Db;
   readonly #cache: Map<string, { user: SessionUser; until: number }>;
@@ -147,6 +156,50 @@ export class SessionService {
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .execute();
+  }
+
+  /**
+   * A user's live (not revoked, not expired) sessions, newest first: no token or hash.
+   * `last_used_at` is when the newest refresh token was issued (sign-in or last refresh).
+   */
+  async listForUser(userId: string, now = Date.now()): Promise<SessionListRow[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .leftJoin('refresh_tokens', 'refresh_tokens.session_id', 'sessions.id')
+      .select((eb) => [
+        'sessions.id',
+        'sessions.via',
+        'sessions.created_at',
+        'sessions.expires_at',
+        eb.fn.max('refresh_tokens.created_at').as('last_used_at'),
+      ])
+      .where('sessions.user_id', '=', userId)
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.expires_at', '>', iso(now))
+      .groupBy(['sessions.id', 'sessions.via', 'sessions.created_at', 'sessions.expires_at'])
+      .orderBy('sessions.created_at', 'desc')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      via: row.via,
+      created_at: row.created_at,
+      expires_at: row.expires_at,
+      last_used_at: row.last_used_at ?? row.created_at,
+    }));
+  }
+
+  /** Revokes one of `userId`'s own live sessions; false if it is not theirs or already ended. */
+  async revokeOwn(userId: string, sessionId: string, reason: string, now = Date.now()): Promise<boolean> {
+    this.#cache.delete(sessionId);
+    const result = await this.#db
+      .updateTable('sessions')
+      .set({ revoked_at: iso(now), revoked_reason: reason })
+      .where('id', '=', sessionId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', iso(now))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Revokes every session of a user, except `keep` (password change keeps the current one). */

@@ -55,6 +55,8 @@ export const AuditEventType = {
   StepUpRequired: 'step_up_required',
   /** An OpenID Connect sign-in refused (state, nonce, token or role mapping). */
   SsoFailure: 'sso_failure',
+  /** One of the caller's own sessions ended from its session list (not a sign-out). */
+  SessionRevoke: 'session_revoke',
 } as const;
 
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];

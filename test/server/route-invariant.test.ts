@@ -199,6 +199,11 @@ function cases(): Record<string, Case> {
       payload: json(['refresh_token', field()]),
       ownSession: true,
     },
+    'DELETE /api/v1/auth/sessions/:id': {
+      url: fc.uuid().map((id) => `/api/v1/auth/sessions/${id}`),
+      payload: fc.constant(undefined),
+      ownSession: true,
+    },
     'POST /api/v1/auth/change-password': {
       url: fixed('/api/v1/auth/change-password'),
       payload: json(

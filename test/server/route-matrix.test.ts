@@ -67,6 +67,8 @@ describe('route × role matrix', () => {
       '/api/v1/status',
       '/api/v1/users',
       '/api/v1/auth/login',
+      '/api/v1/auth/sessions',
+      '/api/v1/auth/sessions/:id',
       '/metrics',
       '/health',
       '/api/v1/api-keys',

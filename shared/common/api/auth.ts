@@ -78,3 +78,18 @@ export const changePasswordRequestSchema = z.strictObject({
   new_password: newPasswordSchema,
 });
 export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
+
+/** One of the caller's own live sessions (`GET /api/v1/auth/sessions`): never a token or hash. */
+export const sessionInfoSchema = z.strictObject({
+  id: z.uuid(),
+  via: text(),
+  created_at: text(),
+  /** When the session last signed in or refreshed. */
+  last_used_at: text(),
+  expires_at: text(),
+  /** The session this request came from. */
+  current: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+export const sessionListResponseSchema = z.strictObject({ sessions: z.array(sessionInfoSchema) });
+export type SessionListResponse = z.infer<typeof sessionListResponseSchema>;
