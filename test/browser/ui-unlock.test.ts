@@ -357,7 +357,10 @@ describe('activation and unlock from the UI (browser mode, Chromium)', () => {
       .toContain('recorded at the next online unlock');
     expect((await readFile(target)).equals(sampleResourceBytes())).toBe(true);
     await page.screenshot({ path: `${screenshotDir}/resources-offline-unlocked.png`, fullPage: true });
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog
+      .getByRole('form', { name: 'Export sample-model' })
+      .getByRole('button', { name: 'Close' })
+      .click();
 
     await page.getByTestId('lock-now').click();
     await page.getByTestId('lock-screen').waitFor({ timeout: 15_000 });

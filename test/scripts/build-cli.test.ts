@@ -5,7 +5,7 @@
  * bundle the bin uses (out/cli) is left alone.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ let outDir: string;
 let home: string;
 
 beforeAll(() => {
+  // A fresh clone has no out/ yet.
+  mkdirSync(path.join(root, 'out'), { recursive: true });
   outDir = mkdtempSync(path.join(root, 'out', 'build-cli-test-'));
   home = mkdtempSync(path.join(tmpdir(), 'build-cli-home-'));
   execFileSync(process.execPath, ['scripts/build-cli.ts', '--out', outDir], { cwd: root, encoding: 'utf8' });
