@@ -44,5 +44,9 @@ export type PasskeyRenameInput = z.infer<typeof PasskeyRenameInput>;
 export const PasskeyInput = z.strictObject({ passkeyId: id });
 export type PasskeyInput = z.infer<typeof PasskeyInput>;
 
+/** One of the account's own sessions (the server's session id, a UUID). */
+export const SessionInput = z.strictObject({ id: z.uuid() });
+export type SessionInput = z.infer<typeof SessionInput>;
+
 /** Longest passkey name (the server refuses longer). */
 export const PASSKEY_NAME_MAX = 64;

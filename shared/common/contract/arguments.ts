@@ -11,6 +11,7 @@ import {
   PasskeyRegisterInput,
   PasskeyRenameInput,
   ReauthInput,
+  SessionInput,
   TotpCodeInput,
 } from './account-inputs.ts';
 import type { ConsoleBridge } from './bridge.ts';
@@ -72,6 +73,8 @@ export const argumentSchemas = {
     registerPasskey: z.tuple([PasskeyRegisterInput]),
     renamePasskey: z.tuple([PasskeyRenameInput]),
     removePasskey: z.tuple([PasskeyInput]),
+    sessions: none,
+    revokeSession: z.tuple([SessionInput]),
   },
   machine: { getInfo: none, activate: z.tuple([ActivateInput]), deactivate: none },
   resources: {

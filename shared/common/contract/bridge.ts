@@ -31,6 +31,7 @@ import type {
   PasskeyRegisterInput,
   PasskeyRenameInput,
   ReauthInput,
+  SessionInput,
   TotpCodeInput,
 } from './account-inputs.ts';
 import type { BridgeError, Result, Unsubscribe } from './result.ts';
@@ -86,6 +87,19 @@ export interface ApiKeySummary {
   /** Null: the key does not expire. */
   expiresAt: string | null;
   lastUsedAt: string | null;
+}
+
+/** One of the signed-in account's live sessions: when and how it signed in, never a token. */
+export interface SessionSummary {
+  id: string;
+  /** How it signed in (`password`, `sso`, …). */
+  via: string;
+  createdAt: string;
+  /** When it last signed in or refreshed. */
+  lastUsedAt: string;
+  expiresAt: string;
+  /** The console's own session. */
+  current: boolean;
 }
 
 /** The Account view: the signed-in account's factors and API keys. No secrets. */
@@ -468,6 +482,10 @@ export interface ConsoleBridge {
     registerPasskey(input: PasskeyRegisterInput): Call<PasskeyRegistration>;
     renamePasskey(input: PasskeyRenameInput): Call<PasskeySummary[]>;
     removePasskey(input: PasskeyInput): Call<PasskeySummary[]>;
+    /** The account's live sessions, newest first, the current one marked. */
+    sessions(): Call<SessionSummary[]>;
+    /** Ends one of the account's own sessions (its tokens stop working). */
+    revokeSession(input: SessionInput): Call<{ revoked: boolean }>;
   };
   machine: {
     getInfo(): Call<MachineInfo>;

@@ -55,6 +55,8 @@ export const bridgeChannels = {
     registerPasskey: 'invoke',
     renamePasskey: 'invoke',
     removePasskey: 'invoke',
+    sessions: 'invoke',
+    revokeSession: 'invoke',
   },
   machine: { getInfo: 'invoke', activate: 'invoke', deactivate: 'invoke' },
   resources: {

@@ -1,5 +1,5 @@
 /**
- * `account.*`: the signed-in account's second factors, API keys and step-up
+ * `account.*`: the signed-in account's second factors, API keys, sessions and step-up
  * (docs/IDENTITY.md). Secrets: a TOTP secret and recovery codes are returned to the UI
  * exactly once, for display (the one sanctioned crossing of IPC); they are never kept
  * here and never logged (the router logs channel and outcome only). A passkey step-up's
@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { apiKeyListSchema, type ApiKey } from '../../../../shared/common/api/api-keys.ts';
+import { sessionListResponseSchema, type SessionInfo } from '../../../../shared/common/api/auth.ts';
 import {
   factorsResponseSchema,
   passkeySchema,
@@ -20,6 +21,7 @@ import type {
   PasskeyRegisterInput,
   PasskeyRenameInput,
   ReauthInput,
+  SessionInput,
   TotpCodeInput,
 } from '../../../../shared/common/contract/account-inputs.ts';
 import type {
@@ -28,6 +30,7 @@ import type {
   PasskeyRegistration,
   PasskeySummary,
   RecoveryCodes,
+  SessionSummary,
   StepUpMethod,
   TotpEnrolment,
   WebAuthnRequest,
@@ -62,6 +65,17 @@ function toApiKey(key: ApiKey): ApiKeySummary {
     createdAt: key.created_at,
     expiresAt: key.expires_at ?? null,
     lastUsedAt: key.last_used_at,
+  };
+}
+
+function toSession(session: SessionInfo): SessionSummary {
+  return {
+    id: session.id,
+    via: session.via,
+    createdAt: session.created_at,
+    lastUsedAt: session.last_used_at,
+    expiresAt: session.expires_at,
+    current: session.current,
   };
 }
 
@@ -199,5 +213,18 @@ export class AccountService implements DomainHandlers<'account'> {
       schema: noContentSchema,
     });
     return (await this.#factors()).passkeys.map(toPasskey);
+  }
+
+  async sessions(): Promise<SessionSummary[]> {
+    const listed = await this.#client().send('/api/v1/auth/sessions', { schema: sessionListResponseSchema });
+    return listed.sessions.map(toSession);
+  }
+
+  async revokeSession(input: SessionInput): Promise<{ revoked: boolean }> {
+    await this.#client().send(`/api/v1/auth/sessions/${encodeURIComponent(input.id)}`, {
+      method: 'DELETE',
+      schema: noContentSchema,
+    });
+    return { revoked: true };
   }
 }

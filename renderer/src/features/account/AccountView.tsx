@@ -5,12 +5,13 @@ import { Note } from '../../ui/Banner.tsx';
 import { ErrorNote } from '../../ui/ErrorNote.tsx';
 import { ApiKeysTable } from './ApiKeysTable.tsx';
 import { PasskeySection } from './PasskeySection.tsx';
+import { SessionsTable } from './SessionsTable.tsx';
 import { TotpSection } from './TotpSection.tsx';
 import { accountStore, useAccount } from './account.hooks.ts';
 
 /**
  * The signed-in account (docs/IDENTITY.md §The console): its second factors (authenticator
- * app, passkeys, recovery codes) and its API keys. Changing a factor is a sensitive action:
+ * app, passkeys, recovery codes), its API keys and its sessions. Changing a factor is a sensitive action:
  * the shell's step-up prompt asks for a recent proof first when the server wants one.
  */
 export function AccountView() {
@@ -55,6 +56,12 @@ export function AccountView() {
               API keys
             </Title>
             <ApiKeysTable keys={overview.apiKeys} />
+          </Paper>
+          <Paper withBorder p="md" radius="sm">
+            <Title order={2} mb="xs">
+              Sessions
+            </Title>
+            <SessionsTable />
           </Paper>
         </Stack>
       ) : null}

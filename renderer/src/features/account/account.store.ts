@@ -1,5 +1,5 @@
 /**
- * Account slice (zustand): the signed-in account's factors and API keys. Holds no secret:
+ * Account slice (zustand): the signed-in account's factors, API keys and sessions. Holds no secret:
  * a TOTP secret or recovery codes are returned by the action that made them, for the
  * component to show once and drop; codes the operator types are arguments only.
  */
@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
   AccountOverview,
   ConsoleBridge,
+  SessionSummary,
   TotpEnrolment,
 } from '../../../../shared/common/contract/bridge.ts';
 import type { BridgeError, Result } from '../../../../shared/common/contract/result.ts';
@@ -14,6 +15,8 @@ import { passkeyRegistration } from './passkey-ceremony.ts';
 
 export interface AccountSlice {
   overview: AccountOverview | null;
+  /** Null until loaded. */
+  sessions: SessionSummary[] | null;
   error: BridgeError | null;
   busy: boolean;
   load(bridge: ConsoleBridge): Promise<void>;
@@ -26,6 +29,9 @@ export interface AccountSlice {
   addPasskey(bridge: ConsoleBridge, name: string): Promise<{ recoveryCodes: string[] | null } | null>;
   renamePasskey(bridge: ConsoleBridge, passkeyId: string, name: string): Promise<boolean>;
   removePasskey(bridge: ConsoleBridge, passkeyId: string): Promise<boolean>;
+  loadSessions(bridge: ConsoleBridge): Promise<void>;
+  /** Ends one of the account's other sessions, then reloads the list. */
+  revokeSession(bridge: ConsoleBridge, id: string): Promise<boolean>;
   clearError(): void;
 }
 
@@ -49,6 +55,7 @@ export function createAccountStore(): StoreApi<AccountSlice> {
     }
     return {
       overview: null,
+      sessions: null,
       error: null,
       busy: false,
       async load(bridge) {
@@ -85,6 +92,15 @@ export function createAccountStore(): StoreApi<AccountSlice> {
       },
       async removePasskey(bridge, passkeyId) {
         return (await run(bridge, () => bridge.account.removePasskey({ passkeyId }))) !== null;
+      },
+      async loadSessions(bridge) {
+        const result = await bridge.account.sessions();
+        set(result.ok ? { sessions: result.value } : { error: result.error });
+      },
+      async revokeSession(bridge, id) {
+        const revoked = (await run(bridge, () => bridge.account.revokeSession({ id }), false)) !== null;
+        if (revoked) await get().loadSessions(bridge);
+        return revoked;
       },
       clearError() {
         set({ error: null });

@@ -113,6 +113,8 @@ function makeRouter() {
       }),
       renamePasskey: record('account.renamePasskey', []),
       removePasskey: record('account.removePasskey', []),
+      sessions: record('account.sessions', []),
+      revokeSession: record('account.revokeSession', { revoked: true }),
     },
     status: {
       get: async () => {

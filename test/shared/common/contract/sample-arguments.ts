@@ -32,6 +32,8 @@ export const validArguments: Record<string, unknown[]> = {
   'account.registerPasskey': [{ name: 'YubiKey', response: { id: 'abc', type: 'public-key' } }],
   'account.renamePasskey': [{ passkeyId: 'pk_1', name: 'Laptop' }],
   'account.removePasskey': [{ passkeyId: 'pk_1' }],
+  'account.sessions': [],
+  'account.revokeSession': [{ id: '0b7e5d3c-3f0a-4b8e-9d2c-1a2b3c4d5e6f' }],
   'machine.getInfo': [],
   'machine.activate': [{ label: 'bench-01', password: 'correct horse battery staple' }],
   'machine.deactivate': [],
