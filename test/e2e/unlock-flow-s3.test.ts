@@ -152,7 +152,7 @@ describe('unlock flow with the CDN on S3', () => {
     ] as const) {
       expect(text.includes(s3.secretAccessKey), `secret key in the ${where}`).toBe(false);
     }
-  });
+  }, 120_000);
 });
 
 describe('a bucket that goes away while running', () => {

@@ -179,7 +179,7 @@ describe('audit API', () => {
           '--remember',
           path.join(harness.dataDir, `remember-${path.basename(cli)}.json`),
         ],
-        { encoding: 'utf8', timeout: 20_000 },
+        { encoding: 'utf8', timeout: 60_000 },
       );
       expect(run.stdout, run.stderr).toMatch(/^OK: /);
       expect(run.status).toBe(0);
@@ -190,11 +190,11 @@ describe('audit API', () => {
     const bad = spawnSync(
       process.execPath,
       ['server/cli.ts', 'audit', 'verify', file, '--key', checkpoint.verifier_key],
-      { encoding: 'utf8', timeout: 20_000 },
+      { encoding: 'utf8', timeout: 60_000 },
     );
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/TAMPERED.*at seq \d+/);
-  });
+  }, 120_000);
 
   it('streams new entries live over SSE to an authenticated client', async () => {
     await harness.app.listen({ host: '127.0.0.1', port: 0 });

@@ -15,7 +15,10 @@ import type { AuditEntry, AuditPage, AuditVerifyResult } from '../../../shared/c
 import { ADMIN_EMAIL, DEV_PASSWORD } from '../helpers.ts';
 import { handoff } from './audit-helpers.ts';
 
+/** Kills to aim for; the loop also stops at TIME_LIMIT_MS, and a loaded machine restarts slowly. */
 const KILLS = 50;
+/** Fewer kills than this would not be a burst test: fail rather than pass on a handful. */
+const MIN_KILLS = 10;
 const TIME_LIMIT_MS = 270_000;
 const CLIENTS = 8;
 
@@ -88,7 +91,7 @@ afterAll(async () => {
 });
 
 describe('SIGKILL during a burst of appends', () => {
-  it(`loses no acknowledged entry over ${KILLS} kills`, async () => {
+  it(`loses no acknowledged entry over up to ${KILLS} kills (at least ${MIN_KILLS})`, async () => {
     const began = Date.now();
     const acknowledged = new Map<number, string>();
     let apiKey = '';
@@ -142,7 +145,7 @@ describe('SIGKILL during a burst of appends', () => {
       stop = true;
       await Promise.all(clients);
     }
-    expect(kills).toBe(KILLS);
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
 
     // One more start: recovery runs, then everything is checked through the API.
     const server = await startServer();

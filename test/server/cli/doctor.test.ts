@@ -229,7 +229,7 @@ describe('factory-api doctor', () => {
       s3rver.kill('SIGTERM');
       await fs.rm(directory, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('fails an S3 bucket without credentials, saying which variables to set', () => {
     const run = doctor({
