@@ -24,6 +24,7 @@ import { firewallRoutes } from './firewall/firewall.routes.ts';
 import { createServices } from './services.ts';
 import { installErrorHandlers } from './errors.ts';
 import { requestIdOf } from './http/request-id.ts';
+import { lazyRequestLogger } from './http/lazy-request-logger.ts';
 import { frontDoor } from './http/front-door.ts';
 import { clientErrorAnswer } from './http/security-headers.ts';
 import { corsPolicy } from './http/cors.ts';
@@ -152,6 +153,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
       ? { https: { ...TLS_SERVER_OPTIONS, key: tlsIdentity.key, cert: tlsIdentity.cert } }
       : {}),
     genReqId: requestIdOf,
+    childLoggerFactory: lazyRequestLogger,
     clientErrorHandler: clientErrorAnswer({ hsts: config.tls !== 'off' }),
     bodyLimit: config.maxBodyBytes,
     trustProxy,
@@ -163,12 +165,19 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
     // One access-log line per request (below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
+  // The access line: one per request, with the request id, method, route pattern, status
+  // and time — fixed fields that cannot hold a credential (the route pattern, not the raw
+  // URL: query strings stay out of the logs). It goes through a child logger made once and
+  // without the `*.password`-style wildcard redaction, which would otherwise run over each
+  // of its fields on every request for nothing (docs/SERVER.md §Performance). Every other
+  // line, including any a request's own `request.log` writes, is redacted as before.
+  const accessLog = app.log.child({}, { redact: [] });
   app.addHook('onResponse', (request, reply, done) => {
-    // The route pattern, not the raw URL: query strings stay out of the logs.
-    request.log.info(
+    accessLog.info(
       {
+        reqId: request.id,
         method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
+        route: request.routeOptions.config.url ?? 'unmatched',
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },

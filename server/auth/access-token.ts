@@ -65,8 +65,9 @@ export class AccessTokenService {
    * Verifies signature and claims; throws {@link JwsError} on any defect. A token that
    * verified before is looked up by its exact text and only its expiry re-checked
    * (revocation is the session check's job, done on every request by the caller).
+   * Synchronous: nothing here waits, and the gate runs it on every request.
    */
-  async verify(token: string, now = Date.now()): Promise<AccessClaims> {
+  verify(token: string, now = Date.now()): AccessClaims {
     const known = this.#verified.get(token);
     if (known) {
       if (known.exp > now / 1000 - CLOCK_SKEW_S) return known;

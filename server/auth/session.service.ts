@@ -45,11 +45,45 @@ export interface SessionListRow {
   last_used_at: string;
 }
 
+/**
+ * Live-session lookups by session id, shared by a service and its transactional copies.
+ * Every forgetting (revocation, account change) bumps `generation`; a lookup that was
+ * already under way when that happened may have read the row from before, so its result
+ * is not kept (it is still returned to its own request, which started before the change).
+ */
+class SessionCache {
+  readonly #entries = new Map<string, { user: SessionUser; until: number }>();
+  generation = 0;
+
+  get(sessionId: string): { user: SessionUser; until: number } | undefined {
+    return this.#entries.get(sessionId);
+  }
+
+  /** Keeps a lookup that started at `generation`, unless something was forgotten since. */
+  keep(sessionId: string, user: SessionUser, until: number, generation: number): void {
+    if (generation !== this.generation) return;
+    if (this.#entries.size >= SESSION_CACHE_MAX) this.#entries.clear();
+    this.#entries.set(sessionId, { user, until });
+  }
+
+  delete(sessionId: string): void {
+    this.generation += 1;
+    this.#entries.delete(sessionId);
+  }
+
+  forgetUser(userId: string): void {
+    this.generation += 1;
+    for (const [sessionId, entry] of this.#entries) {
+      if (entry.user.id === userId) this.#entries.delete(sessionId);
+    }
+  }
+}
+
 export class SessionService {
   readonly #db: Db;
-  readonly #cache: Map<string, { user: SessionUser; until: number }>;
+  readonly #cache: SessionCache;
 
-  constructor(db: Db, cache = new Map<string, { user: SessionUser; until: number }>()) {
+  constructor(db: Db, cache = new SessionCache()) {
     this.#db = db;
     this.#cache = cache;
   }
@@ -216,27 +250,26 @@ export class SessionService {
 
   /** Drops cached lookups of a user's sessions (account changed or deleted). */
   forgetUser(userId: string): void {
-    for (const [sessionId, entry] of this.#cache) {
-      if (entry.user.id === userId) this.#cache.delete(sessionId);
-    }
+    this.#cache.forgetUser(userId);
   }
 
-  /** The user behind a live (not revoked, not expired) session, or undefined. */
-  async liveSessionUser(
+  /**
+   * The user behind a live (not revoked, not expired) session, or undefined. A lookup
+   * still in the cache is returned as it is, not as a promise: the auth gate then
+   * completes without waiting (server/auth/auth.hook.ts).
+   */
+  liveSessionUser(
     sessionId: string,
     userId: string,
     now = Date.now(),
-  ): Promise<SessionUser | undefined> {
+  ): SessionUser | Promise<SessionUser | undefined> {
     const cached = this.#cache.get(sessionId);
     if (cached && cached.until > now && cached.user.id === userId) return cached.user;
-    const user = await this.#lookup(sessionId, userId, now);
-    if (user) {
-      if (this.#cache.size >= SESSION_CACHE_MAX) this.#cache.clear();
-      this.#cache.set(sessionId, { user, until: now + SESSION_CACHE_MS });
-    } else {
-      this.#cache.delete(sessionId);
-    }
-    return user;
+    const generation = this.#cache.generation;
+    return this.#lookup(sessionId, userId, now).then((user) => {
+      if (user) this.#cache.keep(sessionId, user, now + SESSION_CACHE_MS, generation);
+      return user;
+    });
   }
 
   async #lookup(sessionId: string, userId: string, now: number): Promise<SessionUser | undefined> {

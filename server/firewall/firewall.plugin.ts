@@ -20,7 +20,7 @@
  * loopback clients). Tiers are edited at `/api/v1/firewall/limits`. `FACTORY_REDIS_URL`
  * puts the buckets in Redis, shared by every instance (redis-buckets.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { z } from 'zod';
 import { BlockReason, RateLimitTier } from '../../shared/common/api/firewall.ts';
 import { ErrorCode } from '../../shared/common/errors.ts';
@@ -28,8 +28,10 @@ import { SESSION_COOKIE } from '../auth/auth.hook.ts';
 import { ConfigError } from '../config.ts';
 import { sendError } from '../errors.ts';
 import { FirewallService, tryClientAddress } from './firewall.service.ts';
+import type { ClientAddress } from './ip-cidr.ts';
 import { FirewallStore } from './firewall.store.ts';
 import { RedisBucketStore } from './redis-buckets.ts';
+import type { TakeResult } from './token-bucket.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -77,12 +79,28 @@ function presentsCredentials(request: FastifyRequest): boolean {
   );
 }
 
-function tierOf(request: FastifyRequest): RateLimitTier | 'exempt' {
-  const url = request.routeOptions.url;
-  const declared = request.routeOptions.config.rateLimitTier;
+/** A route's tier when the route alone decides it; null when the credentials presented decide. */
+function routeTier(
+  url: string | undefined,
+  declared: RateLimitTier | 'exempt' | undefined,
+): RateLimitTier | 'exempt' | null {
   if (declared !== undefined) return declared;
   if (url !== undefined && EXEMPT_ROUTES.has(url)) return 'exempt';
   if (url !== undefined && HEAVY_ROUTES.some((pattern) => pattern.test(url))) return RateLimitTier.Heavy;
+  return null;
+}
+
+/** Each route's own tier, worked out on its first request (a route's config object lives as long as the app). */
+const routeTiers = new WeakMap<object, RateLimitTier | 'exempt' | null>();
+
+function tierOf(request: FastifyRequest): RateLimitTier | 'exempt' {
+  const config = request.routeOptions.config;
+  let tier = routeTiers.get(config);
+  if (tier === undefined) {
+    tier = routeTier(config.url, config.rateLimitTier);
+    routeTiers.set(config, tier);
+  }
+  if (tier !== null) return tier;
   // Credentials are not verified yet (that is the next hook): a bogus header only buys
   // the authenticated tier's budget of fast 401s, and sign-in itself is always heavy.
   return presentsCredentials(request) ? RateLimitTier.Authenticated : RateLimitTier.Public;
@@ -104,7 +122,36 @@ async function firewallPluginImpl(app: FastifyInstance): Promise<void> {
   app.decorate('firewall', firewall);
   app.addHook('onClose', async () => firewall.stop());
 
-  app.addHook('onRequest', async (request, reply) => {
+  const refuse = (request: FastifyRequest, reply: FastifyReply) =>
+    sendError(request, reply, ErrorCode.FirewallDenied, 'requests from your address are not allowed');
+  const applyTake = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    client: ClientAddress,
+    tier: RateLimitTier,
+    taken: TakeResult,
+    done: HookHandlerDoneFunction,
+  ): void => {
+    reply.header('x-ratelimit-limit', String(taken.limit));
+    reply.header('x-ratelimit-remaining', String(taken.remaining));
+    reply.header('x-ratelimit-reset', String(taken.resetSeconds));
+    if (taken.allowed) {
+      done();
+      return;
+    }
+    reply.header('retry-after', String(taken.retryAfterSeconds));
+    firewall.recordBlock(client.text, BlockReason.RateLimited, null, tier);
+    sendError(
+      request,
+      reply,
+      ErrorCode.RateLimited,
+      `too many requests: retry in ${taken.retryAfterSeconds} s`,
+    );
+  };
+
+  // A callback hook, not an async one: with the buckets in this process nothing here
+  // waits, and a promise per request is a measurable share of it (docs/SERVER.md §Performance).
+  app.addHook('onRequest', (request, reply, done) => {
     const client = tryClientAddress(request.ip);
     if (client) {
       const decision = firewall.decide(client);
@@ -112,36 +159,23 @@ async function firewallPluginImpl(app: FastifyInstance): Promise<void> {
         const ruleId = decision.reason === 'deny_rule' ? decision.ruleId : null;
         firewall.recordBlock(client.text, decision.reason, ruleId, null);
         request.log.warn({ ip: client.text, reason: decision.reason, rule_id: ruleId }, 'firewall: refused');
-        return sendError(
-          request,
-          reply,
-          ErrorCode.FirewallDenied,
-          'requests from your address are not allowed',
-        );
+        refuse(request, reply);
+        return;
       }
     } else if (enforce) {
-      return sendError(
-        request,
-        reply,
-        ErrorCode.FirewallDenied,
-        'requests from your address are not allowed',
-      );
+      refuse(request, reply);
+      return;
     }
     const tier = tierOf(request);
-    if (tier === 'exempt' || !client) return;
-    const taken = await firewall.take(client, tier);
-    reply.header('x-ratelimit-limit', String(taken.limit));
-    reply.header('x-ratelimit-remaining', String(taken.remaining));
-    reply.header('x-ratelimit-reset', String(taken.resetSeconds));
-    if (!taken.allowed) {
-      reply.header('retry-after', String(taken.retryAfterSeconds));
-      firewall.recordBlock(client.text, BlockReason.RateLimited, null, tier);
-      return sendError(
-        request,
-        reply,
-        ErrorCode.RateLimited,
-        `too many requests: retry in ${taken.retryAfterSeconds} s`,
-      );
+    if (tier === 'exempt' || !client) {
+      done();
+      return;
+    }
+    const taken = firewall.take(client, tier);
+    if (taken instanceof Promise) {
+      taken.then((result) => applyTake(request, reply, client, tier, result, done), done);
+    } else {
+      applyTake(request, reply, client, tier, taken, done);
     }
   });
 }

@@ -240,12 +240,27 @@ export class FirewallService {
   }
 }
 
+/**
+ * Parsed client addresses by their text. A client sends many requests from one address,
+ * and parsing (ipaddr.js, big integers, canonical text) is most of the firewall's cost
+ * per request; the parse is a pure function of the text, so the result is reused.
+ * Bounded: past {@link ADDRESS_CACHE_MAX} entries the cache starts over.
+ */
+const addressCache = new Map<string, ClientAddress | null>();
+export const ADDRESS_CACHE_MAX = 10_000;
+
 /** Parses a request's address, or undefined when it is not an IP (e.g. a Unix socket). */
 export function tryClientAddress(ip: string | undefined): ClientAddress | undefined {
   if (ip === undefined) return undefined;
+  const known = addressCache.get(ip);
+  if (known !== undefined) return known ?? undefined;
+  let parsed: ClientAddress | null;
   try {
-    return clientAddress(ip);
+    parsed = Object.freeze(clientAddress(ip));
   } catch {
-    return undefined;
+    parsed = null;
   }
+  if (addressCache.size >= ADDRESS_CACHE_MAX) addressCache.clear();
+  addressCache.set(ip, parsed);
+  return parsed ?? undefined;
 }

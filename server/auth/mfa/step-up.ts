@@ -63,41 +63,71 @@ export function needsStepUp(method: string, url: string | undefined): boolean {
   return url !== undefined && STEP_UP_ROUTES.has(`${method} ${url}`);
 }
 
+/**
+ * A callback hook: every refusal but the step-up one is decided without waiting, and the
+ * common case — a principal with nothing to prove — passes without a promise.
+ */
 export function installIdentityGate(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const principal = request.principal;
-    if (!principal) return;
-    const url = request.routeOptions.url;
-    if (principal.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(`${request.method} ${url ?? ''}`)) {
-      throw new ApiError(
-        ErrorCode.PasswordChangeRequired,
-        'this password was set by someone else: change it first (POST /api/v1/auth/change-password)',
-      );
+    if (!principal) {
+      done();
+      return;
     }
-    if (principal.enrolOnly === true && !(url ?? '').startsWith(ENROL_ONLY_PREFIX)) {
-      throw new ApiError(
-        ErrorCode.MfaEnrolmentRequired,
-        'your role needs a second factor: enrol one (POST /api/v1/auth/mfa/totp) before anything else',
+    const url = request.routeOptions.config.url ?? '';
+    const route = `${request.method} ${url}`;
+    if (principal.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(route)) {
+      done(
+        new ApiError(
+          ErrorCode.PasswordChangeRequired,
+          'this password was set by someone else: change it first (POST /api/v1/auth/change-password)',
+        ),
       );
+      return;
     }
-    const route = `${request.method} ${url ?? ''}`;
-    if (!STEP_UP_ROUTES.has(route)) return;
+    if (principal.enrolOnly === true && !url.startsWith(ENROL_ONLY_PREFIX)) {
+      done(
+        new ApiError(
+          ErrorCode.MfaEnrolmentRequired,
+          'your role needs a second factor: enrol one (POST /api/v1/auth/mfa/totp) before anything else',
+        ),
+      );
+      return;
+    }
+    if (!STEP_UP_ROUTES.has(route)) {
+      done();
+      return;
+    }
     if (principal.via === 'api_key') {
-      if (API_KEY_ALLOWED.has(route)) return;
-      throw new ApiError(ErrorCode.Forbidden, 'API keys may not do this: sign in as a person');
+      done(
+        API_KEY_ALLOWED.has(route)
+          ? undefined
+          : new ApiError(ErrorCode.Forbidden, 'API keys may not do this: sign in as a person'),
+      );
+      return;
     }
     const age = Date.now() - (principal.authAt ?? 0);
-    if (age <= STEP_UP_WINDOW_S * 1000) return;
-    await app.audit.append({
-      type: AuditEventType.StepUpRequired,
-      actor: principal.email,
-      resource: route,
-      ip: request.ip,
-      request_id: request.id,
-    });
-    throw new ApiError(
-      ErrorCode.ReauthRequired,
-      `confirm it is you (POST /api/v1/auth/reauth): this needs a sign-in within the last ${STEP_UP_WINDOW_S / 60} minutes`,
-    );
+    if (age <= STEP_UP_WINDOW_S * 1000) {
+      done();
+      return;
+    }
+    app.audit
+      .append({
+        type: AuditEventType.StepUpRequired,
+        actor: principal.email,
+        resource: route,
+        ip: request.ip,
+        request_id: request.id,
+      })
+      .then(
+        () =>
+          done(
+            new ApiError(
+              ErrorCode.ReauthRequired,
+              `confirm it is you (POST /api/v1/auth/reauth): this needs a sign-in within the last ${STEP_UP_WINDOW_S / 60} minutes`,
+            ),
+          ),
+        done,
+      );
   });
 }

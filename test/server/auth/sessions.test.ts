@@ -95,3 +95,46 @@ describe('own sessions', () => {
     expect((await list(admin.access_token)).json<Listed>().sessions.map((s) => s.id)).toContain(adminId);
   });
 });
+
+describe('the live-session lookup cache', () => {
+  it('applies a revocation on the next request, also when a lookup was under way as it happened', async () => {
+    const me = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
+    // The request authenticates (and caches its session), so the revocation below has something to forget.
+    const sessionId = (await list(me.access_token)).json<Listed>().sessions.find((s) => s.current)!.id;
+    const userId = me.user.id;
+    const sessions = harness.app.services.sessions;
+    // A lookup as of a moment past the cached entry's lifetime: it goes to the database.
+    const later = Date.now() + 10_000;
+    const pending = sessions.liveSessionUser(sessionId, userId, later);
+    expect(pending).toBeInstanceOf(Promise);
+    await sessions.revoke(sessionId, 'test_revocation');
+    await pending;
+    // Whatever that lookup read, it must not be what the next request finds.
+    expect(await sessions.liveSessionUser(sessionId, userId, later)).toBeUndefined();
+    const after = await harness.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: bearer(me.access_token),
+    });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('answers a cached lookup without a promise, and forgets it when the session is revoked', async () => {
+    const me = await login(harness.app, ADMIN_EMAIL, DEV_PASSWORD);
+    const sessionId = (await list(me.access_token)).json<Listed>().sessions.find((s) => s.current)!.id;
+    const sessions = harness.app.services.sessions;
+    const cached = sessions.liveSessionUser(sessionId, me.user.id);
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect(cached).toMatchObject({ id: me.user.id, email: ADMIN_EMAIL });
+    const revoked = await harness.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${sessionId}`,
+      headers: bearer(me.access_token),
+    });
+    expect(revoked.statusCode).toBe(204);
+    const after = sessions.liveSessionUser(sessionId, me.user.id);
+    expect(after).toBeInstanceOf(Promise);
+    expect(await after).toBeUndefined();
+    expect((await list(me.access_token)).statusCode).toBe(401);
+  });
+});

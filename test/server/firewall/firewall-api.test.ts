@@ -95,6 +95,37 @@ describe('firewall rules', () => {
     expect(changes.every((entry) => entry.actor === ADMIN_EMAIL)).toBe(true);
   });
 
+  it('applies a rule change on the next request from an address it has seen before', async () => {
+    // Parsed addresses are reused between requests (firewall.service.ts): the decision is not.
+    const address = '192.0.2.44';
+    const health = (remoteAddress: string) =>
+      harness.app.inject({ method: 'GET', url: '/health', remoteAddress });
+    expect((await health(address)).statusCode).toBe(200);
+    const rule = await addRule('deny', '192.0.2.32/28');
+    expect((await health(address)).statusCode).toBe(403);
+    expect((await health('::ffff:192.0.2.44')).statusCode).toBe(403);
+    expect((await health('192.0.2.48')).statusCode).toBe(200);
+    expect((await call('DELETE', `/api/v1/firewall/rules/${rule.id}`)).statusCode).toBe(204);
+    expect((await health(address)).statusCode).toBe(200);
+  });
+
+  it('puts each request in its tier: the route decides, else the credentials it presents', async () => {
+    // A route's own tier is worked out once (firewall.plugin.ts); the credentials part is per request.
+    const limitOf = (response: { headers: Record<string, unknown> }) => response.headers['x-ratelimit-limit'];
+    const status = (headers: Record<string, string> = {}) =>
+      harness.app.inject({ method: 'GET', url: '/api/v1/status', remoteAddress: '192.0.2.70', headers });
+    expect([limitOf(await loginFrom('192.0.2.70')), limitOf(await loginFrom('192.0.2.70'))]).toEqual([
+      '30',
+      '30',
+    ]);
+    expect(limitOf(await status())).toBe('300');
+    expect(limitOf(await status(bearer(admin.access_token)))).toBe('600');
+    expect(limitOf(await status())).toBe('300');
+    expect(
+      limitOf(await harness.app.inject({ method: 'GET', url: '/health', remoteAddress: '192.0.2.70' })),
+    ).toBe(undefined);
+  });
+
   it('refuses bad rules with a clear message, and non-admins', async () => {
     for (const cidr of ['10.0.0.1/8', '300.1.1.1', '10.1', 'fe80::1%eth0']) {
       const response = await call('POST', '/api/v1/firewall/rules', { action: 'deny', cidr });

@@ -270,4 +270,59 @@ describe('logs', () => {
       await logged.close();
     }
   });
+
+  it("write a request's own lines with its id and redacted, and one access line per request", async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(
+          ...chunk
+            .toString('utf8')
+            .split('\n')
+            .filter((line) => line.length > 0),
+        );
+        callback();
+      },
+    });
+    // A route that logs through `request.log` (made on first use, server/http/lazy-request-logger.ts)
+    // an object holding a password and a token, as a careless handler might.
+    const careless = (app: FastifyInstance) => {
+      app.get('/test/careless', { config: { permission: 'public' } }, async (request) => {
+        request.log.warn(
+          { attempt: { password: 'hunter2-in-a-log', access_token: 'token-in-a-log' } },
+          'careless line',
+        );
+        return { ok: true };
+      });
+    };
+    const logged = await startTestApp({ logLevel: 'info' }, { logger: { stream }, plugins: [careless] });
+    try {
+      for (const id of ['lazy-1', 'lazy-2']) {
+        const response = await logged.app.inject({
+          method: 'GET',
+          url: '/test/careless',
+          headers: { 'x-request-id': id },
+        });
+        expect(response.statusCode).toBe(200);
+      }
+      await logged.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'quiet-1' } });
+      const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const careless1 = parsed.filter((line) => line['msg'] === 'careless line');
+      expect(careless1.map((line) => line['reqId'])).toEqual(['lazy-1', 'lazy-2']);
+      for (const line of careless1) {
+        expect(line['attempt']).toEqual({ password: '[redacted]', access_token: '[redacted]' });
+      }
+      expect(lines.join('\n')).not.toContain('hunter2-in-a-log');
+      expect(lines.join('\n')).not.toContain('token-in-a-log');
+      const access = parsed.filter((line) => line['msg'] === 'request');
+      expect(access.map((line) => [line['reqId'], line['route'], line['status']])).toEqual([
+        ['lazy-1', '/test/careless', 200],
+        ['lazy-2', '/test/careless', 200],
+        ['quiet-1', '/health', 200],
+      ]);
+      expect(access.every((line) => line['method'] === 'GET' && typeof line['ms'] === 'number')).toBe(true);
+    } finally {
+      await logged.close();
+    }
+  });
 });
