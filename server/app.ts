@@ -172,7 +172,7 @@ export async function buildAppWithBootstrap(options: BuildAppOptions): Promise<B
   // of its fields on every request for nothing (docs/SERVER.md §Performance). Every other
   // line, including any a request's own `request.log` writes, is redacted as before.
   const accessLog = app.log.child({}, { redact: [] });
-  app.addHook('onResponse', (request, reply, done) => {
+  app.addHook('onResponse', function accessLine(request, reply, done) {
     accessLog.info(
       {
         reqId: request.id,
