@@ -1,5 +1,6 @@
 import { Button, Group, Modal } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { useReturnFocus } from './focus-return.ts';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -16,6 +17,7 @@ export interface ConfirmDialogProps {
  * the safe choice.
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
+  useReturnFocus();
   return (
     <Modal
       opened
@@ -23,7 +25,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       title={props.title}
       centered
       size="md"
-      closeButtonProps={{ 'aria-label': 'Close' }}
+      closeButtonProps={{ 'aria-label': 'Close dialog' }}
     >
       <div>{props.children}</div>
       <Group justify="flex-end" mt="md" gap="xs">

@@ -1,5 +1,6 @@
 import { Button, Group, Modal } from '@mantine/core';
 import type { FormEvent, ReactNode } from 'react';
+import { useReturnFocus } from './focus-return.ts';
 
 export interface FormDialogProps {
   title: string;
@@ -20,6 +21,7 @@ export interface FormDialogProps {
  * owner's `onSubmit`.
  */
 export function FormDialog(props: FormDialogProps) {
+  useReturnFocus();
   function submit(event: FormEvent): void {
     event.preventDefault();
     if (!props.busy) props.onSubmit();
@@ -31,7 +33,7 @@ export function FormDialog(props: FormDialogProps) {
       title={props.title}
       centered
       size="lg"
-      closeButtonProps={{ 'aria-label': 'Close' }}
+      closeButtonProps={{ 'aria-label': 'Close dialog' }}
     >
       <form onSubmit={submit} noValidate aria-label={props.title}>
         {props.children}

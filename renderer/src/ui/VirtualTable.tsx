@@ -132,6 +132,8 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
         className="vt-scroller"
         role="rowgroup"
         tabIndex={0}
+        // The element that takes focus says which table it is (the grid's own name).
+        aria-label={props.label}
         style={{ height }}
         onKeyDown={onKeyDown}
         aria-activedescendant={activeRendered ? rowId(activeIndex) : undefined}

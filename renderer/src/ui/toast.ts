@@ -16,5 +16,7 @@ export function toast(tone: ToastTone, message: string, title?: string): void {
     message,
     autoClose: tone === 'error' ? 10_000 : 5_000,
     withBorder: true,
+    // Mantine's × has no name of its own: the keyboard reaches it after the view.
+    closeButtonProps: { 'aria-label': 'Dismiss this message' },
   });
 }

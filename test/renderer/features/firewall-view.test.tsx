@@ -43,7 +43,9 @@ describe('firewall', () => {
     renderWithBridge(firewallBridge().bridge, <FirewallView />);
     await screen.findByText('198.51.100.0/24');
     expect((screen.getByRole('button', { name: 'Add rule' }) as HTMLButtonElement).disabled).toBe(true);
-    expect((screen.getByRole('button', { name: 'Delete' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(
+      (screen.getByRole('button', { name: 'Delete 198.51.100.0/24' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
     expect(screen.getByTestId('rate-tiers').textContent).toContain('login');
   });
 
@@ -56,10 +58,10 @@ describe('firewall', () => {
     fireEvent.submit(screen.getByRole('form', { name: 'Add a rule' }));
     expect(await screen.findByText('203.0.113.7')).toBeTruthy();
     expect(screen.getByText('Added: deny 203.0.113.7')).toBeTruthy();
-    fireEvent.click(screen.getAllByRole('button', { name: 'Delete' })[0] as HTMLElement);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete 198.51.100.0/24' }));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(test.calls.some(([channel]) => channel === 'firewall.deleteRule')).toBe(false);
-    fireEvent.click(screen.getAllByRole('button', { name: 'Delete' })[0] as HTMLElement);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete 198.51.100.0/24' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Delete rule' }));
     await waitFor(() => expect(screen.queryByText('198.51.100.0/24')).toBeNull());
     expect(test.calls.find(([channel]) => channel === 'firewall.deleteRule')?.[1]).toEqual([

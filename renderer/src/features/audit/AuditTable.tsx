@@ -67,6 +67,7 @@ export function AuditTable({ store, follow }: { store: StoreApi<AuditState>; fol
           position="right"
           size="md"
           title={row ? `Entry ${row.seq}` : 'Entry'}
+          closeButtonProps={{ 'aria-label': 'Close the entry' }}
         >
           <AuditDetails row={row} synthetic={synthetic} store={store} inDrawer />
         </Drawer>

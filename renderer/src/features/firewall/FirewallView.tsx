@@ -1,5 +1,5 @@
 import { Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FirewallRule } from '../../../../shared/common/contract/bridge.ts';
 import type { BridgeError } from '../../../../shared/common/contract/result.ts';
 import { useBridge } from '../../app/bridge-context.ts';
@@ -48,6 +48,15 @@ export function FirewallView() {
     !signedIn || error?.code === 'unauthenticated' || monitorError?.code === 'unauthenticated';
   const [deleting, setDeleting] = useState<FirewallRule | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  // A deleted rule takes its row and Delete button with it: focus then goes to the Rules
+  // heading (Tab continues into the form) instead of falling to the top of the page.
+  const rulesTitle = useRef<HTMLHeadingElement>(null);
+  const focusRulesAfterDelete = useRef(false);
+  useEffect(() => {
+    if (!focusRulesAfterDelete.current) return;
+    focusRulesAfterDelete.current = false;
+    rulesTitle.current?.focus();
+  }, [rules]);
 
   useEffect(() => {
     void firewallStore.getState().load(bridge);
@@ -84,7 +93,7 @@ export function FirewallView() {
         </Note>
       ) : null}
       <Paper withBorder p="sm" radius="sm" component="section" aria-labelledby="firewall-rules-title">
-        <Title order={2} id="firewall-rules-title" mb="xs">
+        <Title order={2} id="firewall-rules-title" mb="xs" ref={rulesTitle} tabIndex={-1}>
           Rules
         </Title>
         {!canEdit && !signInNeeded ? (
@@ -166,6 +175,7 @@ export function FirewallView() {
                           size="xs"
                           color="red"
                           variant="outline"
+                          aria-label={`Delete ${rule.cidr}`}
                           disabled={!canEdit || busy}
                           onClick={() => setDeleting(rule)}
                         >
@@ -236,7 +246,13 @@ export function FirewallView() {
           onConfirm={() => {
             const target = deleting;
             setDeleting(null);
-            void firewallStore.getState().remove(bridge, target.id);
+            focusRulesAfterDelete.current = true;
+            void firewallStore
+              .getState()
+              .remove(bridge, target.id)
+              .then((deleted) => {
+                if (!deleted) focusRulesAfterDelete.current = false;
+              });
           }}
         >
           {deleting.action} {deleting.cidr} stops applying at once.

@@ -117,21 +117,20 @@ export function ResourcesView() {
                               etaSeconds={job.etaSeconds}
                             />
                           </div>
-                          <Button
-                            size="xs"
-                            variant="default"
-                            onClick={() => void resourcesStore.getState().cancel(bridge, job.jobId)}
-                          >
-                            Cancel
-                          </Button>
                         </Group>
                       ) : null}
                       <Group gap={6} wrap="wrap" mt={running ? 4 : 0}>
-                        {running ? null : (
-                          <Button size="xs" onClick={() => setAsking(resource)}>
-                            Unlock
-                          </Button>
-                        )}
+                        {/* Unlock, and Cancel while it runs, are one element: keyboard focus stays on it throughout. */}
+                        <Button
+                          size="xs"
+                          variant={running ? 'default' : 'filled'}
+                          onClick={() => {
+                            if (running && job) void resourcesStore.getState().cancel(bridge, job.jobId);
+                            else setAsking(resource);
+                          }}
+                        >
+                          {running ? 'Cancel' : 'Unlock'}
+                        </Button>
                         <Button
                           size="xs"
                           variant="default"
