@@ -35,6 +35,14 @@ async function openView(label: string, heading: string | RegExp): Promise<void> 
   await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 15_000 });
 }
 
+/** The next Tab lands exactly on `name`. */
+async function nextTabIs(name: string, role: string): Promise<void> {
+  await page.keyboard.press('Tab');
+  const focus = await focused(page);
+  expect(show(focus)).toBe(show({ ...focus, name, role }));
+  expect(focus.ring, focus.ringStyle).toBe(true);
+}
+
 function ruleRow() {
   return page.getByTestId('firewall-rules').locator('tbody tr', { hasText: cidr });
 }
@@ -112,6 +120,28 @@ describe('the Firewall view by keyboard only (browser mode, Chromium)', () => {
     await ruleRow().waitFor({ timeout: 15_000 });
     expect(await ruleRow().textContent()).toContain('deny');
     expect(await ruleRow().textContent()).toContain('keyboard test');
+  }, 60_000);
+
+  it('edits its expiry in place: Enter opens the editor on its field, Escape and Save expiry give focus back to the row', async () => {
+    const editName = `Edit expiry of ${cidr}`;
+    await tabTo(page, { name: editName, role: 'button', landmark: 'main' }, { max: 60 });
+    await page.keyboard.press('Enter');
+    const editor = page.getByRole('form', { name: `Expiry of ${cidr}` });
+    await editor.waitFor({ timeout: 5_000 });
+    // The rule never expires: the date field is disabled, so focus starts on the box that says so.
+    await focusBecomes(page, { name: 'Never expires', role: 'checkbox' });
+    await page.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached', timeout: 5_000 });
+    await focusBecomes(page, { name: editName, role: 'button' });
+
+    await page.keyboard.press('Enter');
+    await editor.waitFor({ timeout: 5_000 });
+    await focusBecomes(page, { name: 'Never expires', role: 'checkbox' });
+    await nextTabIs('Save expiry', 'button');
+    await page.keyboard.press('Enter');
+    await editor.waitFor({ state: 'detached', timeout: 5_000 });
+    await focusBecomes(page, { name: editName, role: 'button' });
+    expect(await ruleRow().textContent()).toContain('never');
   }, 60_000);
 
   it('deletes it: the confirmation starts on Cancel, traps Tab, Escape returns focus, Enter on Delete rule deletes', async () => {

@@ -20,7 +20,8 @@ export interface ExpiryEditorProps {
 /**
  * The in-place expiry editor of one rule row: a local date and time, or "never".
  * An empty field is refused (with a message) rather than read as "never", so a slip
- * cannot make a temporary rule permanent. Escape cancels.
+ * cannot make a temporary rule permanent. Escape cancels. Focus starts on the first
+ * field that can take it; the row gives it back to its Edit expiry button afterwards.
  */
 export function ExpiryEditor({ rule, onSave, onCancel }: ExpiryEditorProps) {
   const [value, setValue] = useState(toLocalInput(rule.expiresAt));
@@ -62,10 +63,12 @@ export function ExpiryEditor({ rule, onSave, onCancel }: ExpiryEditorProps) {
           }}
           disabled={never}
           error={problem}
-          autoFocus
+          autoFocus={!never}
         />
+        {/* A rule that never expires has its date field disabled: focus starts on this box then. */}
         <Checkbox
           size="xs"
+          autoFocus={never}
           checked={never}
           onChange={(e) => setNever(e.currentTarget.checked)}
           label="Never expires"

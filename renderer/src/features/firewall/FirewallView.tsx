@@ -52,6 +52,18 @@ export function FirewallView() {
   // heading (Tab continues into the form) instead of falling to the top of the page.
   const rulesTitle = useRef<HTMLHeadingElement>(null);
   const focusRulesAfterDelete = useRef(false);
+  // The in-place expiry editor replaces the row's Edit expiry button while open (disabled):
+  // closing it, by Escape, Cancel or Save, gives focus back to that button.
+  const editButtons = useRef(new Map<string, HTMLButtonElement>());
+  const returnToEdit = useRef<string | null>(null);
+  useEffect(() => {
+    // After a save, once the server answered (the buttons are disabled until then).
+    if (editing !== null || returnToEdit.current === null || busy) return;
+    const button = editButtons.current.get(returnToEdit.current);
+    returnToEdit.current = null;
+    if (button) button.focus();
+    else rulesTitle.current?.focus(); // the rule ended and left the list
+  }, [editing, busy]);
   useEffect(() => {
     if (!focusRulesAfterDelete.current) return;
     focusRulesAfterDelete.current = false;
@@ -147,8 +159,12 @@ export function FirewallView() {
                       {editing === rule.id && canEdit ? (
                         <ExpiryEditor
                           rule={rule}
-                          onCancel={() => setEditing(null)}
+                          onCancel={() => {
+                            returnToEdit.current = rule.id;
+                            setEditing(null);
+                          }}
                           onSave={(expiresAt) => {
+                            returnToEdit.current = rule.id;
                             setEditing(null);
                             void firewallStore.getState().setExpiry(bridge, rule.id, expiresAt);
                           }}
@@ -166,6 +182,10 @@ export function FirewallView() {
                           size="xs"
                           variant="default"
                           aria-label={`Edit expiry of ${rule.cidr}`}
+                          ref={(button) => {
+                            if (button) editButtons.current.set(rule.id, button);
+                            else editButtons.current.delete(rule.id);
+                          }}
                           disabled={!canEdit || busy || editing === rule.id}
                           onClick={() => setEditing(rule.id)}
                         >
