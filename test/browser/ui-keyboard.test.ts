@@ -1,8 +1,9 @@
 /**
  * The console without a mouse (Chromium, browser mode, the embedded demo factory): sign in,
  * activate this machine, unlock `sample-model` in its dialog, export it, sign out through
- * the account menu, open the locked screen's vault, and open an audit entry — with Tab,
- * Shift+Tab, Enter, Escape and the arrow keys only (`page.keyboard`; nothing is clicked or
+ * the account menu, open the locked screen's vault, cancel the Machine view's Deactivate
+ * confirmation, and open an audit entry — with Tab, Shift+Tab, Enter, Space, Escape and the
+ * arrow keys only (`page.keyboard`; nothing is clicked or
  * filled). Every Tab stop must have a role, an accessible name and a visible focus ring
  * (`ui-keys.ts`). Every dialog met starts on its first field, keeps Tab inside (the last
  * control wraps to the first), submits on Enter, closes on Escape and gives focus back to
@@ -207,8 +208,37 @@ describe('the console by keyboard only (browser mode, Chromium)', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('lock-now').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('lock-screen').count()).toBe(0);
+    // The server answers, so the same password signed in too (the nav then settles on that role).
+    await page.getByTestId('account-menu').waitFor({ timeout: 30_000 });
     expect(await page.content()).not.toContain(password);
   }, 90_000);
+
+  it('Machine: Space opens the Deactivate confirmation on Cancel; Escape and Enter on Cancel keep the machine', async () => {
+    await openView('Machine', 'Machine');
+    await expect
+      .poll(() => page.getByTestId('machine-activated').textContent(), { timeout: 30_000 })
+      .toMatch(/^activated \(mch_\w+\)$/);
+    await tabTo(page, { name: 'Deactivate', role: 'button', landmark: 'main' });
+    await page.keyboard.press('Space');
+    const title = 'Deactivate this machine?';
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.waitFor({ timeout: 5_000 });
+    await focusBecomes(page, { name: 'Cancel', role: 'button' });
+    const ring = await checkTrap(page, title);
+    expect(ring.map((stop) => stop.name)).toEqual(
+      expect.arrayContaining(['Close dialog', 'Cancel', 'Deactivate machine']),
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: 5_000 });
+    await focusBecomes(page, { name: 'Deactivate', role: 'button' });
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ timeout: 5_000 });
+    await focusBecomes(page, { name: 'Cancel', role: 'button' });
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached', timeout: 5_000 });
+    await focusBecomes(page, { name: 'Deactivate', role: 'button' });
+    expect(await page.getByTestId('machine-activated').textContent()).toMatch(/^activated \(mch_\w+\)$/);
+  }, 60_000);
 
   it('opens an audit entry: arrows move the selection, Enter opens the drawer, Escape returns to the table', async () => {
     await openView('Audit', 'Audit log');

@@ -79,13 +79,19 @@ export async function focused(page: Page): Promise<Focused> {
   let role = '';
   let name = '';
   if (result.objectId) {
-    const { nodes } = (await session.send('Accessibility.getPartialAXTree', {
-      objectId: result.objectId,
-      fetchRelatives: false,
-    })) as { nodes: AxNode[] };
-    const node = nodes[0];
-    role = String(node?.role?.value ?? '');
-    name = String(node?.name?.value ?? '').trim();
+    // Chromium updates its accessibility tree after the DOM: a control just added (a view that
+    // replaced the locked screen) can read as ignored and unnamed for a moment. Ask again, bounded.
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const { nodes } = (await session.send('Accessibility.getPartialAXTree', {
+        objectId: result.objectId,
+        fetchRelatives: false,
+      })) as { nodes: AxNode[] };
+      const node = nodes[0];
+      role = String(node?.role?.value ?? '');
+      name = String(node?.name?.value ?? '').trim();
+      if (!node?.ignored && role !== 'none' && name) break;
+      await page.waitForTimeout(50);
+    }
     await session.send('Runtime.releaseObject', { objectId: result.objectId });
   }
   return { role, name, ...dom };
