@@ -1,5 +1,5 @@
 /**
- * Collects the machine fingerprint: every systeminformation source concurrently,
+ * Collects the machine fingerprint: every hardware source concurrently (hardware-sources.ts),
  * each under its own timeout, the whole under a budget; once per process, cached.
  * A source that throws or hangs makes its components absent with a reason; the
  * collection itself never throws for hardware trouble and never hangs the UI.
@@ -9,7 +9,7 @@ import { readFingerprintOverride, FINGERPRINT_OVERRIDE_ENV } from './fingerprint
 import { normaliseHardware } from './fingerprint.normalise.ts';
 import {
   SOURCE_NAMES,
-  systeminformationSources,
+  hardwareSources,
   type RawHardware,
   type SourceCollectors,
   type SourceName,
@@ -103,7 +103,7 @@ function withTimeout<T>(run: () => Promise<T>, ms: number): Promise<T> {
 
 /** Reads every source concurrently; failures and timeouts are recorded, never thrown. */
 export async function collectRawHardware(options: CollectOptions = {}): Promise<RawHardware> {
-  const collectors: SourceCollectors = { ...systeminformationSources, ...options.sources };
+  const collectors: SourceCollectors = { ...hardwareSources(), ...options.sources };
   const timeout = Math.min(
     options.sourceTimeoutMs ?? SOURCE_TIMEOUT_MS,
     options.budgetMs ?? COLLECTION_BUDGET_MS,

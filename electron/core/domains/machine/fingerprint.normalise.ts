@@ -4,9 +4,8 @@
  * sort lists. The same machine must give the same strings on every run, whatever
  * order the tools list devices in.
  */
-import type { Systeminformation } from 'systeminformation';
 import { COMPONENT_NAMES, type ComponentName, type Components, type MissingComponent } from './components.ts';
-import type { RawHardware, SourceName } from './hardware-sources.ts';
+import type { RawHardware, SourceName, SourceResults } from './hardware-sources.ts';
 
 /** Values firmware and drivers put where a real identifier is missing (compared after folding). */
 const PLACEHOLDERS = new Set([
@@ -68,7 +67,7 @@ export function identifier(value: unknown): string {
 }
 
 /** CPU: vendor and model name, and the logical core count (`amd epyc / 2 cores`). */
-function cpuComponent(cpu: Systeminformation.CpuData): string {
+function cpuComponent(cpu: SourceResults['cpu']): string {
   const vendor = foldText(cpu.manufacturer);
   const brand = foldText(cpu.brand)
     // The clock in the brand string varies with firmware settings, not with the part.
@@ -95,7 +94,7 @@ function gpuModel(value: unknown): string {
 }
 
 /** GPU: the sorted models of all physical controllers, so device order does not matter. */
-function gpuComponent(graphics: Systeminformation.GraphicsData): string {
+function gpuComponent(graphics: SourceResults['graphics']): string {
   const controllers = Array.isArray(graphics.controllers) ? graphics.controllers : [];
   const models = controllers
     .map((controller) => gpuModel(controller.model || controller.name))
@@ -107,13 +106,13 @@ function gpuComponent(graphics: Systeminformation.GraphicsData): string {
  * Memory: total in GiB, rounded. The exact byte count moves by a few MiB between
  * kernels and firmware versions (reserved regions); the installed size does not.
  */
-function memoryComponent(mem: Systeminformation.MemData): string {
+function memoryComponent(mem: SourceResults['mem']): string {
   const gib = mem.total / 2 ** 30;
   return Number.isFinite(gib) && gib >= 0.5 ? `${Math.round(gib)} gib` : '';
 }
 
 /** Name of the block device the OS booted from (mounted at `/` or `C:`). */
-function bootDeviceName(devices: Systeminformation.BlockDevicesData[]): string | undefined {
+function bootDeviceName(devices: SourceResults['blockDevices']): string | undefined {
   const root = devices.find((device) => device.mount === '/' || /^[a-z]:\\?$/iu.test(device.mount ?? ''));
   return root?.name;
 }
@@ -130,8 +129,8 @@ const byName = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' }
  * order never changes the choice.
  */
 function diskComponent(
-  layout: Systeminformation.DiskLayoutData[] | undefined,
-  blocks: Systeminformation.BlockDevicesData[] | undefined,
+  layout: SourceResults['diskLayout'] | undefined,
+  blocks: SourceResults['blockDevices'] | undefined,
 ): string {
   const candidates: Array<{ rank: number; name: string; model: string; serial: string }> = [];
   for (const disk of Array.isArray(layout) ? layout : []) {

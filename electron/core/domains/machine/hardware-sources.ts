@@ -1,10 +1,13 @@
 /**
- * The raw systeminformation calls the fingerprint is built from. Recorded fixtures
+ * The raw systeminformation calls the fingerprint is built from, and the collectors that
+ * answer them: on Linux x64 mostly the fast readers of linux-hardware.ts, which give the
+ * same values without running systeminformation. Recorded fixtures
  * (test/fixtures/hardware/*.json) hold exactly these shapes, so the normaliser is
  * tested on what real machines return.
  */
 import type * as SystemInformationModule from 'systeminformation';
 import type { Systeminformation } from 'systeminformation';
+import { linuxFastReaders, type FastReaders } from './linux-hardware.ts';
 
 /** One systeminformation call per source; each is collected with its own timeout. */
 export const SOURCE_NAMES = [
@@ -20,16 +23,37 @@ export const SOURCE_NAMES = [
 
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
-/** What each source returns (the systeminformation types). */
+/**
+ * The fields of each systeminformation result that the fingerprint reads
+ * (fingerprint.normalise.ts): the fast Linux readers (linux-hardware.ts) compute exactly
+ * these, and the test that compares them with systeminformation compares these.
+ */
+export const FINGERPRINT_FIELDS = {
+  cpu: ['manufacturer', 'brand', 'cores'],
+  graphics: ['controllers'],
+  mem: ['total'],
+  diskLayout: ['device', 'interfaceType', 'name', 'serialNum'],
+  blockDevices: ['name', 'type', 'removable', 'protocol', 'model', 'serial', 'mount'],
+  system: ['uuid'],
+  baseboard: ['serial'],
+  uuid: ['os', 'hardware'],
+} as const;
+
+/** A graphics controller as the fingerprint reads it: its model (or name). */
+export type GraphicsController = Pick<Systeminformation.GraphicsControllerData, 'model' | 'name'>;
+
+/** What each source returns: the systeminformation types, cut to the fields the fingerprint reads. */
 export interface SourceResults {
-  cpu: Systeminformation.CpuData;
-  graphics: Systeminformation.GraphicsData;
-  mem: Systeminformation.MemData;
-  diskLayout: Systeminformation.DiskLayoutData[];
-  blockDevices: Systeminformation.BlockDevicesData[];
-  system: Systeminformation.SystemData;
-  baseboard: Systeminformation.BaseboardData;
-  uuid: Systeminformation.UuidData;
+  cpu: Pick<Systeminformation.CpuData, (typeof FINGERPRINT_FIELDS.cpu)[number]>;
+  graphics: { controllers: GraphicsController[] };
+  mem: Pick<Systeminformation.MemData, (typeof FINGERPRINT_FIELDS.mem)[number]>;
+  diskLayout: Array<Pick<Systeminformation.DiskLayoutData, (typeof FINGERPRINT_FIELDS.diskLayout)[number]>>;
+  blockDevices: Array<
+    Pick<Systeminformation.BlockDevicesData, (typeof FINGERPRINT_FIELDS.blockDevices)[number]>
+  >;
+  system: Pick<Systeminformation.SystemData, (typeof FINGERPRINT_FIELDS.system)[number]>;
+  baseboard: Pick<Systeminformation.BaseboardData, (typeof FINGERPRINT_FIELDS.baseboard)[number]>;
+  uuid: Pick<Systeminformation.UuidData, (typeof FINGERPRINT_FIELDS.uuid)[number]>;
 }
 
 /**
@@ -46,26 +70,60 @@ export interface RawHardware {
 export type SourceCollectors = { [K in SourceName]: () => Promise<SourceResults[K]> };
 
 /**
- * The real collectors. systeminformation is loaded on first use so that importing
- * this module (e.g. for the CLI's help) costs nothing.
+ * systeminformation's own collectors, each loaded from the package's module that defines it
+ * (lib/cpu.js, lib/filesystem.js …: the same functions its index re-exports), so that a
+ * source asked of it does not load the whole package (some thirty modules).
  */
 export const systeminformationSources: SourceCollectors = {
-  cpu: async () => (await loadSi()).cpu(),
-  graphics: async () => (await loadSi()).graphics(),
-  mem: async () => (await loadSi()).mem(),
-  diskLayout: async () => (await loadSi()).diskLayout(),
-  blockDevices: async () => (await loadSi()).blockDevices(),
-  system: async () => (await loadSi()).system(),
-  baseboard: async () => (await loadSi()).baseboard(),
-  uuid: async () => (await loadSi()).uuid(),
+  cpu: async () => (await siModule<'cpu'>('cpu')).cpu(),
+  graphics: async () => (await siModule<'graphics'>('graphics')).graphics(),
+  mem: async () => (await siModule<'mem'>('memory')).mem(),
+  diskLayout: async () => (await siModule<'diskLayout'>('filesystem')).diskLayout(),
+  blockDevices: async () => (await siModule<'blockDevices'>('filesystem')).blockDevices(),
+  system: async () => (await siModule<'system'>('system')).system(),
+  baseboard: async () => (await siModule<'baseboard'>('system')).baseboard(),
+  uuid: async () => (await siModule<'uuid'>('osinfo')).uuid(),
 };
 
-/** systeminformation is CommonJS: under Node's ESM loader its API is the default export. */
+/** systeminformation's API (CommonJS: under Node's ESM loader, the default export). */
 type SystemInformation = typeof SystemInformationModule.default;
 
-let siModule: Promise<SystemInformation> | undefined;
+/**
+ * One module of the package (`systeminformation/lib/NAME.js`), typed as the functions of its
+ * API that it defines; the package has no types of its own for them. Node's ESM loader gives a
+ * CommonJS module's `exports.cpu = …` as named exports.
+ */
+function siModule<K extends keyof SystemInformation>(file: string): Promise<Pick<SystemInformation, K>> {
+  return import(`systeminformation/lib/${file}.js`) as Promise<Pick<SystemInformation, K>>;
+}
 
-function loadSi(): Promise<SystemInformation> {
-  siModule ??= import('systeminformation').then((module) => module.default);
-  return siModule;
+/**
+ * The product's collectors: the fast readers where they answer (on Linux x64; see
+ * linux-hardware.ts for when they do not), systeminformation for the rest. A reader that
+ * throws counts as "unsure": systeminformation answers.
+ */
+export function hardwareSources(fast: FastReaders = linuxFastReaders()): SourceCollectors {
+  const pick = <K extends SourceName>(name: K) => {
+    const read = fast[name] as (() => SourceResults[K] | undefined) | undefined;
+    const fallback = systeminformationSources[name] as () => Promise<SourceResults[K]>;
+    return async (): Promise<SourceResults[K]> => {
+      let value: SourceResults[K] | undefined;
+      try {
+        value = read?.();
+      } catch {
+        value = undefined;
+      }
+      return value ?? fallback();
+    };
+  };
+  return {
+    cpu: pick('cpu'),
+    graphics: pick('graphics'),
+    mem: pick('mem'),
+    diskLayout: pick('diskLayout'),
+    blockDevices: pick('blockDevices'),
+    system: pick('system'),
+    baseboard: pick('baseboard'),
+    uuid: pick('uuid'),
+  };
 }

@@ -97,7 +97,7 @@ describe('order independence', () => {
     const swap = (list: typeof controllers) =>
       normaliseHardware({
         ...raw,
-        sources: { ...raw.sources, graphics: { controllers: list, displays: [] } },
+        sources: { ...raw.sources, graphics: { controllers: list } },
       });
     expect(swap([...controllers].reverse()).components.gpu).toBe(swap(controllers).components.gpu);
   });
