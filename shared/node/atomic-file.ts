@@ -3,7 +3,6 @@
  * remembered checkpoints and server secrets are all written this way: a crash or a
  * concurrent writer leaves the old file or the new one, never a mix or a partial file.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -14,8 +13,13 @@ export interface AtomicWriteOptions {
   dirMode?: number;
 }
 
-/** A unique temp name beside `file` (same filesystem, so the rename or link is atomic). */
-function temporaryBeside(file: string): string {
+/**
+ * A unique temp name beside `file` (same filesystem, so the rename or link is atomic).
+ * node:crypto loads on the first write, not with this module: a command that only reads
+ * (`status`) does not pay for it.
+ */
+async function temporaryBeside(file: string): Promise<string> {
+  const { randomBytes } = await import('node:crypto');
   return path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
@@ -39,7 +43,7 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: options.dirMode ?? 0o700 });
-  const temporary = temporaryBeside(file);
+  const temporary = await temporaryBeside(file);
   try {
     await writeSynced(temporary, content, options.mode ?? 0o600);
     await fs.rename(temporary, file);
@@ -60,7 +64,7 @@ export async function createFileOnce(
   options: AtomicWriteOptions = {},
 ): Promise<boolean> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: options.dirMode ?? 0o700 });
-  const temporary = temporaryBeside(file);
+  const temporary = await temporaryBeside(file);
   try {
     await writeSynced(temporary, content, options.mode ?? 0o600);
     await fs.link(temporary, file);

@@ -14,9 +14,14 @@ export type JsonFileRead<T> =
   | { state: 'invalid'; problem: string }
   | { state: 'ok'; value: T };
 
+/**
+ * Reads `file` and checks it against `schema`, or against the schema `schema()` loads: a
+ * loader runs only once there is JSON to check, so a caller whose file is usually missing
+ * need not load its schema (and zod) at all.
+ */
 export async function readJsonFile<T>(
   file: string,
-  schema: z.ZodType<T>,
+  schema: z.ZodType<T> | (() => Promise<z.ZodType<T>>),
   options: { maxBytes?: number } = {},
 ): Promise<JsonFileRead<T>> {
   let text: string;
@@ -34,7 +39,7 @@ export async function readJsonFile<T>(
   } catch {
     return { state: 'not_json' };
   }
-  const parsed = schema.safeParse(json);
+  const parsed = (typeof schema === 'function' ? await schema() : schema).safeParse(json);
   if (parsed.success) return { state: 'ok', value: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

@@ -6,32 +6,16 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { machineIdSchema, signedLeaseSchema } from '../../../../shared/common/api/resources.ts';
+import type { z } from 'zod';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { writeFileAtomic } from '../../../../shared/node/atomic-file.ts';
 import { readJsonFile } from '../../../../shared/node/json-file.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
+import type { activationSchema } from './activation.schema.ts';
 
-const activationSchema = z.strictObject({
-  format: z.literal('factory-console/activation/v1'),
-  server_url: z.string().url(),
-  /** Null for a plain-http server (development only). */
-  certificate: z.strictObject({ fingerprint256: z.string(), pem: z.string() }).nullable(),
-  /** The server's Ed25519 public key (base64): manifests and leases must verify under it. */
-  server_key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
-  key_id: z.string(),
-  email: z.string(),
-  label: z.string(),
-  machine_id: machineIdSchema,
-  activated_at: z.string(),
-  lease: signedLeaseSchema,
-  /**
-   * The machine key's seal over the pins offline checks rest on (activation-seal.ts). Absent in
-   * activations made before seals: offline opening waits for one online unlock to add it.
-   */
-  seal: z.string().optional(),
-});
+/** The record's schema, loaded when a record is read or written (activation.schema.ts says why). */
+const loadSchema = async () => (await import('./activation.schema.ts')).activationSchema;
+
 export type Activation = z.infer<typeof activationSchema>;
 
 export function activationPath(home: string): string {
@@ -40,7 +24,7 @@ export function activationPath(home: string): string {
 
 /** The activation record, or undefined when this console home is not activated. */
 export async function readActivation(home: string): Promise<Activation | undefined> {
-  const read = await readJsonFile(activationPath(home), activationSchema);
+  const read = await readJsonFile(activationPath(home), loadSchema);
   if (read.state === 'missing') return undefined;
   if (read.state !== 'ok')
     throw new ConsoleError(
@@ -65,7 +49,7 @@ export async function requireActivation(home: string): Promise<Activation> {
 export async function writeActivation(home: string, activation: Activation): Promise<void> {
   await writeFileAtomic(
     activationPath(home),
-    `${JSON.stringify(activationSchema.parse(activation), null, 2)}\n`,
+    `${JSON.stringify((await loadSchema()).parse(activation), null, 2)}\n`,
   );
 }
 

@@ -16,17 +16,20 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { writeFileAtomic } from '../../../../shared/node/atomic-file.ts';
-import { sealMatches, sealRecord } from '../../../../shared/node/crypto/local-seal.ts';
 import { readJsonFile } from '../../../../shared/node/json-file.ts';
 import type { Activation } from './activation.store.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
 
 export const CLOCK_TOLERANCE_MS = 5 * 60 * 1000;
 
-const clockSchema = z.strictObject({ last_seen: z.string(), seal: z.string().optional() });
+/**
+ * The record's schema and the seal functions load when a seal is checked or written, not with
+ * this module: `status` only reads {@link lastSeen} (docs/CLI.md §Start-up: a command that starts at once).
+ */
+const loadClockSchema = async () => (await import('./offline-clock.schema.ts')).clockSchema;
+const loadSeal = () => import('../../../../shared/node/crypto/local-seal.ts');
 
 /** What a clock seal is made with: the activation it belongs to and its sealing key (secret). */
 export interface ClockSealer {
@@ -70,10 +73,11 @@ function tampered(what: string): ConsoleError {
 
 /** The sealed high-water mark in ms; refuses a missing, damaged, unsealed or foreign record. */
 async function sealedLastSeen(home: string, sealer: ClockSealer): Promise<number> {
-  const read = await readJsonFile(clockPath(home), clockSchema);
+  const read = await readJsonFile(clockPath(home), loadClockSchema);
   if (read.state === 'missing') throw tampered('vault/clock.json is missing');
   if (read.state !== 'ok') throw tampered('vault/clock.json is damaged');
   const { last_seen: seen, seal } = read.value;
+  const { sealMatches } = await loadSeal();
   if (seal === undefined || !sealMatches(sealer.sealKey, 'clock', sealedPart(sealer, seen), seal))
     throw tampered('vault/clock.json was edited or comes from another activation');
   const value = Date.parse(seen);
@@ -83,6 +87,7 @@ async function sealedLastSeen(home: string, sealer: ClockSealer): Promise<number
 
 async function writeSealed(home: string, sealer: ClockSealer, at: number): Promise<void> {
   const seen = new Date(at).toISOString();
+  const { sealRecord } = await loadSeal();
   await fs.mkdir(clockDir(home), { recursive: true, mode: 0o700 });
   await writeFileAtomic(
     clockPath(home),

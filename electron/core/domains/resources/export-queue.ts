@@ -4,15 +4,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ResilientApiClient } from '../../factory-api/resilient-api.client.ts';
-import { vaultDir } from '../vault/vault.store.ts';
+import { vaultDir } from '../vault/vault-layout.ts';
+import type { entrySchema } from './export-queue.schema.ts';
 
-const entrySchema = z.strictObject({
-  resource_id: z.string(),
-  machine_id: z.string(),
-  exported_at: z.string(),
-});
 type QueuedExport = z.infer<typeof entrySchema>;
 
 function queuePath(home: string): string {
@@ -31,12 +27,14 @@ export async function queuedExports(home: string): Promise<QueuedExport[]> {
   } catch {
     return [];
   }
+  // Loaded once there is a queue to read: `status` on an empty vault loads no zod.
+  const schema = (await import('./export-queue.schema.ts')).entrySchema;
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
     .flatMap((line) => {
       try {
-        const parsed = entrySchema.safeParse(JSON.parse(line));
+        const parsed = schema.safeParse(JSON.parse(line));
         return parsed.success ? [parsed.data] : [];
       } catch {
         return [];

@@ -24,6 +24,9 @@ import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { writeFileAtomic } from '../../../../shared/node/atomic-file.ts';
 import { readJsonFile } from '../../../../shared/node/json-file.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
+import { itemsDir, vaultDir } from './vault-layout.ts';
+
+export { vaultDir };
 
 const recordSchema = z.strictObject({
   format: z.literal('factory-console/vault-item/v1'),
@@ -37,11 +40,8 @@ export const CONTAINER_FILE = 'container.fcr';
 export const ENVELOPE_FILE = 'envelope.bin';
 export const RECORD_FILE = 'record.json';
 
-export function vaultDir(home: string): string {
-  return path.join(home, 'vault');
-}
 export function itemDir(home: string, resourceId: string): string {
-  return path.join(vaultDir(home), 'items', resourceIdSchema.parse(resourceId));
+  return path.join(itemsDir(home), resourceIdSchema.parse(resourceId));
 }
 export function stagingDir(home: string, resourceId: string): string {
   return path.join(vaultDir(home), 'staging', resourceIdSchema.parse(resourceId));
@@ -63,7 +63,7 @@ export async function readRecord(home: string, resourceId: string): Promise<Vaul
 export async function listRecords(home: string): Promise<VaultRecord[]> {
   let names: string[];
   try {
-    names = await fs.readdir(path.join(vaultDir(home), 'items'));
+    names = await fs.readdir(itemsDir(home));
   } catch {
     return [];
   }

@@ -3,7 +3,7 @@ import { resolveConsoleHome } from '../../platform/console-home.ts';
 import { readActivation } from '../../domains/machine/activation.store.ts';
 import { queuedExports } from '../../domains/resources/export-queue.ts';
 import { lastSeen } from '../../domains/machine/offline-clock.ts';
-import { listRecords } from '../../domains/vault/vault.store.ts';
+import { hasVaultEntries } from '../../domains/vault/vault-layout.ts';
 import { CliError, type CliCommand } from './command.ts';
 import { processEnvironment } from '../../platform/environment.ts';
 
@@ -16,7 +16,10 @@ export const statusCommand: CliCommand = {
       throw new CliError(`status: unknown option ${unknown[0]} (usage: status [--json])`, 2);
     const home = resolveConsoleHome({ env: processEnvironment() });
     const activation = await readActivation(home);
-    const records = await listRecords(home);
+    // The vault's store (and its schemas) loads only when there are items to list.
+    const records = (await hasVaultEntries(home))
+      ? await (await import('../../domains/vault/vault.store.ts')).listRecords(home)
+      : [];
     const seen = await lastSeen(home);
     const now = Date.now();
     const status = {
