@@ -90,11 +90,15 @@ type SystemInformation = typeof SystemInformationModule.default;
 
 /**
  * One module of the package (`systeminformation/lib/NAME.js`), typed as the functions of its
- * API that it defines; the package has no types of its own for them. Node's ESM loader gives a
- * CommonJS module's `exports.cpu = …` as named exports.
+ * API that it defines (the package has types for its index only). Loaded with `require`: an
+ * ES `import()` of a CommonJS file first scans its source for export names, which for these
+ * large files costs more than loading them.
  */
-function siModule<K extends keyof SystemInformation>(file: string): Promise<Pick<SystemInformation, K>> {
-  return import(`systeminformation/lib/${file}.js`) as Promise<Pick<SystemInformation, K>>;
+async function siModule<K extends keyof SystemInformation>(
+  file: string,
+): Promise<Pick<SystemInformation, K>> {
+  const { createRequire } = await import('node:module');
+  return createRequire(import.meta.url)(`systeminformation/lib/${file}.js`) as Pick<SystemInformation, K>;
 }
 
 /**
