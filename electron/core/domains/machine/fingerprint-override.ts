@@ -14,25 +14,14 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
-import { COMPONENT_NAMES, type ComponentName, type Components, type MissingComponent } from './components.ts';
+import { COMPONENT_NAMES, type Components, type MissingComponent } from './components.ts';
 import { normaliseComponentValue } from './fingerprint.normalise.ts';
 
 export const FINGERPRINT_OVERRIDE_ENV = 'FACTORY_FINGERPRINT_FILE';
 
 const MAX_OVERRIDE_BYTES = 64 * 1024;
-
-const componentValue = z.string().max(1024).nullable().optional();
-const overrideSchema = z.strictObject({
-  components: z.strictObject(
-    Object.fromEntries(COMPONENT_NAMES.map((name) => [name, componentValue])) as Record<
-      ComponentName,
-      typeof componentValue
-    >,
-  ),
-});
 
 /** The override file is missing, unreadable or malformed. */
 export class FingerprintOverrideError extends ConsoleError {
@@ -67,6 +56,7 @@ export async function readFingerprintOverride(
   } catch {
     throw new FingerprintOverrideError(`${FINGERPRINT_OVERRIDE_ENV}: ${absolute} is not valid JSON`);
   }
+  const { overrideSchema } = await import('./fingerprint-override.schema.ts');
   const parsed = overrideSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -113,7 +113,7 @@ export function hardwareSources(fast: FastReaders = linuxFastReaders()): SourceC
     return async (): Promise<SourceResults[K]> => {
       let value: SourceResults[K] | undefined;
       try {
-        value = read?.();
+        value = await read?.();
       } catch {
         value = undefined;
       }

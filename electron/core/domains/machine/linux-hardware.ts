@@ -18,13 +18,18 @@
  *   empty, absent or holds a control character;
  * - `graphics`: systeminformation lists controllers from `lspci` and `clinfo`; with neither
  *   installed its list is empty, otherwise unsure (lspci's names come from its own database);
- * - disks (`diskLayout`, `blockDevices`) come from `lsblk` and `smartctl` and are not read here.
+ * - disks (`diskLayout`, `blockDevices`): systeminformation's two `lsblk` listings, run and
+ *   parsed here the same way (linux-disks.ts), without the rest of its work.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SourceName, SourceResults } from './hardware-sources.ts';
 import { processEnvironment } from '../../platform/environment.ts';
+import { readBlockDevices, readDiskLayout, type RunTool } from './linux-disks.ts';
+
+// Through process.getBuiltinModule, not `import … from 'node:fs'`: the ES module wrapper of
+// node:fs reads every export, which loads its streams (some 10 ms of the CLI's start).
+const { accessSync, constants, readFileSync, statSync } = process.getBuiltinModule('node:fs');
 
 /** Where and how to read; the defaults are this machine. Tests point `root` at a fake tree. */
 export interface LinuxHardwareOptions {
@@ -34,12 +39,34 @@ export interface LinuxHardwareOptions {
   cpus?: () => Array<Pick<os.CpuInfo, 'model'>>;
   /** `os.totalmem()`, systeminformation's fallback when /proc/meminfo has no total. */
   totalmem?: () => number;
+  /** Runs `lsblk` for the disk readers (tests give recorded listings). */
+  run?: RunTool;
   /** The shell's search path for the tools systeminformation would run (default: this process's `PATH`, which it runs them with). */
   searchPath?: string;
 }
 
 /** The fast readers that answer for this platform: none outside Linux on x64. */
-export type FastReaders = { [K in SourceName]?: () => SourceResults[K] | undefined };
+export type FastReaders = {
+  [K in SourceName]?: () => SourceResults[K] | undefined | Promise<SourceResults[K] | undefined>;
+};
+
+/** The readers this module has: the disk ones run lsblk, so they answer asynchronously. */
+export type LinuxReaders = {
+  [K in Exclude<SourceName, 'diskLayout' | 'blockDevices'>]?: () => SourceResults[K] | undefined;
+} & {
+  [K in 'diskLayout' | 'blockDevices']?: () => Promise<SourceResults[K] | undefined>;
+};
+
+/** Runs a tool as systeminformation's `exec` would (same output limit), without a shell. */
+const runTool: RunTool = async (file, args, env) => {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile(file, [...args], { env, maxBuffer: 1024 * 1024, encoding: 'utf8' }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(stdout);
+    });
+  });
+};
 
 /** The folders `/bin/sh` searches besides `PATH` (dash's default path), so a tool is never missed. */
 const SHELL_DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -131,7 +158,7 @@ function isRaspberry(cpuinfo: readonly string[]): boolean {
 export function linuxFastReaders(
   options: LinuxHardwareOptions = {},
   platform: { platform: string; arch: string } = process,
-): FastReaders {
+): LinuxReaders {
   if (platform.platform !== 'linux' || platform.arch !== 'x64') return {};
   const root = options.root ?? '/';
   const at = (file: string) => path.join(root, file);
@@ -173,7 +200,9 @@ export function linuxFastReaders(
       .split('\n');
   /** dmidecode (which systeminformation runs first, as root) can read the SMBIOS tables. */
   const dmiTablesReadable = () => readable('sys/firmware/dmi/tables/DMI') || readable('dev/mem');
-  const cpuinfoLines = () => (cat('proc/cpuinfo') ?? '').split('\n');
+  // Read once per set of readers (one collection): the kernel builds it anew on every read.
+  let cpuinfo: string[] | undefined;
+  const cpuinfoLines = () => (cpuinfo ??= (cat('proc/cpuinfo') ?? '').split('\n'));
   const dmiDir = 'sys/devices/virtual/dmi/id';
 
   return {
@@ -222,6 +251,8 @@ export function linuxFastReaders(
       if ((serial === '' || unprintable) && dmiTablesReadable()) return undefined;
       return { serial: cleanDefaults(serial) };
     },
+    diskLayout: () => readDiskLayout(options.run ?? runTool, processEnvironment()),
+    blockDevices: () => readBlockDevices(options.run ?? runTool, processEnvironment()),
     graphics() {
       if (isRaspberry(cpuinfoLines()) || installed('lspci') || installed('clinfo')) return undefined;
       return { controllers: [] };

@@ -25,10 +25,13 @@ async function fromSysteminformation(name: (typeof SOURCE_NAMES)[number]): Promi
   return (si[name] as () => Promise<unknown>)();
 }
 
-/** The fields the fingerprint reads of a source's value. */
-function fingerprintFields(name: keyof typeof FINGERPRINT_FIELDS, value: unknown): Record<string, unknown> {
-  const record = value as Record<string, unknown>;
-  return Object.fromEntries(FINGERPRINT_FIELDS[name].map((field) => [field, record[field]]));
+/** The fields the fingerprint reads of a source's value (of each entry, for the disk lists). */
+function fingerprintFields(name: keyof typeof FINGERPRINT_FIELDS, value: unknown): unknown {
+  const pick = (record: Record<string, unknown>) =>
+    Object.fromEntries(FINGERPRINT_FIELDS[name].map((field) => [field, record[field]]));
+  return Array.isArray(value)
+    ? value.map((entry) => pick(entry as Record<string, unknown>))
+    : pick(value as Record<string, unknown>);
 }
 
 describe('on this machine', () => {
@@ -44,7 +47,7 @@ describe('on this machine', () => {
       // uuid and mem never need systeminformation on Linux x64: the comparison is never empty.
       const answered: string[] = [];
       for (const name of SOURCE_NAMES) {
-        const fast = readers[name]?.();
+        const fast = await readers[name]?.();
         if (fast === undefined) continue;
         answered.push(name);
         const reference = await fromSysteminformation(name);
@@ -56,9 +59,9 @@ describe('on this machine', () => {
           });
           continue;
         }
-        expect({ name, ...fingerprintFields(name, fast) }).toEqual({
+        expect({ name, fields: fingerprintFields(name, fast) }).toEqual({
           name,
-          ...fingerprintFields(name, reference),
+          fields: fingerprintFields(name, reference),
         });
       }
       expect(answered).toEqual(expect.arrayContaining(['mem', 'uuid']));
@@ -198,6 +201,102 @@ describe('on a fake file tree', () => {
       { platform: 'linux', arch: 'x64' },
     );
     expect(underRoot.graphics?.()).toBeUndefined();
+  });
+
+  it('disks: lsblk’s pairs parsed as systeminformation does (escapes, names, order), its JSON filtered to disks', async () => {
+    const calls: Array<{ args: readonly string[]; lcAll: string | undefined }> = [];
+    const pairs = [
+      'NAME="sdb" TYPE="disk" SIZE="512110190592" FSTYPE="" MOUNTPOINT="" UUID="" ROTA="0" RO="0" RM="1" TRAN="usb" SERIAL="0401\\x20USB" LABEL="" MODEL="Flash Disk  " OWNER="root"',
+      'NAME="nvme0n1p2" TYPE="part" SIZE="511" FSTYPE="ext4" MOUNTPOINT="/" UUID="u" ROTA="0" RO="0" RM="0" TRAN="nvme" SERIAL="" LABEL="" MODEL="" OWNER="root"',
+      'NAME="nvme0n1" TYPE="disk" SIZE="512" FSTYPE="" MOUNTPOINT="" UUID="" ROTA="0" RO="0" RM="0" TRAN="nvme" SERIAL="S4EWNX0R123456" LABEL="" MODEL="Samsung SSD 980" OWNER="root"',
+      '',
+    ].join('\n');
+    const json = JSON.stringify({
+      blockdevices: [
+        { name: 'loop0', type: 'loop', size: 4096, model: null, path: '/dev/loop0' },
+        {
+          name: 'nvme0n1',
+          type: 'disk',
+          size: 512,
+          model: 'Samsung SSD 980',
+          serial: ' S4EWNX0R123456 ',
+          tran: 'nvme',
+        },
+        { name: 'zram0', type: 'disk', size: 0, model: null },
+        {
+          name: 'vda',
+          type: 'disk',
+          size: 8,
+          model: null,
+          mountpoint: null,
+          label: null,
+          fstype: null,
+          parttype: null,
+          path: '/dev/vda',
+          'disc-max': 0,
+        },
+      ],
+    });
+    const run = async (
+      file: string,
+      args: readonly string[],
+      env: Readonly<Record<string, string | undefined>>,
+    ) => {
+      expect(file).toBe('lsblk');
+      calls.push({ args, lcAll: env['LC_ALL'] });
+      return args.includes('-ablJO') ? json : pairs;
+    };
+    const disks = linuxFastReaders({ root, run }, { platform: 'linux', arch: 'x64' });
+    expect(await disks.blockDevices?.()).toEqual([
+      {
+        name: 'nvme0n1',
+        type: 'disk',
+        removable: false,
+        protocol: 'nvme',
+        model: 'Samsung SSD 980',
+        serial: 'S4EWNX0R123456',
+        mount: '',
+      },
+      {
+        name: 'sdb',
+        type: 'disk',
+        removable: true,
+        protocol: 'usb',
+        model: 'Flash Disk',
+        serial: '0401 USB',
+        mount: '',
+      },
+      {
+        name: 'nvme0n1p2',
+        type: 'part',
+        removable: false,
+        protocol: 'nvme',
+        model: '',
+        serial: '',
+        mount: '/',
+      },
+    ]);
+    expect(await disks.diskLayout?.()).toEqual([
+      { device: '/dev/nvme0n1', name: 'Samsung SSD 980', serialNum: 'S4EWNX0R123456', interfaceType: 'PCIe' },
+    ]);
+    expect(calls.map((call) => [call.args[0], call.lcAll])).toEqual([
+      ['-bPo', process.env['LC_ALL']],
+      ['-ablJO', 'C'],
+    ]);
+  });
+
+  it('disks: lsblk failing, or printing no JSON, is unsure (systeminformation has fallbacks for both)', async () => {
+    const failing = linuxFastReaders(
+      { root, run: () => Promise.reject(new Error('lsblk: not found')) },
+      { platform: 'linux', arch: 'x64' },
+    );
+    expect(await failing.blockDevices?.()).toBeUndefined();
+    expect(await failing.diskLayout?.()).toBeUndefined();
+    const old = linuxFastReaders(
+      { root, run: async () => 'NAME="sda" TYPE="disk"' },
+      { platform: 'linux', arch: 'x64' },
+    );
+    expect(await old.diskLayout?.()).toBeUndefined();
   });
 
   it('answers nothing off Linux x64, and the collector then asks systeminformation for every source', () => {
