@@ -1,8 +1,9 @@
 /**
- * `npm run build:cli` (scripts/build-cli.ts): the bundle it writes runs the CLI, and
- * `status` loads zod from the bundle rather than as some ninety modules from
- * node_modules (docs/CLI.md "Start-up"). Built into a scratch folder under out/, so the
- * bundle the bin uses (out/cli) is left alone.
+ * `npm run build:cli` (scripts/build-cli.ts): the bundle it writes runs the CLI, zod
+ * comes from the bundle rather than as some ninety modules from node_modules, and what
+ * `status` and `fingerprint` load before they run holds neither zod nor, for `status`,
+ * node:crypto (docs/CLI.md §Start-up: a command that starts at once). Built into a
+ * scratch folder under out/, so the bundle the bin uses (out/cli) is left alone.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -53,6 +54,36 @@ describe('build:cli', () => {
       },
     );
     expect(JSON.parse(output)).toMatchObject({ home, activated: false, vault: [] });
+  });
+
+  it('status and fingerprint load no zod (and status no node:crypto) through their static imports', () => {
+    /** The bundle's files a command's module loads before it runs: the entry's and its own static imports, transitively. */
+    const staticallyLoaded = (command: string): Map<string, string> => {
+      const files = readdirSync(outDir);
+      const own = files.find((name) => name.startsWith(`${command}.command-`) && name.endsWith('.mjs'));
+      expect(own, `${command}.command chunk`).toBeDefined();
+      const loaded = new Map<string, string>();
+      const queue = ['factory-console.mjs', own!];
+      for (let step = 0; queue.length > 0 && step < 1000; step++) {
+        const name = queue.shift()!;
+        if (loaded.has(name)) continue;
+        const code = readFileSync(path.join(outDir, name), 'utf8');
+        loaded.set(name, code);
+        for (const match of code.matchAll(/^import\s[^;]*?from\s*"\.\/([^"]+)"/gm)) queue.push(match[1]!);
+        for (const match of code.matchAll(/^import\s*"\.\/([^"]+)"/gm)) queue.push(match[1]!);
+      }
+      return loaded;
+    };
+    const status = staticallyLoaded('status');
+    const fingerprint = staticallyLoaded('fingerprint');
+    expect(status.size).toBeGreaterThan(2);
+    for (const [name, code] of [...status, ...fingerprint])
+      expect(code, `${name} bundles zod`).not.toMatch(/node_modules\/zod\//);
+    for (const [name, code] of status)
+      expect(code, `${name} imports node:crypto`).not.toMatch(/from\s*"node:crypto"/);
+    // The check can fail: the command modules that validate with zod do load it.
+    const activate = staticallyLoaded('activate');
+    expect([...activate.values()].some((code) => /node_modules\/zod\//.test(code))).toBe(true);
   });
 
   it('refuses an output folder outside the repository', () => {
