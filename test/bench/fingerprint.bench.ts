@@ -2,7 +2,9 @@
  * `npm run bench -- fingerprint` → .bench/fingerprint.json
  *
  * - cold_ms: first fingerprint collection in a fresh process (median of fresh child
- *   processes; includes loading systeminformation, excludes Node's own start-up);
+ *   processes; includes loading the readers — on Linux x64 the collector's own, else
+ *   systeminformation (docs/OPERATOR.md §Reading the hardware on Linux) — and excludes
+ *   Node's own start-up);
  * - warm_ms: the cached fingerprint afterwards (median per call);
  * - unlock_key_ms: opening the machine key file with the real scrypt cost on the
  *   happy path (full fingerprint), beside its baseline in the same run, one bare
