@@ -214,7 +214,8 @@ export function linuxFastReaders(
         .filter((line) => /^model name\s*:/.test(line))
         .map((line) => line.slice(line.indexOf(':') + 1).trim());
       const libuvModel = list[0]?.model ?? '';
-      if (new Set(names).size > 1 || names[0] === '' || (names.length > 0 && names[0] !== libuvModel.trim()))
+      // No model name at all: what lscpu prints then is its own affair.
+      if (names.length === 0 || new Set(names).size > 1 || names[0] === '' || names[0] !== libuvModel.trim())
         return undefined;
       let brand = libuvModel
         .replace(/To Be Filled By O.E.M./g, '')

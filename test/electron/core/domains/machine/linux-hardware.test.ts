@@ -128,8 +128,10 @@ describe('on a fake file tree', () => {
     expect(readers([{ model: `${amd}   ` }]).cpu?.()).toBeUndefined(); // cpuinfo says Intel: unsure
   });
 
-  it('cpu: the processors disagreeing on the model, or readable DMI tables (lscpu’s BIOS model), is unsure', async () => {
+  it('cpu: the processors disagreeing on the model, no model, or readable DMI tables (lscpu’s BIOS model), is unsure', async () => {
     await put('proc/cpuinfo', `model name\t: ${intel}\nmodel name\t: Other\n`);
+    expect(readers().cpu?.()).toBeUndefined();
+    await put('proc/cpuinfo', 'processor\t: 0\n');
     expect(readers().cpu?.()).toBeUndefined();
     await put('proc/cpuinfo', `model name\t: ${intel}\n`);
     expect(readers().cpu?.()).toBeDefined();
