@@ -7,6 +7,10 @@
  * `mdadm` (RAID labels and members). When lsblk fails or prints what systeminformation would
  * handle on its fallback path (an lsblk too old for `-J` or for the TRAN and SERIAL columns),
  * the reader is unsure and systeminformation answers.
+ *
+ * The parsing steps are adapted from systeminformation 5 (MIT licence, Copyright (c)
+ * 2014-2026 Sebastian Hildebrandt), so that both give the same values; its licence is in
+ * systeminformation.LICENSE beside this file.
  */
 import type { SourceResults } from './hardware-sources.ts';
 

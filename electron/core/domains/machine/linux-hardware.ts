@@ -20,6 +20,10 @@
  *   installed its list is empty, otherwise unsure (lspci's names come from its own database);
  * - disks (`diskLayout`, `blockDevices`): systeminformation's two `lsblk` listings, run and
  *   parsed here the same way (linux-disks.ts), without the rest of its work.
+ *
+ * The parsing steps are adapted from systeminformation 5 (MIT licence, Copyright (c)
+ * 2014-2026 Sebastian Hildebrandt), so that both give the same values; its licence is in
+ * systeminformation.LICENSE beside this file.
  */
 import os from 'node:os';
 import path from 'node:path';
