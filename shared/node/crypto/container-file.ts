@@ -1,6 +1,6 @@
 /**
  * Opening a container FILE into a plaintext file by chunk offsets: each worker
- * (or the calling thread, for small containers) reads its chunks with pread,
+ * (and the calling thread, with a caller lane or for small containers) reads its chunks with pread,
  * verifies, decrypts and writes them with pwrite at their plaintext offsets, so
  * no chunk crosses between threads. Output goes to a temporary 0600 file in the
  * destination's directory and is renamed over the destination only when every
@@ -43,7 +43,11 @@ async function readVerifiedLayout(containerPath: string, keys: ContainerKeys): P
   }
 }
 
-/** Runs every batch, `pool.size × 2` at a time; stops handing out batches after the first failure. */
+/**
+ * Runs every batch, `pool.size × 2` at a time on the workers and, with a caller lane,
+ * one at a time on this thread too (yielding to the event loop between its batches, so
+ * the workers' replies are handled); stops handing out batches after the first failure.
+ */
 async function openBatchesOnPool(
   pool: ContainerOpenPool,
   keys: ContainerKeys,
@@ -53,31 +57,50 @@ async function openBatchesOnPool(
   let next = 0;
   let integrityFailed = false;
   let ioError: unknown;
-  const runner = async () => {
-    while (!integrityFailed && ioError === undefined && next < header.chunkCount) {
-      const first = next;
-      next = Math.min(first + FILE_BATCH_CHUNKS, header.chunkCount);
+  /** The next batch `[first, end)`, or undefined when all are handed out or one failed. */
+  const take = (): [number, number] | undefined => {
+    if (integrityFailed || ioError !== undefined || next >= header.chunkCount) return undefined;
+    const first = next;
+    next = Math.min(first + FILE_BATCH_CHUNKS, header.chunkCount);
+    return [first, next];
+  };
+  const onWorker = async () => {
+    for (let batch = take(); batch !== undefined; batch = take()) {
       try {
-        if (!(await pool.openFileRange(keys, header, paths, first, next))) integrityFailed = true;
+        if (!(await pool.openFileRange(keys, header, paths, batch[0], batch[1]))) integrityFailed = true;
       } catch (error) {
         ioError ??= error;
       }
     }
   };
+  const here = async () => {
+    for (let batch = take(); batch !== undefined; batch = take()) {
+      try {
+        openChunkRangeToFile(keys, header, paths.containerPath, paths, batch[0], batch[1]);
+      } catch (error) {
+        if (error instanceof IntegrityError) integrityFailed = true;
+        else ioError ??= error;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  // The workers' first batches are handed out before this thread starts on one.
+  const runners = Array.from({ length: pool.size * 2 }, onWorker);
+  if (pool.hasCallerLane) runners.push(here());
   // Wait for every runner, so no worker still writes when the caller cleans up.
-  await Promise.all(Array.from({ length: pool.size * 2 }, runner));
+  await Promise.all(runners);
   if (integrityFailed) throw new IntegrityError();
   if (ioError !== undefined) throw ioError;
 }
 
-/** Every chunk into the output: on the pool when it has two or more workers, else here in batches. */
+/** Every chunk into the output: on the pool when it has two or more lanes, else here in batches. */
 async function openAllChunks(
   pool: ContainerOpenPool | undefined,
   keys: ContainerKeys,
   header: ContainerHeader,
   paths: { containerPath: string } & FileJobOutput,
 ): Promise<void> {
-  if (pool !== undefined && pool.size >= 2 && header.chunkCount >= MIN_PARALLEL_CHUNKS) {
+  if (pool !== undefined && pool.lanes >= 2 && header.chunkCount >= MIN_PARALLEL_CHUNKS) {
     await openBatchesOnPool(pool, keys, header, paths);
     return;
   }
@@ -90,8 +113,9 @@ async function openAllChunks(
 
 /**
  * Opens the container file at `containerPath` into `outputPath` (all or nothing):
- * with a pool of two or more workers, the chunks are verified and decrypted on the
- * workers, which read and write the files themselves; without one, on the calling
+ * with a pool of two or more lanes, the chunks are verified and decrypted on the
+ * workers (and the calling thread, with a caller lane), which read and write the
+ * files themselves; without one, on the calling
  * thread in batches (yielding to the event loop between them). Returns the
  * plaintext size. Any integrity failure is the one IntegrityError, and
  * `outputPath` is then left untouched.

@@ -105,9 +105,12 @@ let nextSession = 0;
 
 export interface ContainerOpenPoolOptions {
   /**
-   * The calling thread opens every (workers + 1)-th chunk itself during a streaming
-   * `open`, instead of only feeding and reordering. With `workers = cores - 1` every
-   * core does crypto and none is oversubscribed. Default false.
+   * The calling thread opens chunks itself as one more lane: every (workers + 1)-th
+   * chunk of a streaming `open`, and runs of chunks of a file open
+   * (container-file.ts), between which it yields to the event loop. With
+   * `workers = cores - 1` every core does crypto, none is oversubscribed, and one
+   * worker fewer is started (for one-shot commands, whose event loop has nothing
+   * else to serve). Default false.
    */
   callerLane?: boolean;
 }
@@ -128,6 +131,16 @@ export class ContainerOpenPool {
   /** Number of worker threads. */
   get size(): number {
     return this.workers.length;
+  }
+
+  /** Whether the calling thread opens chunks as one more lane (see ContainerOpenPoolOptions). */
+  get hasCallerLane(): boolean {
+    return this.callerLane;
+  }
+
+  /** Threads that open chunks: the workers, plus the calling thread with a caller lane. */
+  get lanes(): number {
+    return this.workers.length + (this.callerLane ? 1 : 0);
   }
 
   /** Like `openContainer`, with chunks verified and decrypted on the pool's workers. */

@@ -6,7 +6,7 @@
  * To a pipe or terminal the plaintext streams in order (each chunk released after its
  * MAC verified; SHA-256 and size checked against the signed manifest at the end). To an
  * empty regular file (`> file`) the chunks are verified, decrypted and written by
- * offset on the worker pool, as an export is: every chunk's MAC under the DEK, the size
+ * offset on the worker pool and this thread, as an export is: every chunk's MAC under the DEK, the size
  * against the manifest, and on failure the file is emptied again.
  */
 import { pipeline } from 'node:stream/promises';
@@ -31,8 +31,9 @@ export const catCommand: CliCommand = {
     const env = processEnvironment();
     const home = resolveConsoleHome({ env });
     const password = await readPassword(env);
-    // The workers start (loading their modules) while the machine key is opened.
-    containerOpenPool();
+    // The workers start (loading their modules) while the machine key is opened; this
+    // thread has nothing else to do meanwhile, so it opens chunks too (one worker fewer).
+    containerOpenPool({ callerLane: true });
     try {
       await withCliErrors(async () => {
         const item = await openVaultItem({ home, idOrName: target, password, env });

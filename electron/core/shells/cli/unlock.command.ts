@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolveConsoleHome } from '../../platform/console-home.ts';
-import { closeContainerOpenPool } from '../../domains/resources/open-pool.ts';
+import { closeContainerOpenPool, containerOpenPool } from '../../domains/resources/open-pool.ts';
 import { unlockResourceExclusive } from '../../domains/resources/exclusive-unlock.ts';
 import { KnownServersStore } from '../../factory-api/trust-store.ts';
 import type { UnlockProgress } from '../../domains/resources/progress.ts';
@@ -40,6 +40,8 @@ export const unlockCommand: CliCommand = {
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     const tty = process.stderr.isTTY === true && values.quiet !== true;
+    // `--out` opens the file after the download: this thread then has nothing else to do, so it opens chunks too.
+    if (values.out !== undefined) containerOpenPool({ callerLane: true });
     try {
       const result = await withCliErrors(() =>
         unlockResourceExclusive({

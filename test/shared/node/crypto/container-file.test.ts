@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   openContainerFile,
@@ -10,11 +11,13 @@ import {
 } from '../../../../shared/node/crypto/container-file.ts';
 import {
   chunkRange,
+  openContainer,
   parseContainerHeader,
   sealContainerBuffer,
 } from '../../../../shared/node/crypto/container.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { ContainerOpenPool } from '../../../../shared/node/crypto/parallel-open.ts';
+import { drain } from './container-helpers.ts';
 
 const CHUNK = 1024;
 const resourceId = 'res-file';
@@ -27,6 +30,8 @@ describe('openContainerFile (file → file, all or nothing)', () => {
     chunkRange(parseContainerHeader(sealed), i),
   );
   const pool = new ContainerOpenPool(2);
+  // One worker and the calling thread as the second lane (what the one-shot CLI commands use).
+  const lanePool = new ContainerOpenPool(1, { callerLane: true });
   let dir: string;
 
   beforeAll(async () => {
@@ -34,6 +39,7 @@ describe('openContainerFile (file → file, all or nothing)', () => {
   });
   afterAll(async () => {
     await pool.close();
+    await lanePool.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -55,9 +61,11 @@ describe('openContainerFile (file → file, all or nothing)', () => {
     return { result, outputPath };
   }
 
-  it('opens on the pool and on the calling thread, to a 0600 file', async () => {
+  it('opens on the pool, on a worker plus the calling thread, and on the calling thread, to a 0600 file', async () => {
+    expect(lanePool.lanes).toBe(2);
     for (const [name, options] of [
       ['pool', { pool }],
+      ['lane', { pool: lanePool }],
       ['here', {}],
     ] as const) {
       const { result, outputPath } = await attempt(sealed, name, options);
@@ -89,10 +97,14 @@ describe('openContainerFile (file → file, all or nothing)', () => {
       ['nothing', Buffer.alloc(0)],
       ['wrong-resource', sealed, 'res-other'],
     ];
-    for (const usePool of [true, false]) {
+    for (const [lane, usePool] of [
+      ['pool', pool],
+      ['lane', lanePool],
+      ['here', undefined],
+    ] as const) {
       for (const [name, bytes, keyResource] of cases) {
-        const { result, outputPath } = await attempt(bytes, `${name}-${usePool}`, {
-          ...(usePool ? { pool } : {}),
+        const { result, outputPath } = await attempt(bytes, `${name}-${lane}`, {
+          ...(usePool === undefined ? {} : { pool: usePool }),
           ...(keyResource === undefined ? {} : { keyResource }),
         });
         await expect(result, name).rejects.toBeInstanceOf(IntegrityError);
@@ -119,29 +131,36 @@ describe('openContainerIntoDescriptor (into an empty file the caller holds open:
   const plaintext = randomBytes(37 * CHUNK + 100);
   const sealed = sealContainerBuffer(plaintext, { dek, resourceId, chunkSize: CHUNK });
   const header = parseContainerHeader(sealed);
-  const pool = new ContainerOpenPool(2);
+  const pools = {
+    pool: new ContainerOpenPool(2),
+    lane: new ContainerOpenPool(1, { callerLane: true }),
+    here: undefined,
+  };
+  type Lane = keyof typeof pools;
+  const lanes = Object.keys(pools) as Lane[];
   let dir: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fc-container-fd-'));
   });
   afterAll(async () => {
-    await pool.close();
+    await pools.pool.close();
+    await pools.lane.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function intoFd(bytes: Buffer, name: string, usePool: boolean) {
+  async function intoFd(bytes: Buffer, name: string, lane: Lane, keys = { dek, resourceId }) {
     const containerPath = join(dir, `${name}.fcr`);
     const outputPath = join(dir, `${name}.out`);
     await writeFile(containerPath, bytes);
     const fd = openSync(outputPath, 'w');
+    const pool = pools[lane];
     try {
       const result = await openContainerIntoDescriptor({
         containerPath,
         fd,
-        dek,
-        resourceId,
-        ...(usePool ? { pool } : {}),
+        ...keys,
+        ...(pool === undefined ? {} : { pool }),
       }).then(
         (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -152,9 +171,9 @@ describe('openContainerIntoDescriptor (into an empty file the caller holds open:
     }
   }
 
-  it('writes the whole plaintext by offset, on the pool and on the calling thread', async () => {
-    for (const usePool of [true, false]) {
-      const { result, output } = await intoFd(sealed, `good-${usePool}`, usePool);
+  it('writes the whole plaintext by offset, on the pool, a worker plus the calling thread, and the calling thread', async () => {
+    for (const lane of lanes) {
+      const { result, output } = await intoFd(sealed, `good-${lane}`, lane);
       expect(result).toEqual({ ok: true, value: { plaintextSize: plaintext.length } });
       expect(output.equals(plaintext)).toBe(true);
     }
@@ -165,12 +184,77 @@ describe('openContainerIntoDescriptor (into an empty file the caller holds open:
       const damaged = Buffer.from(sealed);
       const at = chunkRange(header, index).start + 20;
       damaged[at] = damaged[at]! ^ 1;
-      for (const usePool of [true, false]) {
-        const { result, output } = await intoFd(damaged, `bad-${index}-${usePool}`, usePool);
+      for (const lane of lanes) {
+        const { result, output } = await intoFd(damaged, `bad-${index}-${lane}`, lane);
         expect(result.ok).toBe(false);
         expect(result.ok ? undefined : result.error).toBeInstanceOf(IntegrityError);
         expect(output.length, `chunk ${index}`).toBe(0);
       }
     }
+  });
+
+  it('property: every lane gives the bytes of the streaming reference opener, or fails exactly when it fails, leaving the file empty', async () => {
+    /** What the reference (openContainer, one chunk at a time in order) makes of some bytes. */
+    const reference = async (bytes: Buffer, keys: { dek: Buffer; resourceId: string }) => {
+      const { released, error } = await drain(openContainer([bytes], keys));
+      return error === undefined ? { ok: true as const, released } : { ok: false as const, error };
+    };
+    const damage = fc.oneof(
+      fc.record({ kind: fc.constant('none' as const) }),
+      fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
+      fc.record({ kind: fc.constant('wrongKey' as const) }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 12 * 256 }),
+        fc.integer({ min: 1, max: 16 }).map((blocks) => blocks * 16),
+        damage,
+        async (size, chunkSize, change) => {
+          const plain = randomBytes(size);
+          let bytes = sealContainerBuffer(plain, { dek, resourceId, chunkSize });
+          const parsed = parseContainerHeader(bytes);
+          let keys = { dek, resourceId };
+          if (change.kind === 'flip') {
+            bytes = Buffer.from(bytes);
+            const at = change.at % bytes.length;
+            bytes[at] = bytes[at]! ^ (1 << change.bit);
+          } else if (change.kind === 'truncate') {
+            bytes = bytes.subarray(0, change.at % bytes.length);
+          } else if (change.kind === 'swap' && parsed.chunkCount >= 2) {
+            const a = chunkRange(parsed, change.a % (parsed.chunkCount - 1));
+            const b = chunkRange(parsed, (change.a % (parsed.chunkCount - 1)) + 1);
+            bytes = Buffer.concat([
+              bytes.subarray(0, a.start),
+              bytes.subarray(b.start, b.end),
+              bytes.subarray(a.start, a.end),
+              bytes.subarray(b.end),
+            ]);
+          } else if (change.kind === 'wrongKey') {
+            keys = { dek: randomBytes(32), resourceId };
+          }
+          const expected = await reference(bytes, keys);
+          for (const lane of lanes) {
+            const { result, output } = await intoFd(bytes, `prop-${run++}-${lane}`, lane, keys);
+            if (expected.ok) {
+              expect(result, `${change.kind} on ${lane}`).toEqual({
+                ok: true,
+                value: { plaintextSize: size },
+              });
+              expect(output.equals(expected.released), lane).toBe(true);
+              expect(output.equals(plain), lane).toBe(true);
+            } else {
+              expect(expected.error).toBeInstanceOf(IntegrityError);
+              expect(result.ok, `${change.kind} on ${lane}`).toBe(false);
+              expect(result.ok ? undefined : result.error).toBeInstanceOf(IntegrityError);
+              expect(output.length, `${change.kind} on ${lane}`).toBe(0);
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
