@@ -55,11 +55,11 @@ function writeAllAt(fd: number, parts: Buffer[], position: number): void {
 /**
  * Frees the plaintext pieces of a chunk once they are written, by detaching their
  * ArrayBuffers (`transfer(0)` releases the memory at once). Left to the garbage
- * collector, some 64 MiB of them piled up per thread, and every new piece was cold
- * memory to zero-fill: decrypting measured ≈ 0.44 CPU-s/GiB that way, ≈ 0.31 with
- * the pieces freed (`io_only_cpu_s_per_gib` and `open_file_cpu_s_per_gib` in
- * test/bench/crypto.bench.ts show the whole open). Only pieces that own their
- * whole ArrayBuffer are freed (decipher output always does; nothing else holds them).
+ * collector they piled up (a 256 MiB open on two lanes peaked at ≈ 195 MiB RSS, with
+ * them freed ≈ 113 MiB), and every new piece was cold memory to zero-fill (decrypting
+ * alone: ≈ 0.44 CPU-s/GiB that way, ≈ 0.31 freed; `npm run bench -- crypto` and
+ * `-- unlock` measure the whole open). Only pieces that own their whole ArrayBuffer
+ * are freed (decipher output always does, and nothing else holds these pieces).
  */
 function freeWritten(parts: Buffer[]): void {
   for (const part of parts) {
