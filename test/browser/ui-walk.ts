@@ -108,7 +108,9 @@ export async function startWalk(state: WalkState): Promise<Walk> {
   await mkdir(walkDir, { recursive: true });
   await writeFile(
     fingerprint,
-    JSON.stringify({ components: { cpu: `walk ${state} cpu`, memory: '16 GiB', machine_id: `walk-${state}` } }),
+    JSON.stringify({
+      components: { cpu: `walk ${state} cpu`, memory: '16 GiB', machine_id: `walk-${state}` },
+    }),
   );
   // This file's worker only: the console keeps its activation and vault in this home.
   process.env.FACTORY_CONSOLE_HOME = home;
@@ -148,7 +150,9 @@ export async function startWalk(state: WalkState): Promise<Walk> {
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
     // A context of its own: axe-core's playwright runner opens helper pages in it.
-    const context = await browser.newContext({ viewport: { width: SIZES[0].width, height: SIZES[0].height } });
+    const context = await browser.newContext({
+      viewport: { width: SIZES[0].width, height: SIZES[0].height },
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -184,7 +188,11 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in').or(page.getByTestId('session-error')).first().waitFor({ timeout: 20_000 });
+  await page
+    .getByTestId('signed-in')
+    .or(page.getByTestId('session-error'))
+    .first()
+    .waitFor({ timeout: 20_000 });
   const error = page.getByTestId('session-error');
   if ((await error.count()) > 0) throw new Error(`sign-in refused: ${await error.textContent()}`);
 }
@@ -198,7 +206,10 @@ export async function setTheme(page: Page, theme: Theme): Promise<void> {
 
 /** The nav's entries, as view ids (by their labels in the registry). */
 export async function navViewIds(page: Page): Promise<string[]> {
-  const labels = await page.getByRole('navigation', { name: 'Console' }).getByRole('button').allTextContents();
+  const labels = await page
+    .getByRole('navigation', { name: 'Console' })
+    .getByRole('button')
+    .allTextContents();
   return labels.map((label) => views.find((view) => view.label === label.trim())?.id ?? `?${label}`);
 }
 
@@ -236,7 +247,9 @@ export async function overflowProblem(page: Page, where: string): Promise<string
     const root = document.scrollingElement ?? document.documentElement;
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
   });
-  return scrollWidth <= clientWidth ? [] : [`${where}: page overflows sideways (${scrollWidth} > ${clientWidth} px)`];
+  return scrollWidth <= clientWidth
+    ? []
+    : [`${where}: page overflows sideways (${scrollWidth} > ${clientWidth} px)`];
 }
 
 export function shotPath(state: WalkState, name: string, size: string, theme: Theme): string {
@@ -287,10 +300,14 @@ export async function checkDialog(
   const dialog = page.getByRole('dialog').last();
   await dialog.waitFor({ timeout: 10_000 });
   // Mantine's open transition: wait until the dialog is fully shown before axe reads colours.
-  await expect.poll(() => dialog.evaluate((node) => getComputedStyle(node).opacity), { timeout: 5_000 }).toBe('1');
+  await expect
+    .poll(() => dialog.evaluate((node) => getComputedStyle(node).opacity), { timeout: 5_000 })
+    .toBe('1');
   const where = `${state} dialog "${name}" ${theme}`;
   const problems = [...(await overflowProblem(page, where)), ...(await axeProblems(page, where))];
-  await page.screenshot({ path: shotPath(state, `dialog-${name}`, `${page.viewportSize()?.width ?? 0}`, theme) });
+  await page.screenshot({
+    path: shotPath(state, `dialog-${name}`, `${page.viewportSize()?.width ?? 0}`, theme),
+  });
   await close();
   await dialog.waitFor({ state: 'detached', timeout: 10_000 });
   return problems;

@@ -123,7 +123,13 @@ export function StatusView() {
           testId="card-posture"
         >
           {status && status.posture.length > 0 ? (
-            <Table data-testid="posture" verticalSpacing={4} horizontalSpacing="xs" fz="sm">
+            <Table
+              data-testid="posture"
+              className="posture-table"
+              verticalSpacing={4}
+              horizontalSpacing="xs"
+              fz="sm"
+            >
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">State</Table.Th>

@@ -1,0 +1,64 @@
+/**
+ * The view walk signed in as a viewer (test/browser/ui-walk.ts): the nav shows exactly the
+ * registry's views for the role; every view at both sizes and in both themes without
+ * sideways page scrolling or serious axe-core violations; the account menu and the
+ * Account view's revoke confirmation checked with axe. Screenshots under
+ * test-results/screenshots/walk/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  axeProblems,
+  checkDialog,
+  expectedViewIds,
+  navViewIds,
+  openView,
+  startWalk,
+  walkViews,
+  type Walk,
+} from './ui-walk.ts';
+
+let walk: Walk;
+
+beforeAll(async () => {
+  walk = await startWalk('viewer');
+}, 90_000);
+
+afterAll(async () => {
+  await walk?.close();
+});
+
+describe('view walk, signed in as viewer (Chromium)', () => {
+  it('the nav shows exactly the views a viewer may see', async () => {
+    expect(await navViewIds(walk.page)).toEqual(expectedViewIds('viewer', false));
+    expect(await navViewIds(walk.page)).toContain('resources');
+    expect(await navViewIds(walk.page)).not.toContain('audit');
+  });
+
+  it('every view at 1024 × 700 and 1440 × 900, light and dark: no page overflow, no serious axe violations', async () => {
+    const started = Date.now();
+    const problems = await walkViews(walk);
+    console.log(`walk viewer: ${Date.now() - started} ms`);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('the account menu and the revoke confirmation: no serious axe violations', async () => {
+    const { page } = walk;
+    const problems: string[] = [];
+    await page.getByTestId('account-menu').click();
+    await page.getByRole('menu').waitFor();
+    problems.push(...(await axeProblems(page, 'viewer account menu')));
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'detached' });
+    await openView(page, 'account');
+    problems.push(
+      ...(await checkDialog(
+        walk,
+        'revoke-session',
+        () => page.getByTestId('sessions').getByRole('button', { name: 'Revoke' }).first().click(),
+        () => page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click(),
+      )),
+    );
+    expect(problems).toEqual([]);
+    expect(walk.pageErrors).toEqual([]);
+  }, 60_000);
+});
