@@ -112,7 +112,11 @@ export async function startWalk(state: WalkState): Promise<Walk> {
       components: { cpu: `walk ${state} cpu`, memory: '16 GiB', machine_id: `walk-${state}` },
     }),
   );
-  // This file's worker only: the console keeps its activation and vault in this home.
+  // The console keeps its activation and vault in this home (restored on close).
+  const saved = {
+    FACTORY_CONSOLE_HOME: process.env.FACTORY_CONSOLE_HOME,
+    FACTORY_FINGERPRINT_FILE: process.env.FACTORY_FINGERPRINT_FILE,
+  };
   process.env.FACTORY_CONSOLE_HOME = home;
   process.env.FACTORY_FINGERPRINT_FILE = fingerprint;
   let factory: RunningFactory | undefined;
@@ -123,6 +127,10 @@ export async function startWalk(state: WalkState): Promise<Walk> {
     await consoleMode?.close();
     await factory?.close();
     await rm(dir, { recursive: true, force: true });
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
   try {
     await ensureProductionRenderer({ ...process.env });

@@ -1,0 +1,88 @@
+/**
+ * The view walk signed in as an admin (test/browser/ui-walk.ts): the nav shows exactly the
+ * registry's views for the role; every view at both sizes and in both themes without
+ * sideways page scrolling or serious axe-core violations; then what an admin opens, each
+ * checked with axe: the firewall's rule form with a field error, the expiry editor and
+ * the delete confirmation, and the authenticator set-up. Screenshots under
+ * test-results/screenshots/walk/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  axeProblems,
+  checkDialog,
+  expectedViewIds,
+  navViewIds,
+  openView,
+  setTheme,
+  startWalk,
+  THEMES,
+  walkViews,
+  type Walk,
+} from './ui-walk.ts';
+
+let walk: Walk;
+
+beforeAll(async () => {
+  walk = await startWalk('admin');
+}, 90_000);
+
+afterAll(async () => {
+  await walk?.close();
+});
+
+describe('view walk, signed in as admin (Chromium)', () => {
+  it('the nav shows exactly the views an admin may see: all of them but none hidden', async () => {
+    expect(await navViewIds(walk.page)).toEqual(expectedViewIds('admin', false));
+    expect(await navViewIds(walk.page)).toEqual(expect.arrayContaining(['audit', 'firewall', 'account']));
+  });
+
+  it('every view at 1024 × 700 and 1440 × 900, light and dark: no page overflow, no serious axe violations', async () => {
+    const started = Date.now();
+    const problems = await walkViews(walk);
+    console.log(`walk admin: ${Date.now() - started} ms`);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('the rule form with an error, the expiry editor, the delete confirmation, the authenticator set-up, light and dark: no serious axe violations', async () => {
+    const { page } = walk;
+    const problems: string[] = [];
+    for (const theme of THEMES) {
+      await setTheme(page, theme);
+      await openView(page, 'firewall');
+      const form = page.getByRole('form', { name: 'Add a rule' });
+      await form.getByLabel('Address or CIDR').fill('not an address');
+      await form.getByRole('button', { name: 'Add rule' }).click();
+      await form.locator('[aria-invalid="true"]').first().waitFor({ timeout: 10_000 });
+      problems.push(...(await axeProblems(page, `admin firewall rule form with an error ${theme}`)));
+      const rules = page.getByTestId('firewall-rules');
+      await rules
+        .getByRole('button', { name: /^Edit expiry of / })
+        .first()
+        .click();
+      const editor = page.getByRole('form', { name: /^Expiry of / });
+      await editor.waitFor({ timeout: 10_000 });
+      problems.push(...(await axeProblems(page, `admin firewall expiry editor ${theme}`)));
+      await editor.getByRole('button', { name: 'Cancel' }).click();
+      problems.push(
+        ...(await checkDialog(
+          walk,
+          'delete-rule',
+          () =>
+            rules
+              .getByRole('button', { name: /^Delete/ })
+              .first()
+              .click(),
+          () => page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click(),
+          theme,
+        )),
+      );
+      await openView(page, 'account');
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await page.getByTestId('totp-secret').waitFor({ timeout: 15_000 });
+      problems.push(...(await axeProblems(page, `admin authenticator set-up ${theme}`)));
+      await page.getByTestId('totp-section').getByRole('button', { name: 'Cancel' }).click();
+    }
+    expect(problems).toEqual([]);
+    expect(walk.pageErrors).toEqual([]);
+  }, 90_000);
+});
