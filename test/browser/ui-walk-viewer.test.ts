@@ -12,7 +12,9 @@ import {
   expectedViewIds,
   navViewIds,
   openView,
+  setTheme,
   startWalk,
+  THEMES,
   walkViews,
   type Walk,
 } from './ui-walk.ts';
@@ -34,30 +36,36 @@ describe('view walk, signed in as viewer (Chromium)', () => {
     expect(await navViewIds(walk.page)).not.toContain('audit');
   });
 
-  it('every view at 1024 × 700 and 1440 × 900, light and dark: no page overflow, no serious axe violations', async () => {
-    const started = Date.now();
-    const problems = await walkViews(walk);
-    console.log(`walk viewer: ${Date.now() - started} ms`);
-    expect(problems).toEqual([]);
-  }, 120_000);
+  for (const theme of THEMES) {
+    it(`every view at 1024 × 700 and 1440 × 900 in the ${theme} theme: no page overflow, no serious axe violations`, async () => {
+      const started = Date.now();
+      const problems = await walkViews(walk, theme);
+      console.log(`walk viewer ${theme}: ${Date.now() - started} ms`);
+      expect(problems).toEqual([]);
+    }, 120_000);
+  }
 
-  it('the account menu and the revoke confirmation: no serious axe violations', async () => {
+  it('the account menu and the revoke confirmation, light and dark: no serious axe violations', async () => {
     const { page } = walk;
     const problems: string[] = [];
-    await page.getByTestId('account-menu').click();
-    await page.getByRole('menu').waitFor();
-    problems.push(...(await axeProblems(page, 'viewer account menu')));
-    await page.keyboard.press('Escape');
-    await page.getByRole('menu').waitFor({ state: 'detached' });
-    await openView(page, 'account');
-    problems.push(
-      ...(await checkDialog(
-        walk,
-        'revoke-session',
-        () => page.getByTestId('sessions').getByRole('button', { name: 'Revoke' }).first().click(),
-        () => page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click(),
-      )),
-    );
+    for (const theme of THEMES) {
+      await setTheme(page, theme);
+      await page.getByTestId('account-menu').click();
+      await page.getByRole('menu').waitFor();
+      problems.push(...(await axeProblems(page, `viewer account menu ${theme}`)));
+      await page.keyboard.press('Escape');
+      await page.getByRole('menu').waitFor({ state: 'detached' });
+      await openView(page, 'account');
+      problems.push(
+        ...(await checkDialog(
+          walk,
+          'revoke-session',
+          () => page.getByTestId('sessions').getByRole('button', { name: 'Revoke' }).first().click(),
+          () => page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click(),
+          theme,
+        )),
+      );
+    }
     expect(problems).toEqual([]);
     expect(walk.pageErrors).toEqual([]);
   }, 60_000);

@@ -62,8 +62,6 @@ export interface Walk {
   factory: RunningFactory;
   /** The account the page is signed in with (none signed out). */
   account: { email: string; password: string } | null;
-  adminEmail: string;
-  adminPassword: string;
   /** Uncaught page errors. */
   pageErrors: string[];
   close(): Promise<void>;
@@ -157,7 +155,7 @@ export async function startWalk(state: WalkState): Promise<Walk> {
       instanceLock: await acquireInstanceLock({ folders: [consoleDir, home], shell: 'browser' }),
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
-    // A context of its own: axe-core's playwright runner opens helper pages in it.
+    // A context of its own, as @axe-core/playwright expects of the page it is given.
     const context = await browser.newContext({
       viewport: { width: SIZES[0].width, height: SIZES[0].height },
     });
@@ -172,8 +170,6 @@ export async function startWalk(state: WalkState): Promise<Walk> {
       page,
       factory,
       account,
-      adminEmail: factory.adminEmail,
-      adminPassword,
       pageErrors,
       close,
     };
@@ -265,29 +261,26 @@ export function shotPath(state: WalkState, name: string, size: string, theme: Th
 }
 
 /**
- * Walks every view in the nav at both sizes and in both themes; returns the problems
+ * Walks every view in the nav at both sizes in one theme; returns the problems
  * (overflow, axe) found, one line each. The nav must list exactly the registry's views
- * for this role.
+ * for this role. One theme per call, so each test file runs it as two tests.
  */
-export async function walkViews(walk: Walk, activated = false): Promise<string[]> {
+export async function walkViews(walk: Walk, theme: Theme, activated = false): Promise<string[]> {
   const { page, state } = walk;
   const expected = expectedViewIds(state, activated);
   expect(await navViewIds(page)).toEqual(expected);
   const problems: string[] = [];
-  for (const theme of THEMES) {
-    await setTheme(page, theme);
-    for (const size of SIZES) {
-      await page.setViewportSize({ width: size.width, height: size.height });
-      for (const viewId of expected) {
-        await openView(page, viewId);
-        const where = `${state} ${viewId} ${size.name} ${theme}`;
-        problems.push(...(await overflowProblem(page, where)));
-        problems.push(...(await axeProblems(page, where)));
-        await page.screenshot({ path: shotPath(state, viewId, size.name, theme) });
-      }
+  await setTheme(page, theme);
+  for (const size of SIZES) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    for (const viewId of expected) {
+      await openView(page, viewId);
+      const where = `${state} ${viewId} ${size.name} ${theme}`;
+      problems.push(...(await overflowProblem(page, where)));
+      problems.push(...(await axeProblems(page, where)));
+      await page.screenshot({ path: shotPath(state, viewId, size.name, theme) });
     }
   }
-  await setTheme(page, 'light');
   await page.setViewportSize({ width: SIZES[0].width, height: SIZES[0].height });
   return problems;
 }

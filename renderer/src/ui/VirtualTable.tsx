@@ -112,15 +112,14 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
   const activeRendered = activeIndex !== null && activeIndex >= first && activeIndex <= last;
 
   return (
-    <div
-      className="vt"
-      role="grid"
-      aria-label={props.label}
-      aria-rowcount={rowCount + 1}
-      aria-colcount={columns.length}
-      data-testid={props.testId}
-    >
-      <div className="vt-header" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
+    <div className="vt" data-testid={props.testId}>
+      <div
+        id={`${baseId}-header`}
+        className="vt-header"
+        role="row"
+        aria-rowindex={1}
+        style={{ gridTemplateColumns: template }}
+      >
         {columns.map((column, index) => (
           <div key={column.id} className="vt-cell" role="columnheader" aria-colindex={index + 1}>
             {column.header}
@@ -130,7 +129,13 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
       <div
         ref={scroller}
         className="vt-scroller"
-        role="rowgroup"
+        // The focused element carries aria-activedescendant, so it is the grid itself (a
+        // rowgroup may not: axe aria-allowed-attr); the header row above it is owned.
+        role="grid"
+        aria-label={props.label}
+        aria-rowcount={rowCount + 1}
+        aria-colcount={columns.length}
+        aria-owns={`${baseId}-header`}
         tabIndex={0}
         // The element that takes focus says which table it is (the grid's own name).
         aria-label={props.label}
