@@ -137,8 +137,6 @@ export function VirtualTable<Row>(props: VirtualTableProps<Row>) {
         aria-colcount={columns.length}
         aria-owns={`${baseId}-header`}
         tabIndex={0}
-        // The element that takes focus says which table it is (the grid's own name).
-        aria-label={props.label}
         style={{ height }}
         onKeyDown={onKeyDown}
         aria-activedescendant={activeRendered ? rowId(activeIndex) : undefined}
