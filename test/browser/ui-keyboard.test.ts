@@ -182,7 +182,7 @@ describe('the console by keyboard only (browser mode, Chromium)', () => {
   }, 90_000);
 
   it('signs out from the account menu, then the locked screen opens the vault with the password and Enter', async () => {
-    await tabTo(page, { name: /^Account: /, role: 'button', landmark: 'header' }, { max: 60 });
+    await tabTo(page, { name: /^Account menu: /, role: 'button', landmark: 'header' }, { max: 60 });
     await page.keyboard.press('Enter');
     const signOut = page.getByRole('menuitem', { name: 'Sign out' });
     await signOut.waitFor({ timeout: 5_000 });
