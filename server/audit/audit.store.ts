@@ -5,8 +5,14 @@
  * both work; on SQLite every commit is WAL + `synchronous=FULL` (durable on return).
  */
 import { sql } from 'kysely';
-import type { AuditEntry, AuditEventType, AuditQuery } from '../../shared/common/audit-event.ts';
 import {
+  AUDIT_GENESIS_HASH,
+  type AuditEntry,
+  type AuditEventType,
+  type AuditQuery,
+} from '../../shared/common/audit-event.ts';
+import {
+  type CompactRange,
   consistencyProof,
   inclusionProof,
   storedHashCount,
@@ -66,9 +72,25 @@ export function isRetryable(error: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
+/** The tree's right edge after a committed append, and the chain head it belongs to. */
+interface KnownEdge {
+  seq: number;
+  hash: string;
+  range: CompactRange;
+}
+
 export class AuditStore {
   private readonly db: AuditDb;
   private readonly raw: Db;
+  /**
+   * The right edge of the Merkle tree after this store's last committed append, so the next
+   * append need not read it back. It is used only when the head read inside the next write
+   * transaction is exactly its (seq, hash): the chain hash covers every entry before it, so the
+   * entries — and the tree, which is derived from them — are the ones this edge was computed
+   * over. Another instance's append, a quarantine or a rebuild changes the head (or clears
+   * this), and the edge is read from the stored hashes again.
+   */
+  #edge: KnownEdge | undefined;
 
   constructor(db: Db) {
     this.raw = db;
@@ -117,7 +139,8 @@ export class AuditStore {
     work: (trx: Db) => Promise<T>,
     build: (head: { seq: number; hash: string } | undefined, value: T) => AuditRow[],
   ): Promise<T> {
-    return this.raw.transaction().execute(async (trx) => {
+    let edge: KnownEdge | undefined;
+    const committed = await this.raw.transaction().execute(async (trx) => {
       const value = await work(trx);
       const audit = withAuditTables(trx);
       const head = await audit
@@ -134,13 +157,29 @@ export class AuditStore {
           .execute();
       }
       // The entries' Merkle leaves and completed subtrees, in the same transaction.
-      if (rows.length > 0) await appendToTree(asTreeDb(audit), head?.seq ?? 0, rows.map(rowToLine));
+      const last = rows.at(-1);
+      if (last) {
+        const size = head?.seq ?? 0;
+        const known = this.#edge;
+        const reusable =
+          known !== undefined && known.seq === size && known.hash === (head?.hash ?? AUDIT_GENESIS_HASH);
+        const range = await appendToTree(
+          asTreeDb(audit),
+          size,
+          rows.map(rowToLine),
+          reusable ? known.range : undefined,
+        );
+        edge = { seq: last.seq, hash: last.hash, range };
+      }
       // Other instances' live tails (audit-feed.ts): PostgreSQL delivers this at commit only.
       if (rows.length > 0 && isPostgres(trx)) {
         await sql`select pg_notify(${AUDIT_CHANNEL}, ${String(rows.at(-1)!.seq)})`.execute(trx);
       }
       return value;
     });
+    // Only once committed: a rolled-back append leaves the edge of the last committed one.
+    if (edge !== undefined) this.#edge = edge;
+    return committed;
   }
 
   /** The Merkle root (hex) of the first `size` entries, from stored hashes. */
@@ -169,6 +208,7 @@ export class AuditStore {
   /** Whether the stored tree covers exactly the stored entries; rebuilds it when not. */
   async repairTree(size: number): Promise<boolean> {
     if ((await storedHashes(asTreeDb(this.db))) === storedHashCount(size)) return false;
+    this.#edge = undefined;
     await this.db.transaction().execute(async (trx) => rebuildAuditTree(asTreeDb(trx)));
     return true;
   }
@@ -294,6 +334,7 @@ export class AuditStore {
    * transaction, so the chain can continue from the last good entry.
    */
   async quarantineFrom(fromSeq: number, reason: string): Promise<number> {
+    this.#edge = undefined;
     return this.db.transaction().execute(async (trx) => {
       const rows = await trx.selectFrom('audit_entries').selectAll().where('seq', '>=', fromSeq).execute();
       const now = new Date().toISOString();
