@@ -38,6 +38,28 @@ const CLOSE = Buffer.from('"}');
 /** `{"seq":1,` … `,"prev_hash":"<64 hex>","hash":"<64 hex>"}`: nothing shorter is canonical. */
 const MIN_FAST_LINE = SEQ_OPEN.length + 2 + 154;
 
+/** Lower-case hex digits by value, for comparing a digest with the hex in a line. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * Whether `bytes` holds, at `offset`, the 64 lower-case hex digits of `digest` (a SHA-256 digest
+ * as a binary string: 32 chars, one per byte). The caller has checked that the 64 bytes lie
+ * inside the line.
+ */
+function hexAt(bytes: Buffer, offset: number, digest: string): boolean {
+  for (let index = 0; index < 32; index += 1) {
+    const byte = digest.charCodeAt(index);
+    if (
+      bytes[offset + 2 * index] !== HEX_DIGITS[byte >> 4] ||
+      bytes[offset + 2 * index + 1] !== HEX_DIGITS[byte & 15]
+    )
+      return false;
+  }
+  return true;
+}
+
+const hexToDigest = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1');
+
 /** Whether `bytes` holds `expected` at `offset`. */
 function bytesAt(bytes: Buffer, offset: number, expected: Buffer): boolean {
   if (offset < 0 || offset + expected.length > bytes.length) return false;
@@ -87,7 +109,12 @@ function mismatchReason(entry: AuditEntry, line: string): { reason: AuditVerifyR
 /** Chain verification state, fed one line at a time. */
 export class ChainVerifier {
   private headSeq = 0;
-  private headHash = AUDIT_GENESIS_HASH;
+  /**
+   * The head entry's hash as a binary string (see {@link hexAt}): the fast path compares it with
+   * the next line's prev_hash bytes, and the hex form is only made when asked for.
+   */
+  #head = hexToDigest(AUDIT_GENESIS_HASH);
+  #headHex: string | undefined = AUDIT_GENESIS_HASH;
   private failure: { seq: number; reason: AuditVerifyReason; message: string } | undefined;
   private readonly watched = new Map<number, string>();
   private readonly watchedTrees = new Map<number, CompactRange>();
@@ -146,19 +173,18 @@ export class ChainVerifier {
       seq = seq * 10 + digit;
     }
     if (seq === 0 || bytes[at] !== 0x2c || at - start - SEQ_OPEN.length > 16) return false;
-    // prev_hash and hash in one read: `<64 hex>","hash":"<64 hex>`.
-    const hashes = bytes.toString('latin1', end - 140, end - 2);
+    // prev_hash is `<64 hex>` at end − 140, hash at end − 66 (compared in place, no string made).
     // A segment of a parallel verification starts mid-chain: the stitcher checks its link.
-    if (!this.segmentStart && (seq !== this.headSeq + 1 || !hashes.startsWith(this.headHash))) return false;
-    const hash = this.#unhashedLineHash(bytes, start, end);
-    if (!hashes.endsWith(hash)) return false;
-    const prevHash = this.segmentStart ? hashes.slice(0, 64) : this.headHash;
+    if (!this.segmentStart && (seq !== this.headSeq + 1 || !hexAt(bytes, end - 140, this.#head)))
+      return false;
+    const digest = this.#unhashedLineDigest(bytes, start, end);
+    if (!hexAt(bytes, end - 66, digest)) return false;
     if (this.segmentStart) {
       this.segmentStart = false;
-      this.first = { seq, prevHash };
+      this.first = { seq, prevHash: bytes.toString('latin1', end - 140, end - 76) };
       this.tree = new CompactRange(seq - 1);
     }
-    this.accept(seq, hash, bytes, start, end);
+    this.accept(seq, digest, undefined, bytes, start, end);
     return true;
   }
 
@@ -167,20 +193,38 @@ export class ChainVerifier {
 
   /**
    * The chain hash of a canonical line's bytes without its `hash` member (what
-   * {@link hashUnhashedLine} computes from text): no decoding, no string concatenation.
+   * {@link hashUnhashedLine} computes from text), as a binary string: no decoding, no string
+   * concatenation, no hex encoding.
    */
-  #unhashedLineHash(bytes: Buffer, start: number, end: number): string {
-    return hash('sha256', this.#chainInput.fill(bytes, start, end - HASH_MEMBER_LENGTH, CLOSE), 'hex');
+  #unhashedLineDigest(bytes: Buffer, start: number, end: number): string {
+    return hash('sha256', this.#chainInput.fill(bytes, start, end - HASH_MEMBER_LENGTH, CLOSE), 'binary');
   }
 
-  /** Records an accepted line: the chain head, the tree leaf, the watched sizes. */
-  private accept(seq: number, hash: string, bytes: Buffer, start: number, end: number): void {
+  /** The head entry's hash (hex). */
+  private get headHash(): string {
+    this.#headHex ??= Buffer.from(this.#head, 'latin1').toString('hex');
+    return this.#headHex;
+  }
+
+  /**
+   * Records an accepted line: the chain head (its hash as a binary-string digest, and as hex
+   * when the caller has that already), the tree leaf, the watched sizes.
+   */
+  private accept(
+    seq: number,
+    digest: string,
+    hex: string | undefined,
+    bytes: Buffer,
+    start: number,
+    end: number,
+  ): void {
     this.headSeq = seq;
-    this.headHash = hash;
+    this.#head = digest;
+    this.#headHex = hex;
     this.accepted += 1;
     this.tree.addLeaf(bytes, start, end);
     if (this.watchSet.has(seq)) {
-      this.watched.set(seq, hash);
+      this.watched.set(seq, this.headHash);
       this.watchedTrees.set(seq, this.tree.clone());
     }
   }
@@ -192,7 +236,8 @@ export class ChainVerifier {
   clone(): ChainVerifier {
     const copy = new ChainVerifier(this.watchSet, false, this.strict);
     copy.headSeq = this.headSeq;
-    copy.headHash = this.headHash;
+    copy.#head = this.#head;
+    copy.#headHex = this.#headHex;
     copy.failure = this.failure;
     copy.trailerCheckpoint = this.trailerCheckpoint;
     copy.first = this.first;
@@ -248,7 +293,8 @@ export class ChainVerifier {
       this.segmentStart = false;
       this.first = { seq: parsed.seq, prevHash: parsed.prev_hash };
       this.headSeq = parsed.seq - 1;
-      this.headHash = parsed.prev_hash;
+      this.#head = hexToDigest(parsed.prev_hash);
+      this.#headHex = parsed.prev_hash;
       this.tree = new CompactRange(parsed.seq - 1);
     }
     if (parsed.seq !== this.headSeq + 1) {
@@ -265,7 +311,7 @@ export class ChainVerifier {
       if (hash !== parsed.hash || why.reason === AuditVerifyReason.NotCanonical)
         return this.fail(why.reason, why.message);
     }
-    this.accept(parsed.seq, hash, bytes, start, end);
+    this.accept(parsed.seq, hexToDigest(hash), hash, bytes, start, end);
     return true;
   }
 
