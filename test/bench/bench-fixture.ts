@@ -14,6 +14,18 @@ export const MiB = 1024 * 1024;
 export const PASSWORD = 'correct horse battery staple';
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 
+/**
+ * Empties the vault of items (and their staging, locks and export queue) for a cold
+ * unlock, keeping vault/clock.json: activation writes that sealed clock record, and
+ * offline checks refuse a deleted one as tampering.
+ */
+export async function coldVault(home: string): Promise<void> {
+  const vault = path.join(home, 'vault');
+  const entries = await fs.readdir(vault).catch(() => [] as string[]);
+  for (const entry of entries)
+    if (entry !== 'clock.json') await fs.rm(path.join(vault, entry), { recursive: true, force: true });
+}
+
 export async function writeRandomFile(file: string, mib: number): Promise<void> {
   const out = createWriteStream(file);
   for (let i = 0; i < mib; i++) {

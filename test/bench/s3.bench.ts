@@ -18,6 +18,7 @@ import path from 'node:path';
 import { activateMachine } from '../../electron/core/domains/machine/activation.ts';
 import { closeContainerOpenPool } from '../../electron/core/domains/resources/open-pool.ts';
 import { unlockResource } from '../../electron/core/domains/resources/unlock.pipeline.ts';
+import { coldVault } from './bench-fixture.ts';
 
 const MiB = 1024 * 1024;
 const SIZE_MIB = Number(process.env['S3_BENCH_MIB'] ?? 256);
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       for (const kind of ['local', 's3'] as const) {
         const { home } = setups[kind];
-        await fs.rm(path.join(home, 'vault'), { recursive: true, force: true });
+        await coldVault(home);
         let first: number | undefined;
         let done = 0;
         await unlockResource({

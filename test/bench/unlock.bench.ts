@@ -23,7 +23,7 @@ import {
   containerOpenPool,
 } from '../../electron/core/domains/resources/open-pool.ts';
 import { openContainerFile } from '../../shared/node/crypto/container-file.ts';
-import { cryptoCeilingMbS } from './bench-fixture.ts';
+import { coldVault, cryptoCeilingMbS } from './bench-fixture.ts';
 import { unlockResource } from '../../electron/core/domains/resources/unlock.pipeline.ts';
 import { openThisMachineKey, openDelivered } from '../../electron/core/domains/vault/vault-opener.ts';
 import { deriveContainerKeys, sealContainerBuffer } from '../../shared/node/crypto/container.ts';
@@ -48,18 +48,6 @@ async function diskWriteMbS(dir: string, mib: number): Promise<number> {
   await handle.close();
   await fs.rm(file);
   return (mib * MiB) / 1e6 / seconds;
-}
-
-/**
- * Empties the vault of items (and their staging, locks and export queue) for a cold
- * unlock, keeping vault/clock.json: activation writes that sealed clock record, and
- * offline checks refuse a deleted one as tampering.
- */
-async function coldVault(home: string): Promise<void> {
-  const vault = path.join(home, 'vault');
-  const entries = await fs.readdir(vault).catch(() => [] as string[]);
-  for (const entry of entries)
-    if (entry !== 'clock.json') await fs.rm(path.join(vault, entry), { recursive: true, force: true });
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
