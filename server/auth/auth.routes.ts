@@ -121,6 +121,8 @@ export function authRoutes(app: FastifyInstance): void {
           request_id: request.id,
         });
       });
+      // Forgotten again after the commit: a lookup made meanwhile may have read the session live.
+      for (const sessionId of ended) sessions.forgetSession(sessionId);
       for (const sessionId of ended) app.accountEvents.emit({ sessionId });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       // A browser signing out of a cookie session drops this origin's cookies and storage too.
@@ -176,6 +178,7 @@ export function authRoutes(app: FastifyInstance): void {
           request_id: request.id,
         });
       });
+      sessions.forgetSession(id);
       app.accountEvents.emit({ sessionId: id });
       return reply.code(204).send();
     },

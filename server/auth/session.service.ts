@@ -133,7 +133,7 @@ export class SessionService {
   /** Consumes a refresh token and issues its successor; detects reuse. */
   async rotate(token: string, now = Date.now()): Promise<RotateResult> {
     if (!token.startsWith(REFRESH_PREFIX) || token.length > 100) return { ok: false, reason: 'unknown' };
-    return this.#db.transaction().execute(async (trx): Promise<RotateResult> => {
+    const result = await this.#db.transaction().execute(async (trx): Promise<RotateResult> => {
       const row = await trx
         .selectFrom('refresh_tokens')
         .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
@@ -170,6 +170,9 @@ export class SessionService {
       const refreshToken = await this.#newRefreshToken(row.session_id, now, trx);
       return { ok: true, userId: row.user_id, sessionId: row.session_id, refreshToken };
     });
+    // Forgotten again now that the revocation committed (see forgetSession).
+    if (!result.ok && result.reason === 'reuse') this.#cache.delete(result.sessionId);
+    return result;
   }
 
   /** The session a refresh token belongs to, without consuming it (logout by refresh token). */
@@ -246,6 +249,15 @@ export class SessionService {
       .where('revoked_at', 'is', null);
     if (keep !== undefined) query = query.where('id', '!=', keep);
     await query.execute();
+  }
+
+  /**
+   * Drops the cached lookup of one session. A revocation made on a transaction forgets the
+   * session before it commits, so a lookup on another connection meanwhile can still read
+   * the row as it was and be kept: the caller forgets it again once the change committed.
+   */
+  forgetSession(sessionId: string): void {
+    this.#cache.delete(sessionId);
   }
 
   /** Drops cached lookups of a user's sessions (account changed or deleted). */

@@ -210,6 +210,48 @@ describe('two instances share sessions and lock-outs through the database', () =
     expect((await me(second, session.access_token)).statusCode).toBe(401);
   });
 
+  it('a lookup made while a logout commits is not kept: the revoking instance refuses the next request', async () => {
+    const session = await login(first.app, ADMIN_EMAIL, DEV_PASSWORD);
+    // Holds off writes to the audit chain, so the logout's transaction waits after revoking
+    // the session (its row changed, not yet committed) for as long as this one is open.
+    const blocker = new pg.Client({ connectionString: await testDatabaseUrl(dataDir) });
+    await blocker.connect();
+    let out: Promise<{ statusCode: number }> | undefined;
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table audit_entries in exclusive mode');
+      // `then` sends it now (an injection waits for it).
+      out = first.app
+        .inject({
+          method: 'POST',
+          url: '/api/v1/auth/logout',
+          headers: bearer(session.access_token),
+          payload: {},
+        })
+        .then((response) => response);
+      const waiting = async () =>
+        Number(
+          (
+            await blocker.query(
+              'select count(*) as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))',
+            )
+          ).rows[0].n,
+        );
+      for (let attempt = 0; attempt < 200 && (await waiting()) === 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(await waiting()).toBeGreaterThan(0);
+      // Another connection still sees the session live: this request is served, and its
+      // lookup is made after the revocation forgot the session.
+      expect((await me(first, session.access_token)).statusCode).toBe(200);
+    } finally {
+      await blocker.query('commit');
+      await blocker.end();
+    }
+    expect((await out).statusCode).toBe(204);
+    expect((await me(first, session.access_token)).statusCode).toBe(401);
+  });
+
   it('a refresh token rotated on one instance and reused on the other revokes the session', async () => {
     const session = await login(first.app, ADMIN_EMAIL, DEV_PASSWORD);
     const rotated = await refresh(second, session.refresh_token);
