@@ -121,6 +121,7 @@ export function StatusView() {
         <Card
           title={`Security posture${status ? ` · ${failing === 0 ? 'all ok' : `${failing} to look at`}` : ''}`}
           testId="card-posture"
+          wide
         >
           {status && status.posture.length > 0 ? (
             <Table
