@@ -210,6 +210,10 @@ describe('the console by keyboard only (browser mode, Chromium)', () => {
     expect(await page.getByTestId('lock-screen').count()).toBe(0);
     // The server answers, so the same password signed in too (the nav then settles on that role).
     await page.getByTestId('account-menu').waitFor({ timeout: 30_000 });
+    // The vault is what was unlocked: the console shows its resources.
+    await expect
+      .poll(() => page.locator('main[data-view]').getAttribute('data-view'), { timeout: 10_000 })
+      .toBe('resources');
     expect(await page.content()).not.toContain(password);
   }, 90_000);
 
