@@ -13,6 +13,7 @@ import {
   axeProblems,
   checkDialog,
   expectedViewIds,
+  itWalksEveryView,
   navViewIds,
   openView,
   overflowProblem,
@@ -20,7 +21,6 @@ import {
   shotPath,
   startWalk,
   THEMES,
-  walkViews,
   type Walk,
 } from './ui-walk.ts';
 
@@ -56,14 +56,7 @@ describe('view walk, signed in as operator (Chromium)', () => {
     expect(await navViewIds(page)).not.toContain('audit');
   }, 60_000);
 
-  for (const theme of THEMES) {
-    it(`every view at 1024 × 700 and 1440 × 900 in the ${theme} theme: no page overflow, no serious axe violations`, async () => {
-      const started = Date.now();
-      const problems = await walkViews(walk, theme, true);
-      console.log(`walk operator ${theme}: ${Date.now() - started} ms`);
-      expect(problems).toEqual([]);
-    }, 120_000);
-  }
+  itWalksEveryView(() => walk, true);
 
   it('unlock, export, deactivate, the account menu, light and dark, and the locked screen: no serious axe violations', async () => {
     const { page } = walk;

@@ -10,12 +10,12 @@ import {
   axeProblems,
   checkDialog,
   expectedViewIds,
+  itWalksEveryView,
   navViewIds,
   openView,
   setTheme,
   startWalk,
   THEMES,
-  walkViews,
   type Walk,
 } from './ui-walk.ts';
 
@@ -36,14 +36,7 @@ describe('view walk, signed in as viewer (Chromium)', () => {
     expect(await navViewIds(walk.page)).not.toContain('audit');
   });
 
-  for (const theme of THEMES) {
-    it(`every view at 1024 × 700 and 1440 × 900 in the ${theme} theme: no page overflow, no serious axe violations`, async () => {
-      const started = Date.now();
-      const problems = await walkViews(walk, theme);
-      console.log(`walk viewer ${theme}: ${Date.now() - started} ms`);
-      expect(problems).toEqual([]);
-    }, 120_000);
-  }
+  itWalksEveryView(() => walk);
 
   it('the account menu and the revoke confirmation, light and dark: no serious axe violations', async () => {
     const { page } = walk;

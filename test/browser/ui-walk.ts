@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { MemorySettingsStore } from '../../electron/core/domains/settings/settings.store.ts';
 import { acquireInstanceLock } from '../../electron/core/platform/instance-lock.ts';
 import { startBrowserMode, type BrowserMode } from '../../electron/core/shells/browser/browser-mode.ts';
@@ -258,6 +258,22 @@ export async function overflowProblem(page: Page, where: string): Promise<string
 
 export function shotPath(state: WalkState, name: string, size: string, theme: Theme): string {
   return path.join(walkDir, `${state}-${name}-${size}-${theme}.png`);
+}
+
+/**
+ * Registers the walk's two whole-view tests of one state, one per theme (each with its own
+ * time budget): every view at both sizes, no sideways page scroll, no serious axe violation.
+ * `walk` is read when a test runs (the file's beforeAll starts it).
+ */
+export function itWalksEveryView(walk: () => Walk, activated = false): void {
+  for (const theme of THEMES) {
+    it(`every view at 1024 × 700 and 1440 × 900 in the ${theme} theme: no page overflow, no serious axe violations`, async () => {
+      const started = Date.now();
+      const problems = await walkViews(walk(), theme, activated);
+      console.log(`walk ${walk().state} ${theme}: ${Date.now() - started} ms`);
+      expect(problems).toEqual([]);
+    }, 120_000);
+  }
 }
 
 /**
