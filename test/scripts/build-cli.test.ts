@@ -43,6 +43,19 @@ describe('build:cli', () => {
     expect(inputs.some((input) => input.path === 'electron/core/shells/cli/status.command.ts')).toBe(true);
   });
 
+  it('every worker a bundled file starts is in the bundle, and the download sink is one of them', () => {
+    const files = readdirSync(outDir).filter((name) => name.endsWith('.mjs'));
+    const started = new Set<string>();
+    for (const name of files) {
+      const code = readFileSync(path.join(outDir, name), 'utf8');
+      expect(code, name).not.toMatch(/\.worker\.ts["']/);
+      for (const match of code.matchAll(/new URL\(["']\.\/([\w.-]+\.worker\.mjs)["']/g))
+        started.add(match[1]!);
+    }
+    expect([...started]).toContain('big-part-sink.worker.mjs');
+    for (const worker of started) expect(files).toContain(worker);
+  });
+
   it('the bundle runs status for a console that is not activated', () => {
     const output = execFileSync(
       process.execPath,

@@ -4,20 +4,25 @@
  * expired (410; 403 from an S3 CDN, whose expired presigned URLs answer so) it fetches
  * a new one; an absolute URL goes through the CDN origin policy (cdn-origin-policy.ts); a server that stays away gives a clear error
  * and leaves the partial file for the next attempt. The bytes are hashed as they
- * arrive (and the kept prefix re-hashed on resume); size and SHA-256 must match the
- * signed manifest or the one IntegrityError is thrown. Memory stays constant.
+ * arrive (and the kept prefix re-hashed on resume) by a worker thread that also writes
+ * them (big-part-sink.ts); size and SHA-256 must match the signed manifest or the one
+ * IntegrityError is thrown. Memory stays constant: the response pauses while more than
+ * 8 MiB wait for the disk.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { CdnTransport, foreignCdnUrl } from '../../factory-api/cdn-origin-policy.ts';
 import type { PinnedTransport } from '../../factory-api/pinned-transport.ts';
 import { FactoryApiError } from '../../factory-api/factory-api.error.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
+import { BigPartSink, SinkWriteError } from './big-part-sink.ts';
+
+/** Bytes received but not yet on disk before the response is paused, and when it resumes. */
+const UNWRITTEN_HIGH = 8 * 1024 * 1024;
+const UNWRITTEN_LOW = 4 * 1024 * 1024;
 
 export interface DownloadInput {
   transport: PinnedTransport;
@@ -44,20 +49,6 @@ function cancelled(): ConsoleError {
     ErrorCode.Cancelled,
     'The unlock was cancelled; the partial download is kept and resumes next time.',
   );
-}
-
-async function hashPrefix(file: string, offset: number, end: number) {
-  const hash = createHash('sha256');
-  if (end > offset) {
-    for await (const piece of createReadStream(file, {
-      start: offset,
-      end: end - 1,
-      highWaterMark: 1024 * 1024,
-    })) {
-      hash.update(piece as Buffer);
-    }
-  }
-  return hash;
 }
 
 async function errorOf(response: IncomingMessage): Promise<FactoryApiError> {
@@ -87,20 +78,89 @@ export async function downloadBigPart(input: DownloadInput): Promise<void> {
   }
 }
 
+function writeFailed(error: SinkWriteError): ConsoleError {
+  return new ConsoleError(
+    ErrorCode.Internal,
+    `The download could not be written to disk (${error.code ?? error.message}). ` +
+      'The vault is unchanged; the partial download is kept and resumes on the next unlock.',
+  );
+}
+
+/**
+ * Receives one response body into the sink: 'data' events (no promise per piece), the
+ * response paused while the disk is behind. Resolves at the body's end; rejects when the
+ * connection is cut, the signal aborts, or `onPiece` throws.
+ */
+async function receive(
+  response: IncomingMessage,
+  sink: BigPartSink,
+  onPiece: (piece: Buffer) => void,
+): Promise<void> {
+  let paused = false;
+  response.on('data', (piece: Buffer) => {
+    try {
+      onPiece(piece);
+      sink.write(piece);
+    } catch (error) {
+      response.destroy(error as Error);
+      return;
+    }
+    if (paused || sink.unwritten <= UNWRITTEN_HIGH) return;
+    paused = true;
+    response.pause();
+    sink.drained(UNWRITTEN_LOW).then(
+      () => {
+        paused = false;
+        response.resume();
+      },
+      (error: Error) => response.destroy(error),
+    );
+  });
+  await finished(response);
+}
+
 async function download(input: DownloadInput, foreign: CdnTransport): Promise<void> {
+  const end = () => input.offset + input.expectedSize;
+  let size = (await fs.stat(input.file)).size;
+  if (size > end() || size < input.offset) {
+    // Longer than the signed size: start over. Shorter than the offset: the big part starts there.
+    await fs.truncate(input.file, input.offset);
+    size = input.offset;
+  }
+  let written = size - input.offset;
+  const sink = await BigPartSink.open(input.file, input.offset, size, (bytes) => {
+    written += bytes;
+    input.onBytes?.(written);
+  });
+  try {
+    input.onBytes?.(written);
+    size = await attempts(input, foreign, sink, size);
+    if (size !== end() || (await sink.digest()) !== input.expectedSha256) throw new IntegrityError();
+  } catch (error) {
+    if (error instanceof SinkWriteError) throw writeFailed(error);
+    if (sink.failure instanceof SinkWriteError) throw writeFailed(sink.failure);
+    throw error;
+  } finally {
+    // What was received is on disk before the partial file is left for the next attempt.
+    await sink.flush().catch(() => {});
+    await sink.close();
+  }
+}
+
+/** Requests the rest of the big part until it is all received; returns the file's size. */
+async function attempts(
+  input: DownloadInput,
+  foreign: CdnTransport,
+  sink: BigPartSink,
+  initialSize: number,
+): Promise<number> {
   const maxAttempts = input.maxAttempts ?? 5;
   let url = input.url;
   let refreshes = 0;
   let failures = 0;
-  const end = () => input.offset + input.expectedSize;
-  let size = (await fs.stat(input.file)).size;
-  if (size > end()) {
-    await fs.truncate(input.file, input.offset);
-    size = input.offset;
-  }
-  let hash = await hashPrefix(input.file, input.offset, size);
-  input.onBytes?.(size - input.offset);
-  while (size < end()) {
+  let size = initialSize;
+  const end = input.offset + input.expectedSize;
+  while (size < end) {
     if (input.signal?.aborted) throw cancelled();
     const start = size - input.offset;
     let response;
@@ -138,27 +198,22 @@ async function download(input: DownloadInput, foreign: CdnTransport): Promise<vo
     if (response.statusCode === 200 && start > 0) {
       // The server ignored Range: start over.
       response.destroy();
+      await sink.flush();
       await fs.truncate(input.file, input.offset);
+      await sink.reset(input.offset);
       size = input.offset;
-      hash = createHash('sha256');
       continue;
     }
     if (response.statusCode !== 206 && response.statusCode !== 200) throw await errorOf(response);
-    // A deep write queue: the network is not paused for every 16 KiB disk write, and
-    // queued pieces go to disk in one writev. Bounded, so memory stays flat.
-    const out = createWriteStream(input.file, { flags: 'a', highWaterMark: 4 * 1024 * 1024 });
     try {
-      for await (const piece of response as AsyncIterable<Buffer>) {
-        if (size + piece.length > end()) throw new IntegrityError();
-        hash.update(piece);
+      await receive(response, sink, (piece) => {
+        if (size + piece.length > end) throw new IntegrityError();
         size += piece.length;
         refreshes = 0; // progress: a long download may outlive several URLs
-        if (!out.write(piece)) await once(out, 'drain');
-        input.onBytes?.(size - input.offset);
-      }
+      });
       failures = 0;
     } catch (error) {
-      if (error instanceof IntegrityError) throw error;
+      if (error instanceof IntegrityError || error instanceof SinkWriteError) throw error;
       if (input.signal?.aborted) throw cancelled();
       if (++failures >= maxAttempts) {
         throw new ConsoleError(
@@ -166,10 +221,7 @@ async function download(input: DownloadInput, foreign: CdnTransport): Promise<vo
           'The download was cut repeatedly. The vault is unchanged; the partial download is kept and resumes on the next unlock.',
         );
       }
-    } finally {
-      out.end();
-      await once(out, 'close');
     }
   }
-  if (size !== end() || hash.digest('hex') !== input.expectedSha256) throw new IntegrityError();
+  return size;
 }

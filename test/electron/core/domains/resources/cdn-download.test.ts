@@ -101,4 +101,29 @@ describe('CDN download', () => {
       downloadBigPart({ ...input, url: forged, expectedSha256: manifest.big_sha256 }),
     ).rejects.toMatchObject({ code: ErrorCode.Forbidden });
   });
+
+  it('a disk that cannot take the bytes is one clear error, not a retried download', async () => {
+    // /dev/full answers every write with ENOSPC, as a full disk does.
+    const url = new CdnUrlSigner(test.app.keys.master).sign(object).url;
+    let refreshed = 0;
+    const failure = downloadBigPart({
+      transport,
+      baseUrl,
+      url,
+      refreshUrl: async () => {
+        refreshed += 1;
+        return url;
+      },
+      file: '/dev/full',
+      offset: 0,
+      expectedSize: manifest.big_size,
+      expectedSha256: manifest.big_sha256,
+      retryDelayMs: 1,
+    });
+    await expect(failure).rejects.toMatchObject({
+      code: ErrorCode.Internal,
+      message: expect.stringContaining('ENOSPC'),
+    });
+    expect(refreshed).toBe(0);
+  });
 });
