@@ -41,7 +41,7 @@ try {
       unlock_out_mb_s: figures['unlock_mb_s']!,
       unlock_to_vault_mb_s: figures['unlock_to_vault_mb_s']!,
       curl_download_mb_s: figures['curl_download_mb_s']!,
-      rss_growth_streaming_mb: figures['rss_growth_streaming_mb']!,
+      rss_growth_beyond_kdf_mb: figures['rss_growth_beyond_kdf_mb']!,
       rss_growth_kdf_mb: figures['rss_growth_kdf_mb']!,
     });
     process.stdout.write(`unlock ${mib} MiB: ${JSON.stringify(unlock.at(-1))}\n`);

@@ -203,7 +203,26 @@ async function sha256File(file: string): Promise<string> {
   return digest.digest('hex');
 }
 
-/** One `unlock --out` from a cold vault: throughput, time to first byte, RSS growth. */
+/** Peak RSS growth (MiB) while `work` runs, sampled every 20 ms, from a collected heap. */
+async function peakRssGrowth(work: () => Promise<unknown>): Promise<number> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+  }
+  return (Math.max(peak, process.memoryUsage().rss) - before) / MiB;
+}
+
+/**
+ * One unlock from a cold vault (`unlock --out` when `out` is given): throughput, time to
+ * first byte, RSS growth. The machine key's scrypt now runs while the big part downloads,
+ * so its 128 MiB and the download's buffers are resident at once: the KDF's own growth is
+ * measured first, alone, and `beyondKdfRss` is the unlock's peak growth minus it.
+ */
 async function measureUnlock(
   home: string,
   consoleEnv: Record<string, string>,
@@ -211,20 +230,20 @@ async function measureUnlock(
   out: string | undefined,
   serverPid: number,
 ) {
+  const activation = await requireActivation(home);
+  const kdfRss = await peakRssGrowth(async () => {
+    const key = await openThisMachineKey(home, activation, PASSWORD, consoleEnv);
+    key.privateKey.fill(0);
+  });
   (globalThis as { gc?: () => void }).gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
-  let rssAtFirstByte = 0;
-  let kdfPeak = rssBefore;
-  let streamingPeak = 0;
-  let downloadPeak = 0;
   let decrypting = false;
+  let downloadPeak = rssBefore;
   const sampler = setInterval(() => {
     const rss = process.memoryUsage().rss;
     rssPeak = Math.max(rssPeak, rss);
-    if (rssAtFirstByte === 0) kdfPeak = Math.max(kdfPeak, rss);
-    if (rssAtFirstByte > 0) streamingPeak = Math.max(streamingPeak, rss);
-    if (rssAtFirstByte > 0 && !decrypting) downloadPeak = Math.max(downloadPeak, rss);
+    if (!decrypting) downloadPeak = Math.max(downloadPeak, rss);
   }, 20);
   const serverCpuBefore = cpuSecondsOf(serverPid);
   const startedAt = performance.now();
@@ -239,8 +258,6 @@ async function measureUnlock(
     onProgress: (progress) => {
       if (progress.phase === 'download' && progress.bytes > 0 && firstByteMs === undefined) {
         firstByteMs = performance.now() - startedAt;
-        rssAtFirstByte = process.memoryUsage().rss;
-        streamingPeak = rssAtFirstByte;
       }
       if (progress.phase === 'decrypt' && downloadMs === 0) {
         downloadMs = performance.now() - startedAt;
@@ -260,10 +277,10 @@ async function measureUnlock(
     downloadMs,
     firstByteMs: firstByteMs ?? NaN,
     rss: (rssPeak - rssBefore) / MiB,
-    kdfRss: (kdfPeak - rssBefore) / MiB,
+    kdfRss,
     serverCpuSeconds,
-    streamingRss: (streamingPeak - rssAtFirstByte) / MiB,
-    downloadRss: (downloadPeak - rssAtFirstByte) / MiB,
+    beyondKdfRss: Math.max(0, (rssPeak - rssBefore) / MiB - kdfRss),
+    downloadBeyondKdfRss: Math.max(0, (downloadPeak - rssBefore) / MiB - kdfRss),
   };
 }
 
@@ -362,12 +379,12 @@ async function main(): Promise<void> {
       forge_unlock_mb_s: round(forgeMbS, 2),
       forge_size_mb: FORGE_MIB,
       rss_growth_mb: round(Math.max(...runs.map((run) => run.rss))),
-      // Before the first CDN byte: the machine key's scrypt (N = 2^17, r = 8: 128 MiB by design), freed after.
+      // The machine key's scrypt alone (N = 2^17, r = 8: 128 MiB by design), freed after.
       rss_growth_kdf_mb: round(Math.max(...runs.map((run) => run.kdfRss))),
-      // From the first CDN byte on (download, verify, decrypt): the part that could grow with the size.
-      // Before it, the machine key's scrypt (128 MiB at N = 2^17) peaks and is freed.
-      rss_growth_streaming_mb: round(Math.max(...runs.map((run) => run.streamingRss))),
-      rss_growth_download_mb: round(Math.max(...runs.map((run) => run.downloadRss))),
+      // The unlock's peak growth beyond the KDF's (download, verify, decrypt, with the
+      // scrypt running beside the download): the part that could grow with the size.
+      rss_growth_beyond_kdf_mb: round(Math.max(...runs.map((run) => run.beyondKdfRss))),
+      rss_growth_download_beyond_kdf_mb: round(Math.max(...runs.map((run) => run.downloadBeyondKdfRss))),
       first_byte_ms: round(bestRun.firstByteMs),
       load_average_1m: round(loadavg()[0] ?? 0, 2),
       crypto_ceiling_mb_s: round(ceiling),
@@ -375,7 +392,7 @@ async function main(): Promise<void> {
       ratio_to_bound: round(unlockMbS / bound, 3),
       speedup_over_forge: round(unlockMbS / forgeMbS, 1),
       cores,
-      targets: { ratio_to_bound: 0.5, vault_unlock_to_curl: 0.8, rss_growth_streaming_mb: 64 },
+      targets: { ratio_to_bound: 0.5, vault_unlock_to_curl: 0.8, rss_growth_beyond_kdf_mb: 64 },
     };
     mkdirSync('.bench', { recursive: true });
     writeFileSync(
@@ -408,11 +425,11 @@ async function main(): Promise<void> {
       `curl ${result.curl_download_mb_s} MB/s same run`,
     );
     line(
-      'rss_growth_streaming_mb',
-      result.rss_growth_streaming_mb,
+      'rss_growth_beyond_kdf_mb',
+      result.rss_growth_beyond_kdf_mb,
       64,
       '≤',
-      `KDF ${result.rss_growth_kdf_mb} MiB before the first byte`,
+      `KDF alone ${result.rss_growth_kdf_mb} MiB, same run`,
     );
   } finally {
     server?.kill('SIGTERM');

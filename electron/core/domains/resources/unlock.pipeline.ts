@@ -1,7 +1,7 @@
 /**
- * The unlock pipeline (docs/ARCHITECTURE.md §The unlock sequence): manifest → envelope → big part
- * streamed from the CDN (resumable, URL refreshed) → join → verify against the signed
- * manifest → into the vault; then, only when asked, decrypt in parallel chunks into
+ * The unlock pipeline (docs/ARCHITECTURE.md §The unlock sequence): manifest → envelope and,
+ * at the same time, the big part streamed from the CDN (resumable, URL refreshed) and
+ * verified against the signed manifest → join → into the vault; then, only when asked, decrypt in parallel chunks into
  * an output file (temp 0600 + rename), audited online.
  *
  * Nothing enters the vault before every check passed: the download is staged and the
@@ -22,6 +22,7 @@ import { checkActivationSeal, isSealed, sealActivation } from '../machine/activa
 import { localSealKey } from '../../../../shared/node/crypto/local-seal.ts';
 import { openDelivered, openThisMachineKey } from '../vault/vault-opener.ts';
 import { CONTAINER_FILE, commitItem, itemDir, stagingDir } from '../vault/vault.store.ts';
+import { sha256Hex } from '../../../../shared/node/crypto/split.ts';
 import { downloadBigPart } from './cdn-download.ts';
 import { flushExportQueue, queueExport } from './export-queue.ts';
 import { exportToFile } from './plaintext-export.ts';
@@ -76,31 +77,47 @@ async function resolveId(
   return found.id;
 }
 
-/** Stages the container (small part, then the big part from the CDN) and verifies it. */
-async function stageContainer(
-  input: UnlockInput,
-  connection: ServerConnection,
-  activation: Activation,
-  manifest: Manifest,
-  small: Buffer,
-  cdnUrl: string,
-): Promise<void> {
-  const staging = stagingDir(input.home, manifest.resource_id);
+/**
+ * The staging file for this seal, kept from an earlier attempt when its head is this
+ * seal's small part (its SHA-256 is in the signed manifest), else emptied. The small part
+ * itself comes from the envelope, which needs the machine key: it is written once that
+ * key is open, while the big part downloads behind it.
+ */
+async function prepareStaging(home: string, manifest: Manifest): Promise<string> {
+  const staging = stagingDir(home, manifest.resource_id);
   await fs.mkdir(staging, { recursive: true, mode: 0o700 });
   const file = path.join(staging, CONTAINER_FILE);
   await (await fs.open(file, 'a', 0o600)).close();
   const handle = await fs.open(file, 'r+');
   try {
-    // The head must be this unlock's small part; a stale staging file of another seal starts over.
-    const head = Buffer.alloc(small.length);
+    const head = Buffer.alloc(manifest.small_size);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    if (bytesRead < small.length || !head.equals(small)) {
-      await handle.truncate(0);
-      await handle.write(small, 0, small.length, 0);
-    }
+    if (bytesRead < head.length || sha256Hex(head) !== manifest.small_sha256) await handle.truncate(0);
   } finally {
     await handle.close();
   }
+  return file;
+}
+
+async function writeSmallPart(file: string, small: Buffer): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.write(small, 0, small.length, 0);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Downloads the big part into the staging file behind the small part's place, and verifies it. */
+async function stageBigPart(
+  input: UnlockInput,
+  connection: ServerConnection,
+  activation: Activation,
+  manifest: Manifest,
+  file: string,
+  cdnUrl: string,
+  signal: AbortSignal,
+): Promise<void> {
   const report = progressReporter('download', manifest.big_size, input.onProgress);
   try {
     await downloadBigPart({
@@ -108,20 +125,96 @@ async function stageContainer(
       baseUrl: connection.client.baseUrl,
       url: cdnUrl,
       refreshUrl: async () =>
-        (await connection.client.cdnUrl(manifest.resource_id, activation.machine_id, input.signal)).cdn_url,
+        (await connection.client.cdnUrl(manifest.resource_id, activation.machine_id, signal)).cdn_url,
       file,
-      offset: small.length,
+      offset: manifest.small_size,
       expectedSize: manifest.big_size,
       expectedSha256: manifest.big_sha256,
-      signal: input.signal,
+      signal,
       onBytes: report,
       ...input.download,
     });
   } catch (error) {
     // Bytes that do not match the signed manifest are worthless: never resume from them.
-    if (isIntegrityError(error)) await fs.rm(staging, { recursive: true, force: true });
+    if (isIntegrityError(error)) await fs.rm(path.dirname(file), { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Opens the machine key (the password's scrypt), checks the activation's seal and the
+ * clock, and opens the envelope: the DEK and the small part. Zeroes the keys it opened.
+ */
+async function openDeliveredParts(
+  input: UnlockInput,
+  activation: Activation,
+  manifest: Manifest,
+  envelope: Buffer,
+  now: number,
+): Promise<{ dek: Buffer; small: Buffer }> {
+  const key = await openThisMachineKey(
+    input.home,
+    activation,
+    input.password,
+    input.env ?? processEnvironment(),
+    {
+      ...(input.strict ? { strict: true } : {}),
+    },
+  );
+  const sealKey = localSealKey(key.privateKey, activation.machine_id);
+  try {
+    const sealed = await sealedActivation(input.home, activation, sealKey, now);
+    await checkAndRecordClock(input.home, { activation: sealed, sealKey }, now);
+    return openDelivered({
+      privateKey: key.privateKey,
+      envelope,
+      manifest,
+      machineId: activation.machine_id,
+    });
+  } finally {
+    sealKey.fill(0);
+    key.privateKey.fill(0);
+  }
+}
+
+/**
+ * Runs the key side (scrypt, seal, clock, envelope) and the download side at once: the
+ * big part needs no key, its SHA-256 is in the signed manifest. When the key side fails
+ * (a wrong password, a clock set back) the download stops, its partial file kept, and the
+ * key side's error is the answer; when the download fails, the DEK is zeroed.
+ */
+async function openAndStage(
+  input: UnlockInput,
+  connection: ServerConnection,
+  activation: Activation,
+  manifest: Manifest,
+  envelope: Buffer,
+  cdnUrl: string,
+  now: number,
+): Promise<{ dek: Buffer; small: Buffer }> {
+  const stop = new AbortController();
+  const signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
+  const file = await prepareStaging(input.home, manifest);
+  const keySide = openDeliveredParts(input, activation, manifest, envelope, now).then(async (delivered) => {
+    try {
+      await writeSmallPart(file, delivered.small);
+      return delivered;
+    } catch (error) {
+      delivered.dek.fill(0);
+      throw error;
+    }
+  });
+  keySide.catch(() => stop.abort());
+  const [opened, staged] = await Promise.allSettled([
+    keySide,
+    stageBigPart(input, connection, activation, manifest, file, cdnUrl, signal),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  if (staged.status === 'rejected') {
+    opened.value.dek.fill(0);
+    throw staged.reason;
+  }
+  return opened.value;
 }
 
 /**
@@ -173,34 +266,17 @@ export async function unlockResource(input: UnlockInput): Promise<UnlockResult> 
       resourceId,
       now,
     });
-    const key = await openThisMachineKey(
-      input.home,
-      activation,
-      input.password,
-      input.env ?? processEnvironment(),
-      {
-        ...(input.strict ? { strict: true } : {}),
-      },
-    );
     const envelope = Buffer.from(unlocked.envelope, 'base64');
-    let dek: Buffer;
-    let small: Buffer;
-    const sealKey = localSealKey(key.privateKey, activation.machine_id);
+    const { dek } = await openAndStage(
+      input,
+      connection,
+      activation,
+      manifest,
+      envelope,
+      unlocked.cdn_url,
+      now,
+    );
     try {
-      const sealed = await sealedActivation(input.home, activation, sealKey, now);
-      await checkAndRecordClock(input.home, { activation: sealed, sealKey }, now);
-      ({ dek, small } = openDelivered({
-        privateKey: key.privateKey,
-        envelope,
-        manifest,
-        machineId: activation.machine_id,
-      }));
-    } finally {
-      sealKey.fill(0);
-      key.privateKey.fill(0);
-    }
-    try {
-      await stageContainer(input, connection, activation, manifest, small, unlocked.cdn_url);
       await commitItem(input.home, resourceId, {
         envelope,
         manifest: unlocked.manifest,

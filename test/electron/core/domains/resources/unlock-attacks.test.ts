@@ -12,6 +12,7 @@ import { canonicalJson } from '../../../../../shared/common/canonical-json.ts';
 import { generateSigningKeyPair, signCanonical } from '../../../../../shared/node/crypto/signing.ts';
 import { activateMachine } from '../../../../../electron/core/domains/machine/activation.ts';
 import { readActivation } from '../../../../../electron/core/domains/machine/activation.store.ts';
+import { activationConnection } from '../../../../../electron/core/domains/machine/activation.ts';
 import { closeContainerOpenPool } from '../../../../../electron/core/domains/resources/open-pool.ts';
 import {
   unlockResource,
@@ -313,7 +314,7 @@ describe('unlock pipeline under attack', () => {
 
   it('keeps the vault unchanged when the server goes down mid-download, then resumes', async () => {
     const big = randomBytes(4 * MiB);
-    const { id } = await fixture.publish(big, 'late');
+    const { id, manifest } = await fixture.publish(big, 'late');
     proxy.refuseAfterCut = true;
     proxy.cutOnceAfter(1 * MiB);
     const out = path.join(fixture.root, 'late.bin');
@@ -326,9 +327,40 @@ describe('unlock pipeline under attack', () => {
     expect(await readRecord(homeA, id)).toBeUndefined();
     await expect(fs.access(out)).rejects.toThrow();
     const partial = (await fs.stat(path.join(stagingDir(homeA, id), 'container.fcr'))).size;
-    expect(partial).toBeGreaterThan(0);
-    await unlockA({ idOrName: id, outPath: out });
+    const smallSize = manifest['small_size'] as number;
+    expect(partial).toBeGreaterThan(smallSize);
+    const progress: Array<{ phase: string; bytes: number }> = [];
+    await unlockA({ idOrName: id, outPath: out, onProgress: (event) => progress.push(event) });
     expect((await fs.readFile(out)).equals(big)).toBe(true);
+    // Resumed, not started over: the first report counts the big-part bytes kept on disk.
+    expect(progress[0]).toMatchObject({ phase: 'download', bytes: partial - smallSize });
+  });
+
+  it('answers a wrong machine-key password found while the big part downloads, and starts a staged file of no small part over', async () => {
+    const big = randomBytes(3 * MiB);
+    const { id } = await fixture.publish(big, 'overlap');
+    const activation = await readActivation(homeA);
+    const connection = activationConnection(activation!, undefined);
+    try {
+      await connection.client.login(fixture.operator.email, fixture.operator.password);
+      // The console's session is signed in; the password typed for the machine key is wrong.
+      await expectCode(
+        unlockA({ idOrName: id, connection, password: 'not the password' }),
+        ErrorCode.WrongPassword,
+      );
+      expect(await readRecord(homeA, id)).toBeUndefined();
+      // What the stopped download left has no small part in front (the key never opened):
+      // the next unlock empties it instead of resuming from it, and gets every byte right.
+      const staged = path.join(stagingDir(homeA, id), 'container.fcr');
+      await fs.writeFile(staged, randomBytes(2 * MiB));
+      const progress: Array<{ phase: string; bytes: number }> = [];
+      const out = path.join(fixture.root, 'overlap.bin');
+      await unlockA({ idOrName: id, connection, outPath: out, onProgress: (event) => progress.push(event) });
+      expect(progress[0]).toMatchObject({ phase: 'download', bytes: 0 });
+      expect((await fs.readFile(out)).equals(big)).toBe(true);
+    } finally {
+      connection.close();
+    }
   });
 
   it('refuses an online unlock on a revoked machine', async () => {
