@@ -119,26 +119,20 @@ async function stageBigPart(
   signal: AbortSignal,
 ): Promise<void> {
   const report = progressReporter('download', manifest.big_size, input.onProgress);
-  try {
-    await downloadBigPart({
-      transport: connection.transport,
-      baseUrl: connection.client.baseUrl,
-      url: cdnUrl,
-      refreshUrl: async () =>
-        (await connection.client.cdnUrl(manifest.resource_id, activation.machine_id, signal)).cdn_url,
-      file,
-      offset: manifest.small_size,
-      expectedSize: manifest.big_size,
-      expectedSha256: manifest.big_sha256,
-      signal,
-      onBytes: report,
-      ...input.download,
-    });
-  } catch (error) {
-    // Bytes that do not match the signed manifest are worthless: never resume from them.
-    if (isIntegrityError(error)) await fs.rm(path.dirname(file), { recursive: true, force: true });
-    throw error;
-  }
+  await downloadBigPart({
+    transport: connection.transport,
+    baseUrl: connection.client.baseUrl,
+    url: cdnUrl,
+    refreshUrl: async () =>
+      (await connection.client.cdnUrl(manifest.resource_id, activation.machine_id, signal)).cdn_url,
+    file,
+    offset: manifest.small_size,
+    expectedSize: manifest.big_size,
+    expectedSha256: manifest.big_sha256,
+    signal,
+    onBytes: report,
+    ...input.download,
+  });
 }
 
 /**
@@ -209,6 +203,10 @@ async function openAndStage(
     keySide,
     stageBigPart(input, connection, activation, manifest, file, cdnUrl, signal),
   ]);
+  // Only once both sides settled: the key side writes the small part into this folder.
+  // Bytes that do not match the signed manifest are worthless: never resume from them.
+  if (staged.status === 'rejected' && isIntegrityError(staged.reason))
+    await fs.rm(path.dirname(file), { recursive: true, force: true });
   if (opened.status === 'rejected') throw opened.reason;
   if (staged.status === 'rejected') {
     opened.value.dek.fill(0);

@@ -143,6 +143,33 @@ describe('unlock pipeline under attack', () => {
     await expect(fs.access(path.join(fixture.root, 'swapped.bin'))).rejects.toThrow();
   });
 
+  it('a bad big part found before the machine key opens is integrity_failed, and nothing of it is kept', async () => {
+    // A machine key at the product's scrypt cost: the download fails its hash long before the key opens.
+    const homeSlow = await fixture.home('slow-key');
+    await activateMachine({
+      home: homeSlow,
+      serverUrl: proxy.url,
+      email: fixture.operator.email,
+      password: fixture.operator.password,
+      label: 'slow-key',
+      fingerprint: fixture.server.certFingerprint256!,
+      env: envA,
+      keyParams: { N: 2 ** 17, r: 8, p: 1 },
+    });
+    const file = await cdnFile(resourceId);
+    const good = await fs.readFile(file);
+    const bad = Buffer.from(good);
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0x01;
+    await fs.writeFile(file, bad);
+    try {
+      await expectCode(unlockA({ home: homeSlow }), ErrorCode.IntegrityFailed);
+    } finally {
+      await fs.writeFile(file, good);
+    }
+    expect(await readRecord(homeSlow, resourceId)).toBeUndefined();
+    await expect(fs.access(stagingDir(homeSlow, resourceId))).rejects.toThrow();
+  });
+
   it('refuses a tampered manifest', async () => {
     const db = resourcesDb(fixture.server.app.db);
     const row = await db
