@@ -5,11 +5,12 @@
  * adds a passkey on the DevTools protocol's virtual authenticator, signs in again with a
  * TOTP code and with the passkey; a stale session's firewall change opens the step-up
  * prompt and goes through after a recovery code; the passkey is removed. axe-core finds
- * nothing serious in the new views. No token reaches the page over the bridge; the secret
+ * nothing serious in the new views, nor in the step-up prompt and the passkey removal's
+ * confirmation at 1024 × 700 and 1440 × 900 in the light and the dark theme. No token reaches the page over the bridge; the secret
  * and the recovery codes only in the one answer that made them.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as OTPAuth from 'otpauth';
@@ -29,6 +30,7 @@ import {
 } from '../server/helpers.ts';
 import { startLocalhostProxy, type LocalhostProxy } from './localhost-proxy.ts';
 import { chromiumArgs, ensureProductionRenderer, screenshotDir } from './ui-harness.ts';
+import { SIZES, THEMES, axeProblems, overflowProblem, setTheme, walkDir, type Theme } from './ui-walk.ts';
 
 let server: TestApp;
 let consoleMode: BrowserMode;
@@ -58,6 +60,27 @@ async function seriousAxeViolations(selector: string): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.help}`);
 }
 
+/**
+ * The open dialog at both walk sizes in one theme: no sideways page scroll, no serious
+ * axe violation inside it, a screenshot each (test-results/screenshots/walk/).
+ */
+async function checkOpenDialogAtEverySize(name: string, theme: Theme): Promise<string[]> {
+  const found: string[] = [];
+  const dialog = page.getByRole('dialog').last();
+  for (const size of SIZES) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    // Mantine's open transition: axe reads colours only once the dialog is fully shown.
+    await expect
+      .poll(() => dialog.evaluate((node) => getComputedStyle(node).opacity), { timeout: 5_000 })
+      .toBe('1');
+    const where = `admin dialog "${name}" ${size.name} ${theme}`;
+    found.push(...(await overflowProblem(page, where)));
+    found.push(...(await axeProblems(page, where, '[role="dialog"]')));
+    await page.screenshot({ path: path.join(walkDir, `admin-dialog-${name}-${size.name}-${theme}.png`) });
+  }
+  return found;
+}
+
 async function passwordStep(): Promise<void> {
   await open('Sign in');
   await page.getByLabel('Email').fill(account.email);
@@ -73,6 +96,7 @@ async function signOut(): Promise<void> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'ui-second-factors-'));
+  await mkdir(walkDir, { recursive: true });
   await ensureProductionRenderer({ ...process.env });
   // The proxy's port is the passkeys' origin, so it starts first (its target is set below).
   let target = '';
@@ -193,22 +217,32 @@ describe('second factors and step-up in the console (Chromium, real Factory API)
     await page.getByTestId('signed-in').waitFor({ timeout: 15_000 });
   });
 
-  it('a stale session asks to confirm it is you, then the firewall change goes through', async () => {
+  it('a stale session asks to confirm it is you (the prompt at both sizes, light and dark), then the firewall change goes through', async () => {
     await server.app.db
       .updateTable('sessions')
       .set({ auth_at: new Date(Date.now() - 10 * 60_000).toISOString() })
       .where('user_id', '=', account.id)
       .execute();
     server.app.services.sessions.forgetUser(account.id);
-    await open('Firewall');
-    await page.getByTestId('firewall-rules').waitFor({ timeout: 15_000 });
-    await page.getByLabel('Address or CIDR').fill('198.51.100.0/24');
-    await page.getByLabel('Note').fill('step-up');
-    await page.getByRole('button', { name: 'Add rule' }).click();
     const prompt = page.getByTestId('step-up');
-    await prompt.waitFor({ timeout: 15_000 });
-    expect(await seriousAxeViolations('.mantine-Modal-content')).toEqual([]);
-    await page.screenshot({ path: `${screenshotDir}/step-up-prompt.png`, fullPage: true });
+    const found: string[] = [];
+    for (const theme of THEMES) {
+      await setTheme(page, theme);
+      await open('Firewall');
+      await page.getByTestId('firewall-rules').waitFor({ timeout: 15_000 });
+      await page.getByLabel('Address or CIDR').fill('198.51.100.0/24');
+      await page.getByLabel('Note').fill('step-up');
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      await prompt.waitFor({ timeout: 15_000 });
+      found.push(...(await checkOpenDialogAtEverySize('step-up', theme)));
+      if (theme === 'light') {
+        // Escape cancels: no rule, and the prompt comes again for the next change.
+        await page.keyboard.press('Escape');
+        await expect.poll(() => prompt.count(), { timeout: 15_000 }).toBe(0);
+        expect(await page.getByTestId('firewall-rules').textContent()).not.toContain('198.51.100.0/24');
+      }
+    }
+    expect(found).toEqual([]);
     await page.getByRole('button', { name: 'Use a recovery code' }).click();
     await page.getByLabel('Recovery code').fill(recovery[0]!);
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
@@ -218,12 +252,24 @@ describe('second factors and step-up in the console (Chromium, real Factory API)
       .toContain('198.51.100.0/24');
   });
 
-  it('removes the passkey', async () => {
-    await open('Account');
-    await page.getByTestId('passkey-row').first().waitFor({ timeout: 15_000 });
-    await page.getByRole('button', { name: 'Remove Test authenticator' }).click();
+  it('removes the passkey (the confirmation at both sizes, light and dark; Cancel keeps it)', async () => {
+    const found: string[] = [];
+    for (const theme of THEMES) {
+      await setTheme(page, theme);
+      await open('Account');
+      await page.getByTestId('passkey-row').first().waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Remove Test authenticator' }).click();
+      found.push(...(await checkOpenDialogAtEverySize('remove-passkey', theme)));
+      if (theme === 'light') {
+        await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+        await page.getByRole('dialog').waitFor({ state: 'detached', timeout: 10_000 });
+        expect(await page.getByTestId('passkey-row').count()).toBe(1);
+      }
+    }
+    expect(found).toEqual([]);
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => page.getByTestId('passkey-row').count(), { timeout: 15_000 }).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(problems).toEqual([]);
   });
 
