@@ -15,6 +15,10 @@ export type SinkRequest =
   /** The SHA-256 of every byte hashed so far, hex. */
   | { type: 'digest'; id: number };
 
-/** `error` carries an I/O failure's message (a path and an errno code, never a secret). */
+/**
+ * `bytes`: a written request's buffer, transferred back for reuse. `error` carries an I/O
+ * failure's message (a path and an errno code, never a secret).
+ */
 export type SinkReply =
-  { id: number; ok: true; digest?: string } | { id: number; ok: false; error: string; code?: string };
+  | { id: number; ok: true; digest?: string; bytes?: Uint8Array }
+  | { id: number; ok: false; error: string; code?: string };

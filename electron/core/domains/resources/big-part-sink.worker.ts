@@ -43,14 +43,17 @@ function write(position: number, bytes: Uint8Array): void {
 
 port.on('message', (request: SinkRequest) => {
   let reply: SinkReply;
+  const transfer: ArrayBuffer[] = [];
   try {
     if (request.type === 'prefix') hashPrefix(request.start, request.end);
     else if (request.type === 'write') write(request.position, request.bytes);
     else if (request.type === 'reset') hash = createHash('sha256');
-    reply =
-      request.type === 'digest'
-        ? { id: request.id, ok: true, digest: hash.digest('hex') }
-        : { id: request.id, ok: true };
+    if (request.type === 'digest') reply = { id: request.id, ok: true, digest: hash.digest('hex') };
+    else if (request.type === 'write') {
+      // Written: the buffer goes back to the sink, which fills it again.
+      reply = { id: request.id, ok: true, bytes: request.bytes };
+      transfer.push(request.bytes.buffer as ArrayBuffer);
+    } else reply = { id: request.id, ok: true };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     reply = {
@@ -60,5 +63,5 @@ port.on('message', (request: SinkRequest) => {
       ...(code === undefined ? {} : { code }),
     };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, transfer);
 });
