@@ -3,7 +3,8 @@
  * CDN over loopback (the Factory API in its own process, TLS on) → vault → verified and
  * decrypted into the output file — against the machine's crypto ceiling and disk write
  * speed measured in the same run (docs/ARCHITECTURE.md §Performance targets). Also the same pipeline with node-forge
- * doing the crypto (smaller size), peak RSS growth and time to first byte.
+ * doing the crypto (smaller size), peak RSS growth and time to first byte, and the same
+ * big part downloaded by curl and by Node's bare HTTPS client (the download's baselines).
  * Writes .bench/unlock.json. Target: unlock_mb_s ≥ 0.5 × min(ceiling, disk); RSS ≤ 64 MiB.
  * `UNLOCK_BENCH_MIB` overrides the size (default 1024), `UNLOCK_BENCH_RUNS` the runs
  * (default 2), `UNLOCK_BENCH_OUT` the result file (growth.bench.ts runs several sizes).
@@ -57,11 +58,26 @@ function cpuSecondsOf(pid: number): number {
 }
 
 /**
- * `curl` downloading the same big part from the same server into a file: the
- * baseline for the download half of an unlock. A fresh signed URL per run (the
- * unlock API, as the console asks for it); TLS without verification (loopback).
+ * Node's own HTTPS client (`https.get`, in a process of its own) receiving the same big
+ * part and discarding it: what any Node program pays for the TLS receive alone, without
+ * the SHA-256 and the write an unlock must do. The platform's ceiling for the download
+ * half, beside curl's.
  */
-async function curlBigPart(home: string, out: string, serverPid: number) {
+const NODE_GET = `
+import https from 'node:https';
+let bytes = 0;
+https.get(process.argv[1], { rejectUnauthorized: false }, (res) => {
+  res.on('data', (piece) => { bytes += piece.length; });
+  res.on('end', () => console.log(bytes));
+}).on('error', (error) => { console.error(error.message); process.exit(1); });`;
+
+/**
+ * `curl` (or, with `tool: 'node'`, Node's HTTPS client: {@link NODE_GET}) downloading the
+ * same big part from the same server: the baseline for the download half of an unlock.
+ * A fresh signed URL per run (the unlock API, as the console asks for it); TLS without
+ * verification (loopback). curl writes a file; Node's client discards.
+ */
+async function curlBigPart(home: string, out: string, serverPid: number, tool: 'curl' | 'node' = 'curl') {
   const activation = await requireActivation(home);
   const connection = activationConnection(activation, undefined);
   try {
@@ -69,17 +85,30 @@ async function curlBigPart(home: string, out: string, serverPid: number) {
     const id = (await connection.client.listResources()).find((resource) => resource.name === 'big')!.id;
     const unlocked = await connection.client.unlock(id, activation.machine_id);
     const size = unlocked.manifest.manifest.big_size;
+    const url = connection.client.baseUrl + unlocked.cdn_url;
     const cpuBefore = cpuSecondsOf(serverPid);
     const started = performance.now();
-    execFileSync('curl', ['-sS', '--fail', '-k', '-o', out, connection.client.baseUrl + unlocked.cdn_url], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 600_000,
-    });
+    let written = 0;
+    if (tool === 'curl') {
+      execFileSync('curl', ['-sS', '--fail', '-k', '-o', out, url], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 600_000,
+      });
+    } else {
+      const printed = execFileSync(process.execPath, ['--input-type=module', '-e', NODE_GET, url], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 600_000,
+      });
+      written = Number(printed.trim());
+    }
     const seconds = (performance.now() - started) / 1000;
     const serverCpuSeconds = cpuSecondsOf(serverPid) - cpuBefore;
-    const { size: written } = await fs.stat(out);
-    if (written !== size) throw new Error(`curl wrote ${written} bytes, expected ${size}`);
-    await fs.rm(out);
+    if (tool === 'curl') {
+      written = (await fs.stat(out)).size;
+      await fs.rm(out);
+    }
+    if (written !== size) throw new Error(`${tool} received ${written} bytes, expected ${size}`);
     return { mbS: size / 1e6 / seconds, serverCpuSecondsPerGib: (serverCpuSeconds * 1024 ** 3) / size };
   } finally {
     connection.close();
@@ -346,9 +375,11 @@ async function main(): Promise<void> {
     const runs: Array<Awaited<ReturnType<typeof measureUnlock>>> = [];
     const vaultRuns: Array<Awaited<ReturnType<typeof measureUnlock>>> = [];
     const curlRuns: Array<Awaited<ReturnType<typeof curlBigPart>>> = [];
+    const nodeGetRuns: Array<Awaited<ReturnType<typeof curlBigPart>>> = [];
     for (let run = 0; run < RUNS; run++) {
       // Interleaved: curl, unlock into the vault, unlock --out; a cold vault every time.
       curlRuns.push(await curlBigPart(home, path.join(root, 'curl.out'), serverPid));
+      nodeGetRuns.push(await curlBigPart(home, '', serverPid, 'node'));
       await coldVault(home);
       vaultRuns.push(await measureUnlock(home, consoleEnv, plain, undefined, serverPid));
       await coldVault(home);
@@ -375,6 +406,12 @@ async function main(): Promise<void> {
       curl_download_runs_mb_s: curlRuns.map((run) => round(run.mbS)),
       // Unlock into the vault (download + SHA-256 against the signed manifest + vault) against curl's bare download.
       vault_unlock_to_curl: round(bestVault / bestCurl, 3),
+      node_https_discard_mb_s: round(Math.max(...nodeGetRuns.map((run) => run.mbS))),
+      node_https_discard_runs_mb_s: nodeGetRuns.map((run) => round(run.mbS)),
+      // Node's bare HTTPS receive against curl, same server, same run: the most any Node
+      // client (ours hashes and writes besides) can reach of curl's rate here.
+      node_https_to_curl: round(Math.max(...nodeGetRuns.map((run) => run.mbS)) / bestCurl, 3),
+      vault_unlock_to_node_https: round(bestVault / Math.max(...nodeGetRuns.map((run) => run.mbS)), 3),
       // Where the best unlock into the vault spends its time: before the first byte
       // (sign-in, manifest, unlock call), the download itself, and after its last byte
       // (SHA-256 check, the key side if still running, the vault commit).
@@ -438,7 +475,7 @@ async function main(): Promise<void> {
       result.vault_unlock_to_curl,
       0.8,
       '≥',
-      `curl ${result.curl_download_mb_s} MB/s same run`,
+      `curl ${result.curl_download_mb_s} MB/s same run; Node's bare HTTPS client ${result.node_https_discard_mb_s} MB/s = ${result.node_https_to_curl} of curl`,
     );
     line(
       'rss_growth_beyond_kdf_mb',
