@@ -2,8 +2,10 @@
  * The Firewall view without a mouse (Chromium, browser mode): a writable Factory API started
  * here (`startFactory`, the embedded demo refuses rule changes) is chosen in Settings with the
  * keyboard, then an admin signs in, adds a deny rule through the form (Tab order, Enter
- * submits) and deletes it through its confirmation dialog: focus starts on Cancel (the safe
- * choice; the dialog has no field), Tab stays inside, Escape cancels and gives focus back to
+ * submits; the date field is one stop whose calendar takes no focus), types an expiry in
+ * the row's editor (Escape closes the calendar only, a past time is refused under the
+ * field, Enter saves) and deletes the rule through its confirmation dialog: focus starts on
+ * Cancel (the safe choice; the dialog has no field), Tab stays inside, Escape cancels and gives focus back to
  * the row's Delete button, Enter on **Delete rule** deletes, and focus then moves to the
  * Rules heading instead of falling to the top of the page. Keys only (`page.keyboard`), each
  * Tab stop named and ringed (`ui-keys.ts`); the keys are in docs/OPERATOR.md §Keyboard.
@@ -14,7 +16,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBootstrapPassword, startFactory, type RunningFactory } from '../../server/factory.ts';
-import { startConsoleUnderTest, type ConsoleUnderTest } from './ui-harness.ts';
+import { screenshotDir, startConsoleUnderTest, type ConsoleUnderTest } from './ui-harness.ts';
 import { checkTrap, focusBecomes, focused, show, tabTo } from './ui-keys.ts';
 
 const HOME_ENV = 'FACTORY_CONSOLE_HOME';
@@ -41,6 +43,13 @@ async function nextTabIs(name: string, role: string): Promise<void> {
   const focus = await focused(page);
   expect(show(focus)).toBe(show({ ...focus, name, role }));
   expect(focus.ring, focus.ringStyle).toBe(true);
+}
+
+const expiresName = 'Expires (optional, local time)';
+
+/** The date field's calendar dropdown (one at a time: it closes when its field loses focus). */
+function calendar() {
+  return page.locator('[data-dates-dropdown]');
 }
 
 function ruleRow() {
@@ -112,9 +121,13 @@ describe('the Firewall view by keyboard only (browser mode, Chromium)', () => {
     const action = await focused(page);
     expect(show(action)).toBe(show({ ...action, role: 'combobox', name: 'Action' }));
     expect(await page.getByRole('combobox', { name: 'Action' }).inputValue()).toBe('deny');
-    // The date field's own segments take Tab stops of their own; the Note field comes after them.
-    const stops = await tabTo(page, { name: 'Note', role: 'textbox' }, { max: 10 });
-    expect(stops.slice(0, -1).every((stop) => stop.name === 'Expires (optional, local time)')).toBe(true);
+    // The date field is one Tab stop, a text field: its calendar opens under it and takes no focus.
+    await nextTabIs(expiresName, 'textbox');
+    await calendar().waitFor({ timeout: 5_000 });
+    await page.keyboard.press('Tab');
+    await calendar().waitFor({ state: 'detached', timeout: 5_000 });
+    const note = await focused(page);
+    expect(show(note)).toBe(show({ ...note, name: 'Note', role: 'textbox' }));
     await page.keyboard.type('keyboard test');
     await page.keyboard.press('Enter');
     await ruleRow().waitFor({ timeout: 15_000 });
@@ -142,6 +155,59 @@ describe('the Firewall view by keyboard only (browser mode, Chromium)', () => {
     await editor.waitFor({ state: 'detached', timeout: 5_000 });
     await focusBecomes(page, { name: editName, role: 'button' });
     expect(await ruleRow().textContent()).toContain('never');
+  }, 60_000);
+
+  it('types an expiry in the editor: Escape closes only the calendar, a past time is refused under the field, Enter saves', async () => {
+    const editName = `Edit expiry of ${cidr}`;
+    const editor = page.getByRole('form', { name: `Expiry of ${cidr}` });
+    await page.keyboard.press('Enter');
+    await editor.waitFor({ timeout: 5_000 });
+    await focusBecomes(page, { name: 'Never expires', role: 'checkbox' });
+    await page.keyboard.press('Space'); // untick: the date field takes input again
+    await page.keyboard.press('Shift+Tab');
+    const field = await focused(page);
+    expect(show(field)).toBe(show({ ...field, name: 'New expiry', role: 'textbox' }));
+    expect(field.ring, field.ringStyle).toBe(true);
+    await calendar().waitFor({ timeout: 5_000 });
+
+    // Escape closes the calendar and nothing else; the next Escape would cancel the editor.
+    await page.keyboard.press('Escape');
+    await calendar().waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await editor.count()).toBe(1);
+    expect((await focused(page)).name).toBe('New expiry');
+
+    const input = editor.getByRole('textbox', { name: 'New expiry' });
+    await page.keyboard.type('2020-01-02 03:04');
+    await page.keyboard.press('Enter');
+    await editor.getByText('This time has passed').waitFor({ timeout: 5_000 });
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    expect(await input.inputValue()).toBe('2020-01-02 03:04');
+    await page.screenshot({ path: `${screenshotDir}/firewall-expiry-past.png` });
+
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('2031-05-06 07:08');
+    await page.keyboard.press('Enter');
+    await editor.waitFor({ state: 'detached', timeout: 5_000 });
+    await focusBecomes(page, { name: editName, role: 'button' });
+    // The page's own zone reads the typed local time; the row's <time> holds the instant.
+    const expected = await page.evaluate(() => new Date(2031, 4, 6, 7, 8).toISOString());
+    await expect
+      .poll(() => ruleRow().locator('time').getAttribute('datetime'), { timeout: 15_000 })
+      .toBe(expected);
+
+    // Back to "never" for the steps after this one (they start from a rule without expiry).
+    await page.keyboard.press('Enter');
+    await editor.waitFor({ timeout: 5_000 });
+    await focusBecomes(page, { name: 'New expiry', role: 'textbox' });
+    expect(await input.inputValue()).toBe('2031-05-06 07:08');
+    await page.keyboard.press('Escape'); // the calendar opened with the focus
+    await calendar().waitFor({ state: 'detached', timeout: 5_000 });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Enter');
+    await editor.waitFor({ state: 'detached', timeout: 5_000 });
+    await expect.poll(() => ruleRow().textContent(), { timeout: 15_000 }).toContain('never');
+    await focusBecomes(page, { name: editName, role: 'button' });
   }, 60_000);
 
   it('deletes it: the confirmation starts on Cancel, traps Tab, Escape returns focus, Enter on Delete rule deletes', async () => {

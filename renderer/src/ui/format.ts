@@ -98,3 +98,59 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   }
   return relative.format(Math.round(value), 'year');
 }
+
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+/**
+ * The shape the date-time fields take and show: local wall-clock time to the minute,
+ * `2031-05-06 07:08`. Empty for no value or an unreadable one.
+ */
+export function formatLocalInput(value: Date | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '';
+  const date = typeof value === 'string' ? parse(value) : value;
+  if (!date || Number.isNaN(date.getTime())) return '';
+  return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+}
+
+/** What a date-time field's text reads as: an instant, or why it is none. */
+export type LocalInputResult =
+  { ok: true; date: Date } | { ok: false; reason: 'empty' | 'unreadable' | 'skipped'; message: string };
+
+export const localInputMessages = {
+  empty: 'Type a local date and time: YYYY-MM-DD HH:mm.',
+  unreadable: 'Not a time this field can read: type it as YYYY-MM-DD HH:mm, e.g. 2031-05-06 07:08.',
+  skipped: 'This local time does not exist here: the clock skips it when daylight saving time starts.',
+} as const;
+
+const localInputShape = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/;
+
+/**
+ * Reads `YYYY-MM-DD HH:mm` (or the `T` of an ISO string between them) as local time.
+ * Strict: anything else is refused rather than guessed (no `Date` parsing of free text),
+ * so is a day or time out of range (`2031-02-30`, `24:00`), and so is a wall-clock time
+ * that a daylight-saving change skips in this machine's zone (it would silently move by
+ * an hour). A time the clock shows twice when daylight saving ends is the first of the two.
+ */
+export function parseLocalInput(text: string): LocalInputResult {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, reason: 'empty', message: localInputMessages.empty };
+  const match = localInputShape.exec(trimmed);
+  if (!match) return { ok: false, reason: 'unreadable', message: localInputMessages.unreadable };
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59) {
+    return { ok: false, reason: 'unreadable', message: localInputMessages.unreadable };
+  }
+  const date = new Date(year, month - 1, day, hour, minute);
+  // The fields are all in range, so a different read-back is a time the zone's clock skips.
+  if (formatLocalInput(date) !== `${match[1]}-${match[2]}-${match[3]} ${match[4]}:${match[5]}`) {
+    return { ok: false, reason: 'skipped', message: localInputMessages.skipped };
+  }
+  return { ok: true, date };
+}

@@ -3,7 +3,8 @@
  * expiry and "never" sent as `firewall.updateRule` and shown in the row, Cancel sends
  * nothing, and a demo server's refusal shown as "A refused change" with the row intact.
  */
-import { formatLocal } from '../../../renderer/src/ui/format.ts';
+import { formatLocal, formatLocalInput, localInputMessages } from '../../../renderer/src/ui/format.ts';
+import { expiryPassed } from '../../../renderer/src/features/firewall/expiry-input.ts';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FirewallRule } from '../../../shared/common/contract/bridge.ts';
@@ -70,7 +71,7 @@ describe('firewall rule expiry', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Edit expiry of 203.0.113.9/32' }));
     const form = screen.getByRole('form', { name: 'Expiry of 203.0.113.9/32' });
     fireEvent.click(within(form).getByLabelText('Never expires'));
-    fireEvent.change(within(form).getByLabelText('New expiry'), { target: { value: '2031-05-06T07:08' } });
+    fireEvent.change(within(form).getByLabelText('New expiry'), { target: { value: '2031-05-06 07:08' } });
     fireEvent.submit(form);
     const expected = new Date('2031-05-06T07:08').toISOString();
     // Shown in local time, with the exact instant in the <time> element.
@@ -94,6 +95,31 @@ describe('firewall rule expiry', () => {
     expect(test.calls.filter(([channel]) => channel === 'firewall.updateRule').at(-1)?.[1]).toEqual([
       { ruleId: 'r1', expiresAt: null },
     ]);
+  });
+
+  it('refuses an unreadable or past expiry under the field and keeps the editor open with the text', async () => {
+    signIn('admin');
+    const test = expiryBridge();
+    renderWithBridge(test.bridge, <FirewallView />);
+    await screen.findByText('198.51.100.0/24');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit expiry of 198.51.100.0/24' }));
+    const form = screen.getByRole('form', { name: 'Expiry of 198.51.100.0/24' });
+    const field = within(form).getByLabelText('New expiry') as HTMLInputElement;
+    // The rule's expiry, as the field shows local time.
+    expect(field.value).toBe(formatLocalInput(later));
+    for (const [text, message] of [
+      ['2031-02-30 10:00', localInputMessages.unreadable],
+      ['2001-02-03 04:05', expiryPassed],
+      ['', 'Pick a date and time, or tick "Never expires".'],
+    ] as const) {
+      fireEvent.change(field, { target: { value: text } });
+      fireEvent.submit(form);
+      await waitFor(() => expect(within(form).queryByText(message)).not.toBeNull());
+      expect(field.value).toBe(text);
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+    }
+    expect(test.calls.some(([channel]) => channel === 'firewall.updateRule')).toBe(false);
+    expect(screen.getByRole('form', { name: 'Expiry of 198.51.100.0/24' })).toBe(form);
   });
 
   it('shows a demo refusal as a refused change and keeps the row', async () => {

@@ -7,6 +7,8 @@ import { firewallStore } from '../../../renderer/src/features/firewall/firewall.
 import { buildBridge } from '../../../shared/common/contract/channels.ts';
 import { createTestBridge } from '../bridge-double.ts';
 import { renderWithBridge } from '../render-with-bridge.tsx';
+import { expiryPassed } from '../../../renderer/src/features/firewall/expiry-input.ts';
+import { localInputMessages } from '../../../renderer/src/ui/format.ts';
 
 afterEach(cleanup);
 
@@ -66,6 +68,47 @@ describe('firewall', () => {
     await waitFor(() => expect(screen.queryByText('198.51.100.0/24')).toBeNull());
     expect(test.calls.find(([channel]) => channel === 'firewall.deleteRule')?.[1]).toEqual([
       { ruleId: 'r1' },
+    ]);
+  });
+
+  it('says under Expires why a time cannot be one, sends nothing, and keeps what was typed', async () => {
+    sessionStore.setState({ session: { signedIn: true, email: 'a@x.test', role: 'admin', serverUrl: null } });
+    const test = firewallBridge();
+    renderWithBridge(test.bridge, <FirewallView />);
+    await screen.findByText('198.51.100.0/24');
+    const form = screen.getByRole('form', { name: 'Add a rule' });
+    const expires = screen.getByLabelText('Expires (optional, local time)') as HTMLInputElement;
+    fireEvent.change(screen.getByLabelText('Address or CIDR'), { target: { value: '203.0.113.7' } });
+    fireEvent.change(screen.getByLabelText('Note'), { target: { value: 'night shift' } });
+    const errorOf = (field: HTMLElement) =>
+      (field.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' ');
+
+    fireEvent.change(expires, { target: { value: 'next friday' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(errorOf(expires)).toContain(localInputMessages.unreadable));
+    expect(expires.value).toBe('next friday');
+
+    fireEvent.change(expires, { target: { value: '2020-01-02 03:04' } });
+    expect(errorOf(expires)).toBe('');
+    fireEvent.submit(form);
+    await waitFor(() => expect(errorOf(expires)).toContain(expiryPassed));
+    expect(test.calls.some(([channel]) => channel === 'firewall.addRule')).toBe(false);
+    expect((screen.getByLabelText('Address or CIDR') as HTMLInputElement).value).toBe('203.0.113.7');
+    expect((screen.getByLabelText('Note') as HTMLInputElement).value).toBe('night shift');
+
+    fireEvent.change(expires, { target: { value: '2031-05-06 07:08' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(test.calls.some(([channel]) => channel === 'firewall.addRule')).toBe(true));
+    expect(test.calls.find(([channel]) => channel === 'firewall.addRule')?.[1]).toEqual([
+      {
+        cidr: '203.0.113.7',
+        action: 'deny',
+        expiresAt: new Date(2031, 4, 6, 7, 8).toISOString(),
+        note: 'night shift',
+      },
     ]);
   });
 

@@ -1,27 +1,44 @@
 import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { AuditEventType } from '../../../../shared/common/audit-event.ts';
+import { DateTimeField } from '../../ui/DateTimeField.tsx';
+import { parseLocalInput } from '../../ui/format.ts';
 import type { AuditFilter } from './audit-source.ts';
 
 const typeNames: string[] = Object.values(AuditEventType).sort();
 
-function toIso(local: string): string | undefined {
-  if (!local) return undefined;
-  const time = new Date(local);
-  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+/** An optional bound of the range: no text is no bound; text that reads as no time is a problem. */
+function readBound(text: string): { at?: Date; problem?: string } {
+  const read = parseLocalInput(text);
+  if (read.ok) return { at: read.date };
+  return read.reason === 'empty' ? {} : { problem: read.message };
 }
 
-/** The filter bar: type, actor, time range (local time) and free text; Enter applies. */
+/**
+ * The filter bar: type, actor, time range (local time) and free text; Enter applies.
+ * A bound that cannot be read, or a "To" before "From", is said under its field and
+ * nothing is applied; every value typed stays as it was, to be corrected.
+ */
 export function AuditFilters({ onApply }: { onApply(filter: AuditFilter): void }) {
   const [type, setType] = useState('');
   const [actor, setActor] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [search, setSearch] = useState('');
+  const [fromProblem, setFromProblem] = useState<string | undefined>();
+  const [toProblem, setToProblem] = useState<string | undefined>();
+  const [backwards, setBackwards] = useState(false);
 
   function submit(event: FormEvent): void {
     event.preventDefault();
-    onApply({ type, actor, from: toIso(from), to: toIso(to), search });
+    const start = readBound(from);
+    const end = readBound(to);
+    const reversed = start.at !== undefined && end.at !== undefined && end.at < start.at;
+    setFromProblem(start.problem);
+    setToProblem(end.problem);
+    setBackwards(reversed);
+    if (start.problem || end.problem || reversed) return;
+    onApply({ type, actor, from: start.at?.toISOString(), to: end.at?.toISOString(), search });
   }
 
   function clear(): void {
@@ -30,12 +47,17 @@ export function AuditFilters({ onApply }: { onApply(filter: AuditFilter): void }
     setFrom('');
     setTo('');
     setSearch('');
+    setFromProblem(undefined);
+    setToProblem(undefined);
+    setBackwards(false);
     onApply({});
   }
 
   return (
     <form aria-label="Audit filters" onSubmit={submit}>
-      <Group gap="xs" align="flex-end" wrap="wrap">
+      {/* Top-aligned, so a message under one field does not lift it above the others; the
+          buttons start one xs label lower, level with the inputs. */}
+      <Group gap="xs" align="flex-start" wrap="wrap">
         <NativeSelect
           label="Type"
           size="xs"
@@ -51,20 +73,28 @@ export function AuditFilters({ onApply }: { onApply(filter: AuditFilter): void }
           onChange={(event) => setActor(event.currentTarget.value)}
           w={160}
         />
-        <TextInput
+        <DateTimeField
           label="From"
           size="xs"
-          type="datetime-local"
           value={from}
-          onChange={(event) => setFrom(event.currentTarget.value)}
+          onChange={(text) => {
+            setFrom(text);
+            setFromProblem(undefined);
+            setBackwards(false);
+          }}
+          error={fromProblem}
           w={190}
         />
-        <TextInput
+        <DateTimeField
           label="To"
           size="xs"
-          type="datetime-local"
           value={to}
-          onChange={(event) => setTo(event.currentTarget.value)}
+          onChange={(text) => {
+            setTo(text);
+            setToProblem(undefined);
+            setBackwards(false);
+          }}
+          error={toProblem ?? (backwards ? '"To" is before "From".' : undefined)}
           w={190}
         />
         <TextInput
@@ -74,10 +104,10 @@ export function AuditFilters({ onApply }: { onApply(filter: AuditFilter): void }
           onChange={(event) => setSearch(event.currentTarget.value)}
           w={160}
         />
-        <Button type="submit" size="xs">
+        <Button type="submit" size="xs" mt={21}>
           Apply
         </Button>
-        <Button type="button" size="xs" variant="default" onClick={clear}>
+        <Button type="button" size="xs" variant="default" onClick={clear} mt={21}>
           Clear
         </Button>
       </Group>

@@ -1,15 +1,9 @@
-import { Button, Checkbox, Group, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { FirewallRule } from '../../../../shared/common/contract/bridge.ts';
-
-/** `datetime-local` wants local wall-clock time without seconds or zone. */
-function toLocalInput(iso: string | null): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
+import { DateTimeField } from '../../ui/DateTimeField.tsx';
+import { formatLocalInput } from '../../ui/format.ts';
+import { readExpiry } from './expiry-input.ts';
 
 export interface ExpiryEditorProps {
   rule: FirewallRule;
@@ -20,23 +14,22 @@ export interface ExpiryEditorProps {
 /**
  * The in-place expiry editor of one rule row: a local date and time, or "never".
  * An empty field is refused (with a message) rather than read as "never", so a slip
- * cannot make a temporary rule permanent. Escape cancels. Focus starts on the first
+ * cannot make a temporary rule permanent; so is a time that cannot be read or has passed.
+ * Escape cancels (once the field's calendar is closed). Focus starts on the first
  * field that can take it; the row gives it back to its Edit expiry button afterwards.
  */
 export function ExpiryEditor({ rule, onSave, onCancel }: ExpiryEditorProps) {
-  const [value, setValue] = useState(toLocalInput(rule.expiresAt));
+  const [value, setValue] = useState(formatLocalInput(rule.expiresAt));
   const [never, setNever] = useState(rule.expiresAt === null);
   const [problem, setProblem] = useState<string | undefined>();
 
   function submit(event: FormEvent): void {
     event.preventDefault();
     if (never) return onSave(null);
-    const at = new Date(value);
-    if (!value || Number.isNaN(at.getTime())) {
-      setProblem('Pick a date and time, or tick "Never expires".');
-      return;
-    }
-    onSave(at.toISOString());
+    const read = readExpiry(value);
+    if (read.kind === 'empty') return setProblem('Pick a date and time, or tick "Never expires".');
+    if (read.kind === 'problem') return setProblem(read.message);
+    onSave(read.at.toISOString());
   }
 
   return (
@@ -52,13 +45,12 @@ export function ExpiryEditor({ rule, onSave, onCancel }: ExpiryEditorProps) {
       }}
     >
       <Group gap="xs" align="flex-end" wrap="wrap">
-        <TextInput
+        <DateTimeField
           label="New expiry"
-          type="datetime-local"
           size="xs"
           value={value}
-          onChange={(e) => {
-            setValue(e.currentTarget.value);
+          onChange={(text) => {
+            setValue(text);
             setProblem(undefined);
           }}
           disabled={never}

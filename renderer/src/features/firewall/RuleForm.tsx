@@ -2,13 +2,16 @@ import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { FirewallRuleInput } from '../../../../shared/common/contract/inputs.ts';
 import type { BridgeError } from '../../../../shared/common/contract/result.ts';
+import { DateTimeField } from '../../ui/DateTimeField.tsx';
+import { readExpiry } from './expiry-input.ts';
 
 const cidrShape = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
 
 /**
  * The add-rule form: address or CIDR, allow/deny, optional expiry (local time) and note.
- * A malformed address, or a value the console or the server refused, gets its message
- * under its field (the note above the form then stays away: one place says it).
+ * A malformed address, an expiry that cannot be read or has passed, or a value the
+ * console or the server refused, gets its message under its field (the note above the
+ * form then stays away: one place says it).
  */
 export function RuleForm({
   disabled,
@@ -25,15 +28,17 @@ export function RuleForm({
   const [expires, setExpires] = useState('');
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
+  const [expiresProblem, setExpiresProblem] = useState<string | undefined>();
 
   function submit(event: FormEvent): void {
     event.preventDefault();
-    if (!cidrShape.test(cidr.trim())) {
-      setProblem('An IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24.');
-      return;
-    }
+    const badAddress = !cidrShape.test(cidr.trim());
+    const expiry = readExpiry(expires);
+    setProblem(badAddress ? 'An IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24.' : undefined);
+    setExpiresProblem(expiry.kind === 'problem' ? expiry.message : undefined);
+    if (badAddress || expiry.kind === 'problem') return;
     const rule: FirewallRuleInput = { cidr: cidr.trim(), action };
-    if (expires) rule.expiresAt = new Date(expires).toISOString();
+    if (expiry.kind === 'time') rule.expiresAt = expiry.at.toISOString();
     if (note.trim()) rule.note = note.trim();
     onAdd(rule);
   }
@@ -67,13 +72,15 @@ export function RuleForm({
           data={['deny', 'allow']}
           w={100}
         />
-        <TextInput
+        <DateTimeField
           label="Expires (optional, local time)"
-          type="datetime-local"
           value={expires}
-          onChange={(event) => setExpires(event.currentTarget.value)}
+          onChange={(text) => {
+            setExpires(text);
+            setExpiresProblem(undefined);
+          }}
           disabled={disabled}
-          error={under('expiresAt')}
+          error={expiresProblem ?? under('expiresAt')}
           w={230}
         />
         <TextInput
