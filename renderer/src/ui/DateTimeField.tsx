@@ -12,10 +12,17 @@
  * style element built at run time).
  */
 import '@mantine/dates/styles.css';
-import type { MantineSize, MantineSpacing, StyleProp } from '@mantine/core';
+import type { MantineSize, StyleProp } from '@mantine/core';
 import { DateInput, type DateStringValue } from '@mantine/dates';
 import dayjs from 'dayjs';
-import { useRef, useState, type ChangeEvent, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  useRef,
+  useState,
+  type ChangeEvent,
+  type CSSProperties,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { parseLocalInput } from './format.ts';
 
 /**
@@ -41,12 +48,10 @@ export interface DateTimeFieldProps {
   value: string;
   onChange(text: string): void;
   error?: ReactNode;
-  description?: ReactNode;
   disabled?: boolean;
   autoFocus?: boolean;
   size?: MantineSize;
-  w?: StyleProp<React.CSSProperties['width']>;
-  mb?: StyleProp<MantineSpacing>;
+  w?: StyleProp<CSSProperties['width']>;
 }
 
 export function DateTimeField({
@@ -54,12 +59,10 @@ export function DateTimeField({
   value,
   onChange,
   error,
-  description,
   disabled,
   autoFocus,
   size,
   w,
-  mb,
 }: DateTimeFieldProps) {
   const [open, setOpen] = useState(false);
   // Mantine's field keeps its own text and follows `value` only while it reads as a time:
@@ -80,13 +83,11 @@ export function DateTimeField({
     <DateInput
       key={outside.current.generation}
       label={label}
-      description={description}
       error={error}
       disabled={disabled}
       autoFocus={autoFocus}
       size={size}
       w={w}
-      mb={mb}
       placeholder="YYYY-MM-DD HH:mm"
       valueFormat="YYYY-MM-DD HH:mm"
       withTime
