@@ -1,16 +1,21 @@
 import { Center, Loader, NavLink } from '@mantine/core';
-import { Suspense, useEffect, useState } from 'react';
-import { StepUpDialog } from '../features/account/StepUpDialog.tsx';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { resourcesStore } from '../features/resources/resources.hooks.ts';
 import { sessionStore, useSession } from '../features/session/session.hooks.ts';
 import { useSettingsAtStart } from '../features/settings/settings.hooks.ts';
-import { LockScreen } from '../features/vault/LockScreen.tsx';
 import { vaultStore, useVault } from '../features/vault/vault.hooks.ts';
 import { AppHeader } from './AppHeader.tsx';
 import { useBridge } from './bridge-context.ts';
 import { NavigationContext } from './navigation.ts';
 import { ShellContext } from './shell-context.ts';
 import { visibleViews } from './views.ts';
+
+// Shown only on demand (a step-up prompt, a locked vault): own chunks, fetched once the shell is up.
+const loadLockScreen = () => import('../features/vault/LockScreen.tsx');
+const StepUpDialog = lazy(() =>
+  import('../features/account/StepUpDialog.tsx').then((m) => ({ default: m.StepUpDialog })),
+);
+const LockScreen = lazy(() => loadLockScreen().then((m) => ({ default: m.LockScreen })));
 
 /**
  * The shell: a header (account and role, server, vault, the mode strip), a nav built
@@ -26,16 +31,20 @@ export function App({ shell }: { shell: 'electron' | 'browser' }) {
   const view = available.find((candidate) => candidate.id === current) ?? available[0];
   const View = view?.component;
   useSettingsAtStart();
+  // Fetched after the first paint, so a locked vault's screen is ready when the vault state arrives.
+  useEffect(() => void loadLockScreen(), []);
   // Unlocks finish wherever the operator is: their progress and the refreshed list are kept.
   useEffect(() => resourcesStore.getState().follow(bridge), [bridge]);
   const locked = useLockedScreen();
   if (locked)
     return (
-      <LockScreen
-        vault={locked}
-        onUnlocked={() => setCurrent('resources')}
-        onDismiss={() => setCurrent('session')}
-      />
+      <Suspense fallback={null}>
+        <LockScreen
+          vault={locked}
+          onUnlocked={() => setCurrent('resources')}
+          onDismiss={() => setCurrent('session')}
+        />
+      </Suspense>
     );
   return (
     <ShellContext.Provider value={shell}>
@@ -71,7 +80,9 @@ export function App({ shell }: { shell: 'electron' | 'browser' }) {
             </Suspense>
           </main>
         </div>
-        <StepUpDialog />
+        <Suspense fallback={null}>
+          <StepUpDialog />
+        </Suspense>
       </NavigationContext.Provider>
     </ShellContext.Provider>
   );

@@ -1,11 +1,18 @@
-import { Badge, Button, Group, Menu, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
-import { IconChevronDown, IconLock, IconLockOpen, IconLogout, IconUser } from '@tabler/icons-react';
+import { Badge, Button, Group, Text, Tooltip } from '@mantine/core';
+import { IconLock, IconLockOpen } from '@tabler/icons-react';
+import { lazy, Suspense, useEffect } from 'react';
 import { ModeStrip } from '../features/status/ModeStrip.tsx';
-import { sessionStore, useSession } from '../features/session/session.hooks.ts';
+import { useSession } from '../features/session/session.hooks.ts';
 import { vaultStore, useVault } from '../features/vault/vault.hooks.ts';
 import { formatClock } from '../ui/format.ts';
 import { toast } from '../ui/toast.ts';
+import { AccountButton } from './AccountButton.tsx';
 import { useBridge } from './bridge-context.ts';
+
+// The menu (Mantine's Menu, Popover and their stylesheets) in its own chunk, fetched after
+// the first paint; until it is there, the same button without its menu stands in (AccountButton).
+const loadAccountMenu = () => import('./AccountMenu.tsx');
+const AccountMenu = lazy(loadAccountMenu);
 
 /**
  * The frame's header: the mode strip (always there, no close button), then the console's
@@ -20,6 +27,7 @@ export function AppHeader({
   onNavigate(view: string): void;
 }) {
   const session = useSession((state) => state.session);
+  useEffect(() => void loadAccountMenu(), []);
   return (
     <div className="header">
       <ModeStrip />
@@ -39,7 +47,7 @@ export function AppHeader({
             </Tooltip>
           ) : null}
           <VaultState />
-          <AccountMenu onNavigate={onNavigate} />
+          <Account onNavigate={onNavigate} />
         </Group>
       </Group>
     </div>
@@ -85,10 +93,8 @@ function VaultState() {
 }
 
 /** Who is signed in and as which role; the menu signs out or locks. Signed out: a button to sign in. */
-function AccountMenu({ onNavigate }: { onNavigate(view: string): void }) {
-  const bridge = useBridge();
+function Account({ onNavigate }: { onNavigate(view: string): void }) {
   const session = useSession((state) => state.session);
-  const vault = useVault((state) => state.vault);
   if (!session?.signedIn)
     return (
       <Button
@@ -101,57 +107,8 @@ function AccountMenu({ onNavigate }: { onNavigate(view: string): void }) {
       </Button>
     );
   return (
-    // No initial-focus placeholder: a focusable presentational child of role=menu (axe aria-required-children).
-    <Menu position="bottom-end" withinPortal shadow="md" withInitialFocusPlaceholder={false}>
-      <Menu.Target>
-        <UnstyledButton className="account-button" data-testid="account-menu">
-          {/* The name is the visible text (email, role) after this prefix, not a separate label. */}
-          <VisuallyHidden>Account menu: </VisuallyHidden>
-          <Group gap={6} wrap="nowrap">
-            <IconUser size={16} aria-hidden />
-            <Text size="sm" className="account-email">
-              {session.email}
-            </Text>
-            <Badge size="sm" variant="light" data-testid="account-role">
-              {session.role}
-            </Badge>
-            <IconChevronDown size={14} aria-hidden />
-          </Group>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>Signed in as {session.email}</Menu.Label>
-        <Menu.Item onClick={() => onNavigate('session')}>Account and activation</Menu.Item>
-        {vault?.activated && !vault.locked ? (
-          <Menu.Item
-            leftSection={<IconLock size={14} aria-hidden />}
-            onClick={() =>
-              void vaultStore
-                .getState()
-                .lock(bridge)
-                .then(() => toast('info', 'The vault is locked.'))
-            }
-          >
-            Lock the vault
-          </Menu.Item>
-        ) : null}
-        <Menu.Divider />
-        <Menu.Item
-          // The theme's red text colour (AA in both themes); a bare "red" is shade 6, 3.3:1 on white.
-          color="var(--mantine-color-red-text)"
-          leftSection={<IconLogout size={14} aria-hidden />}
-          onClick={() =>
-            void sessionStore
-              .getState()
-              .logout(bridge)
-              .then(() => {
-                if (!sessionStore.getState().error) toast('info', 'Signed out.');
-              })
-          }
-        >
-          Sign out
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <Suspense fallback={<AccountButton session={session} />}>
+      <AccountMenu session={session} onNavigate={onNavigate} />
+    </Suspense>
   );
 }

@@ -1,9 +1,12 @@
 import { MantineProvider, createTheme } from '@mantine/core';
 import { useColorScheme } from '@mantine/hooks';
-import { Notifications } from '@mantine/notifications';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { useSettings } from '../features/settings/settings.hooks.ts';
 import { useResultToasts } from './result-toasts.ts';
+
+// The toast host (and its stylesheet) in its own chunk: no toast is due before the first paint.
+// toast() only needs the notifications store, which holds what is shown until the host is there.
+const ToastHost = lazy(() => import('./ToastHost.tsx'));
 
 /**
  * The component library's theme. Colours and sizes are CSS variables from Mantine's
@@ -28,7 +31,9 @@ export function Providers({ children }: { children: ReactNode }) {
       withCssVariables={false}
       withGlobalClasses={false}
     >
-      <Notifications position="bottom-right" limit={4} />
+      <Suspense fallback={null}>
+        <ToastHost />
+      </Suspense>
       {children}
     </MantineProvider>
   );

@@ -84,7 +84,8 @@ describe('firewall rule expiry', () => {
     expect(test.calls.find(([channel]) => channel === 'firewall.updateRule')?.[1]).toEqual([
       { ruleId: 'r2', expiresAt: expected },
     ]);
-    expect(screen.getByText(`Expiry of allow 203.0.113.9/32: ${expected}`)).toBeTruthy();
+    // The confirmation is a toast; the toast host loads on demand (Providers.tsx).
+    expect(await screen.findByText(`Expiry of allow 203.0.113.9/32: ${expected}`)).toBeTruthy();
 
     // The deny rule made permanent.
     fireEvent.click(screen.getByRole('button', { name: 'Edit expiry of 198.51.100.0/24' }));

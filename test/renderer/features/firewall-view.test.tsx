@@ -59,7 +59,8 @@ describe('firewall', () => {
     fireEvent.change(screen.getByLabelText('Address or CIDR'), { target: { value: '203.0.113.7' } });
     fireEvent.submit(screen.getByRole('form', { name: 'Add a rule' }));
     expect(await screen.findByText('203.0.113.7')).toBeTruthy();
-    expect(screen.getByText('Added: deny 203.0.113.7')).toBeTruthy();
+    // The confirmation is a toast; the toast host loads on demand (Providers.tsx).
+    expect(await screen.findByText('Added: deny 203.0.113.7')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Delete 198.51.100.0/24' }));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(test.calls.some(([channel]) => channel === 'firewall.deleteRule')).toBe(false);

@@ -10,7 +10,6 @@ import type { ReauthInput } from '../../../../shared/common/contract/account-inp
 import type { ConsoleBridge, StepUpMethod } from '../../../../shared/common/contract/bridge.ts';
 import { listChannels } from '../../../../shared/common/contract/channels.ts';
 import type { BridgeError, Result } from '../../../../shared/common/contract/result.ts';
-import { passkeyAssertion } from './passkey-ceremony.ts';
 
 export interface StepUpSlice {
   /** The prompt is open with these methods (null: closed). */
@@ -66,6 +65,8 @@ export function createStepUpStore(): StoreApi<StepUpSlice> {
         set({ busy: false, error: options.error });
         return false;
       }
+      // The WebAuthn library loads with the first passkey prompt, not with the page.
+      const { passkeyAssertion } = await import('./passkey-ceremony.ts');
       const assertion = await passkeyAssertion(options.value);
       if (!assertion.ok) {
         set({ busy: false, error: assertion.error });

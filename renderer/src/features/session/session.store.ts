@@ -7,7 +7,6 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { FactorInput } from '../../../../shared/common/contract/account-inputs.ts';
 import type { ConsoleBridge, SessionState } from '../../../../shared/common/contract/bridge.ts';
 import type { BridgeError } from '../../../../shared/common/contract/result.ts';
-import { passkeyAssertion } from '../account/passkey-ceremony.ts';
 
 export interface SessionSlice {
   session: SessionState | null;
@@ -65,6 +64,8 @@ export function createSessionStore(): StoreApi<SessionSlice> {
         set({ busy: false, error: options.error });
         return false;
       }
+      // The WebAuthn library loads with the first passkey prompt, not with the page.
+      const { passkeyAssertion } = await import('../account/passkey-ceremony.ts');
       const assertion = await passkeyAssertion(options.value);
       if (!assertion.ok) {
         set({ busy: false, error: assertion.error });

@@ -5,7 +5,8 @@
  * role that may not read the audit log gets the refusal, which the card explains.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { AuditEventType } from '../../../../shared/common/audit-event.ts';
+// The constants alone: audit-event.ts also builds zod schemas, which the first view does not need.
+import { AuditEventType } from '../../../../shared/common/audit-constants.ts';
 import type {
   AuditEntrySummary,
   AuditVerification,
