@@ -1,6 +1,34 @@
 /** Renderer entry: find the bridge (Electron preload or browser mode), then mount the shell. */
-import '@mantine/core/styles.css';
-import '@mantine/notifications/styles.css';
+/*
+ * Mantine's stylesheets for the frame and the first view (Status) only, in the order of
+ * its whole-library styles.css, then ui.css, so that its overrides win. A view or dialog
+ * loaded on demand imports, at its top, the stylesheets of the other components it
+ * renders: they come with its chunk (docs/ARCHITECTURE.md §Where to add what, "a view").
+ * A component that ui.css overrides stays in this list: a stylesheet loaded later than
+ * ui.css would win over it.
+ */
+import '@mantine/core/styles/baseline.css';
+import '@mantine/core/styles/default-css-variables.css';
+import '@mantine/core/styles/global.css';
+import '@mantine/core/styles/ScrollArea.css';
+import '@mantine/core/styles/UnstyledButton.css';
+import '@mantine/core/styles/VisuallyHidden.css';
+import '@mantine/core/styles/Paper.css';
+import '@mantine/core/styles/Loader.css';
+import '@mantine/core/styles/CloseButton.css';
+import '@mantine/core/styles/Group.css';
+import '@mantine/core/styles/Input.css';
+import '@mantine/core/styles/Alert.css';
+import '@mantine/core/styles/Text.css';
+import '@mantine/core/styles/Anchor.css';
+import '@mantine/core/styles/Badge.css';
+import '@mantine/core/styles/Button.css';
+import '@mantine/core/styles/Center.css';
+import '@mantine/core/styles/NavLink.css';
+import '@mantine/core/styles/Tooltip.css';
+import '@mantine/core/styles/Stack.css';
+import '@mantine/core/styles/Table.css';
+import '@mantine/core/styles/Title.css';
 import './ui/ui.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

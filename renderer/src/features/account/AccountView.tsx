@@ -1,3 +1,9 @@
+// Mantine's stylesheets this view needs beyond the shell's list (main.tsx), in styles.css order.
+import '@mantine/core/styles/Overlay.css';
+import '@mantine/core/styles/ModalBase.css';
+import '@mantine/core/styles/Code.css';
+import '@mantine/core/styles/Modal.css';
+import '@mantine/core/styles/SimpleGrid.css';
 import { Paper, Stack, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import { useBridge } from '../../app/bridge-context.ts';

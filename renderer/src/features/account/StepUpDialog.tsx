@@ -1,3 +1,9 @@
+// Mantine's stylesheets this dialog needs beyond the shell's list (main.tsx), in styles.css order.
+import '@mantine/core/styles/Overlay.css';
+import '@mantine/core/styles/ActionIcon.css';
+import '@mantine/core/styles/ModalBase.css';
+import '@mantine/core/styles/Modal.css';
+import '@mantine/core/styles/PasswordInput.css';
 import { Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { StepUpMethod } from '../../../../shared/common/contract/bridge.ts';

@@ -1,3 +1,10 @@
+// Mantine's stylesheets this view needs beyond the shell's list (main.tsx), in styles.css order.
+import '@mantine/core/styles/Overlay.css';
+import '@mantine/core/styles/ActionIcon.css';
+import '@mantine/core/styles/ModalBase.css';
+import '@mantine/core/styles/Combobox.css';
+import '@mantine/core/styles/Drawer.css';
+import '@mantine/core/styles/Fieldset.css';
 import { Button, Group, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import type { StoreApi } from 'zustand/vanilla';

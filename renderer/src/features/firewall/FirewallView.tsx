@@ -1,3 +1,12 @@
+// Mantine's stylesheets this view needs beyond the shell's list (main.tsx), in styles.css order.
+import '@mantine/core/styles/Overlay.css';
+import '@mantine/core/styles/ModalBase.css';
+import '@mantine/core/styles/Combobox.css';
+import '@mantine/core/styles/InlineInput.css';
+import '@mantine/core/styles/CheckboxCard.css';
+import '@mantine/core/styles/CheckboxIndicator.css';
+import '@mantine/core/styles/Checkbox.css';
+import '@mantine/core/styles/Modal.css';
 import { Badge, Button, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import type { FirewallRule } from '../../../../shared/common/contract/bridge.ts';

@@ -1,3 +1,10 @@
+// Mantine's stylesheets this view needs beyond the shell's list (main.tsx), in styles.css order.
+import '@mantine/core/styles/Overlay.css';
+import '@mantine/core/styles/ActionIcon.css';
+import '@mantine/core/styles/ModalBase.css';
+import '@mantine/core/styles/Modal.css';
+import '@mantine/core/styles/PasswordInput.css';
+import '@mantine/core/styles/Progress.css';
 import { Badge, Button, Group, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { ResourceSummary } from '../../../../shared/common/contract/bridge.ts';

@@ -1,3 +1,11 @@
+// Mantine's stylesheets this view needs beyond the shell's list (main.tsx), in styles.css order.
+import '@mantine/core/styles/FloatingIndicator.css';
+import '@mantine/core/styles/InlineInput.css';
+import '@mantine/core/styles/CheckboxCard.css';
+import '@mantine/core/styles/CheckboxIndicator.css';
+import '@mantine/core/styles/Checkbox.css';
+import '@mantine/core/styles/NumberInput.css';
+import '@mantine/core/styles/SegmentedControl.css';
 import {
   Button,
   Checkbox,

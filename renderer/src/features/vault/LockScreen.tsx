@@ -1,3 +1,6 @@
+// Mantine's stylesheets this screen needs beyond the shell's list (main.tsx), in styles.css order.
+import '@mantine/core/styles/ActionIcon.css';
+import '@mantine/core/styles/PasswordInput.css';
 import { Button, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { VaultState } from '../../../../shared/common/contract/bridge.ts';
