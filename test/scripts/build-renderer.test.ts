@@ -7,7 +7,7 @@
  * Built into a scratch folder under out/, so renderer/dist is left alone.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -88,9 +88,15 @@ describe('build:renderer', () => {
       (name) => name.endsWith('.css') && !name.includes('.layer.'),
     ))
       for (const name of classesIn(readFileSync(path.join(styles, file), 'utf8'))) owner.set(name, file);
-    const notifications = 'node_modules/@mantine/notifications/styles.css';
-    for (const name of classesIn(readFileSync(path.join(root, notifications), 'utf8')))
-      owner.set(name, notifications);
+    // The other Mantine packages (notifications, dates, …) ship one stylesheet each.
+    const packages = path.join(root, 'node_modules', '@mantine');
+    for (const name of readdirSync(packages).filter((dir) => dir !== 'core')) {
+      const sheet = path.join(packages, name, 'styles.css');
+      if (!existsSync(sheet)) continue;
+      for (const found of classesIn(readFileSync(sheet, 'utf8')))
+        owner.set(found, `@mantine/${name}/styles.css`);
+    }
+    expect([...owner.values()]).toContain('@mantine/notifications/styles.css');
     expect(owner.size).toBeGreaterThan(300);
 
     const entry = Object.keys(manifest).find((key) => manifest[key]?.isEntry);
