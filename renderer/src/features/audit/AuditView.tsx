@@ -1,5 +1,6 @@
 // Mantine's stylesheets this view needs beyond the shell's list (main.tsx), in styles.css order.
 import '@mantine/core/styles/Overlay.css';
+import '@mantine/core/styles/Popover.css';
 import '@mantine/core/styles/ActionIcon.css';
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Combobox.css';
