@@ -1,6 +1,6 @@
 import { Button, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { AuditEventType } from '../../../../shared/common/audit-event.ts';
+import { AuditEventType } from '../../../../shared/common/audit-constants.ts';
 import { DateTimeField } from '../../ui/DateTimeField.tsx';
 import { parseLocalInput } from '../../ui/format.ts';
 import type { AuditFilter } from './audit-source.ts';
