@@ -326,6 +326,8 @@ async function main(): Promise<void> {
     FACTORY_DEV_BOOTSTRAP_PASSWORD: PASSWORD,
     FACTORY_LOG_LEVEL: 'warn',
     FACTORY_SCRYPT_LOG2N: '14',
+    // The server refuses resources above 4 GiB by default; the growth bench unlocks 8 GiB.
+    FACTORY_MAX_RESOURCE_BYTES: String(Math.max(4 * 1024 * MiB, 2 * SIZE_MIB * MiB)),
     // The bench signs in as the bootstrap admin on loopback, without enrolling a second factor.
     FACTORY_MFA_REQUIRED_ROLES: '',
   };
