@@ -140,7 +140,8 @@ export class BigPartSink {
   async digest(): Promise<string> {
     await this.flush();
     const reply = await this.#call({ type: 'digest' });
-    return reply.ok ? (reply.digest ?? '') : '';
+    // #call rejects a failed reply, so this one is ok and carries the digest.
+    return reply.digest ?? '';
   }
 
   async close(): Promise<void> {
