@@ -25,8 +25,15 @@ export interface ActivatedCli {
   spawn(args: string[]): ChildProcess;
 }
 
-/** A new console home, activated with the fixture's operator (pinned certificate). */
-export async function activatedCli(fixture: UnlockFixture, name: string): Promise<ActivatedCli> {
+/**
+ * A new console home, activated with the fixture's operator (pinned certificate), run
+ * from the sources or from another entry (a bundle of `npm run build:cli`).
+ */
+export async function activatedCli(
+  fixture: UnlockFixture,
+  name: string,
+  entry: string = CLI,
+): Promise<ActivatedCli> {
   const home = await fixture.home(name);
   const env = {
     FACTORY_CONSOLE_HOME: home,
@@ -35,7 +42,7 @@ export async function activatedCli(fixture: UnlockFixture, name: string): Promis
   };
   async function cli(args: string[], extra: Record<string, string> = {}): Promise<CliResult> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      const { stdout, stderr } = await run(process.execPath, [entry, ...args], {
         env: { ...process.env, ...env, ...extra },
         encoding: 'buffer',
         maxBuffer: 128 * 1024 * 1024,
@@ -67,7 +74,7 @@ export async function activatedCli(fixture: UnlockFixture, name: string): Promis
     home,
     run: cli,
     spawn: (args) =>
-      spawn(process.execPath, [CLI, ...args], {
+      spawn(process.execPath, [entry, ...args], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 170_000,

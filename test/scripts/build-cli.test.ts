@@ -6,10 +6,13 @@
  * scratch folder under out/, so the bundle the bin uses (out/cli) is left alone.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activatedCli } from '../e2e/cli-harness.ts';
+import { startUnlockFixture } from '../e2e/unlock-fixture.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let outDir: string;
@@ -53,8 +56,24 @@ describe('build:cli', () => {
         started.add(match[1]!);
     }
     expect([...started]).toContain('big-part-sink.worker.mjs');
+    expect([...started]).toContain('cdn-download.worker.mjs');
     for (const worker of started) expect(files).toContain(worker);
   });
+
+  it('the bundle unlocks from a real Factory API: its download thread starts its sink thread, and the bytes are the published ones', async () => {
+    const fixture = await startUnlockFixture();
+    try {
+      const published = randomBytes(3 * 1024 * 1024 + 77);
+      await fixture.publish(published, 'bundled', '1');
+      const cli = await activatedCli(fixture, 'bundle', path.join(outDir, 'factory-console.mjs'));
+      const out = path.join(fixture.root, 'bundled.bin');
+      const unlocked = await cli.run(['unlock', 'bundled', '--out', out]);
+      expect(unlocked.code, unlocked.stderr).toBe(0);
+      expect(readFileSync(out).equals(published)).toBe(true);
+    } finally {
+      await fixture.close();
+    }
+  }, 180_000);
 
   it('the bundle runs status for a console that is not activated', () => {
     const output = execFileSync(

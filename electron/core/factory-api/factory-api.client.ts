@@ -22,7 +22,8 @@ import {
   type MfaMethodName,
 } from '../../../shared/common/api/identity.ts';
 import { ErrorCode } from '../../../shared/common/errors.ts';
-import { errorFromResponse, FactoryApiError } from './factory-api.error.ts';
+import { errorFromResponse } from './error-response.ts';
+import { FactoryApiError } from './factory-api.error.ts';
 
 /** What `/login` answers: tokens, or (an account with a second factor) the next step. */
 const loginAnswerSchema = z.union([tokenResponseSchema, mfaChallengeResponseSchema]);

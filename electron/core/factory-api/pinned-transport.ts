@@ -85,8 +85,15 @@ export class PinnedTransport {
   readonly #agent: http.Agent;
   readonly #https: boolean;
   readonly #expected: string | undefined;
+  /**
+   * What this pool was made from: another thread (the CDN download's) opens its own pool
+   * to the same origin with the same pin, since neither an agent nor a socket crosses
+   * threads. The pin is the server's certificate, public; no credential is in it.
+   */
+  readonly identity: { baseUrl: string; options: TransportOptions };
 
   constructor(baseUrl: string, options: TransportOptions = {}) {
+    this.identity = { baseUrl, options: options.pin ? { pin: { ...options.pin } } : {} };
     this.#https = new URL(baseUrl).protocol === 'https:';
     if (this.#https) {
       const pin = options.pin;
