@@ -11,7 +11,12 @@
  *   and decrypt — the whole command, as an operator types it.
  *
  * Each is timed from spawn to exit, its output checked against the original's
- * SHA-256 (untimed), and its peak RSS read from /proc. Writes .bench/peers.json with
+ * SHA-256 (untimed), and its peak RSS read from /proc. Before each run the previous
+ * output is removed and `sync` runs (untimed), so that no tool pays for the write-back
+ * of the one before it (without it, the kernel time of writing the same 1 GiB varied
+ * threefold from run to run). Each round also times the machine key's scrypt alone in a
+ * fresh process (`MACHINE_KEK_SCRYPT`, what `cat` derives before its first chunk): the
+ * part of ours that is there by design, reported beside the ratios. Writes .bench/peers.json with
  * MB/s per round, the ratios of ours to each peer (best against best, and per round),
  * and met / not met for the targets: ours ≥ age and ≥ gpg.
  * `PEERS_BENCH_MIB` overrides the size (default 1024), `PEERS_BENCH_ROUNDS` the rounds.
@@ -21,6 +26,7 @@ import { openSync, closeSync, mkdirSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { MACHINE_KEK_SCRYPT } from '../../shared/node/crypto/kdf.ts';
 import {
   MiB,
   consoleFixture,
@@ -34,8 +40,13 @@ import {
 } from './bench-fixture.ts';
 
 const SIZE_MIB = Number(process.env['PEERS_BENCH_MIB'] ?? 1024);
-const ROUNDS = Number(process.env['PEERS_BENCH_ROUNDS'] ?? 2);
+const ROUNDS = Number(process.env['PEERS_BENCH_ROUNDS'] ?? 3);
 const TOOLS = ['gpg', 'age', 'openssl', 'ours'] as const;
+/** The machine key's scrypt, alone in a fresh Node process: what `cat` must derive first. */
+const KDF_ALONE = `
+const { scryptSync } = require('node:crypto');
+const { N, r, p } = ${JSON.stringify(MACHINE_KEK_SCRYPT)};
+scryptSync('a password', 'a salt of sixteen', 32, { N, r, p, maxmem: 256 * N * r * 2 });`;
 type Tool = (typeof TOOLS)[number];
 
 requireTools({ gpg: 'gnupg', age: 'age', 'age-keygen': 'age', openssl: 'openssl' });
@@ -136,17 +147,20 @@ async function main(): Promise<void> {
     };
 
     const runs: Record<Tool, TimedRun[]> = { gpg: [], age: [], openssl: [], ours: [] };
+    const kdfRuns: TimedRun[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Interleaved, and the order rotates each round so no tool always follows the same one.
       const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!);
       for (const tool of order) {
         await fs.rm(out, { force: true });
+        spawnSync('sync');
         const run = await runOne(tool);
         if ((await sha256File(out)) !== expected)
           throw new Error(`${tool}: the output differs from the original`);
         runs[tool].push(run);
         process.stdout.write(`round ${r + 1} ${tool}: ${round((SIZE_MIB * MiB) / 1e6 / run.seconds)} MB/s\n`);
       }
+      kdfRuns.push(await timeCommand(process.execPath, ['-e', KDF_ALONE]));
     }
     await fs.rm(out, { force: true });
 
@@ -166,6 +180,8 @@ async function main(): Promise<void> {
       ]),
     );
     const ratio = (peer: Tool) => round(best('ours') / best(peer), 3);
+    const bestOurs = runs.ours.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const kdfSeconds = Math.min(...kdfRuns.map((run) => run.seconds));
     const perRound = (peer: Tool) => runs.ours.map((run, i) => round(mbS(run) / mbS(runs[peer][i]!), 3));
     const result = {
       size_mib: SIZE_MIB,
@@ -182,6 +198,15 @@ async function main(): Promise<void> {
       // CPU-seconds of the peer over ours (ours on two cores, the peers mostly on one).
       cpu_age_over_ours: round(perTool['age']!.cpu_s / perTool['ours']!.cpu_s, 3),
       cpu_gpg_over_ours: round(perTool['gpg']!.cpu_s / perTool['ours']!.cpu_s, 3),
+      // The machine key's scrypt in a fresh process (start-up included), and ours with it
+      // taken out: what the rest of the command reaches against age, whose identity file
+      // has no passphrase to stretch.
+      ours_kdf_seconds: round(kdfSeconds, 3),
+      ours_kdf_runs_seconds: kdfRuns.map((run) => round(run.seconds, 3)),
+      ours_without_kdf_to_age: round(
+        (SIZE_MIB * MiB) / 1e6 / (bestOurs.seconds - kdfSeconds) / best('age'),
+        3,
+      ),
       load_average_1m: round(loadavg()[0] ?? 0, 2),
       targets: { ours_to_gpg: 1, ours_to_age: 1 },
     };
@@ -197,6 +222,9 @@ async function main(): Promise<void> {
     console.log(line('ours_to_age', result.ours_to_age, 'age'));
     console.log(line('ours_to_gpg', result.ours_to_gpg, 'gpg'));
     console.log(`ours_to_openssl ${result.ours_to_openssl} (no target; openssl enc has no MAC)`);
+    console.log(
+      `ours_without_kdf_to_age ${result.ours_without_kdf_to_age} (no target; the machine key's scrypt alone ${result.ours_kdf_seconds} s, same run)`,
+    );
   } finally {
     await stopServer?.();
     await timeCommand('gpgconf', ['--kill', 'gpg-agent'], {
