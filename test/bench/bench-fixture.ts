@@ -9,10 +9,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { MACHINE_KEK_SCRYPT } from '../../shared/node/crypto/kdf.ts';
 
 export const MiB = 1024 * 1024;
 export const PASSWORD = 'correct horse battery staple';
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+
+/**
+ * `node -e` source of the machine key's scrypt alone (`MACHINE_KEK_SCRYPT`, what `cat` and
+ * `unlock` derive first): timed and its peak RSS read in a fresh process, beside ours.
+ */
+export const KDF_ALONE = `
+const { scryptSync } = require('node:crypto');
+const { N, r, p } = ${JSON.stringify(MACHINE_KEK_SCRYPT)};
+scryptSync('a password', 'a salt of sixteen', 32, { N, r, p, maxmem: 256 * N * r * 2 });`;
 
 /**
  * Empties the vault of items (and their staging, locks and export queue) for a cold

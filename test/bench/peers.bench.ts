@@ -26,8 +26,8 @@ import { openSync, closeSync, mkdirSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { MACHINE_KEK_SCRYPT } from '../../shared/node/crypto/kdf.ts';
 import {
+  KDF_ALONE,
   MiB,
   consoleFixture,
   factoryConsole,
@@ -42,11 +42,6 @@ import {
 const SIZE_MIB = Number(process.env['PEERS_BENCH_MIB'] ?? 1024);
 const ROUNDS = Number(process.env['PEERS_BENCH_ROUNDS'] ?? 3);
 const TOOLS = ['gpg', 'age', 'openssl', 'ours'] as const;
-/** The machine key's scrypt, alone in a fresh Node process: what `cat` must derive first. */
-const KDF_ALONE = `
-const { scryptSync } = require('node:crypto');
-const { N, r, p } = ${JSON.stringify(MACHINE_KEK_SCRYPT)};
-scryptSync('a password', 'a salt of sixteen', 32, { N, r, p, maxmem: 256 * N * r * 2 });`;
 type Tool = (typeof TOOLS)[number];
 
 requireTools({ gpg: 'gnupg', age: 'age', 'age-keygen': 'age', openssl: 'openssl' });

@@ -24,8 +24,14 @@ import {
   containerOpenPool,
 } from '../../electron/core/domains/resources/open-pool.ts';
 import { openContainerFile } from '../../shared/node/crypto/container-file.ts';
-import { coldVault, cryptoCeilingMbS, sha256File, timeCommand, writeRandomFile } from './bench-fixture.ts';
-import { MACHINE_KEK_SCRYPT } from '../../shared/node/crypto/kdf.ts';
+import {
+  KDF_ALONE,
+  coldVault,
+  cryptoCeilingMbS,
+  sha256File,
+  timeCommand,
+  writeRandomFile,
+} from './bench-fixture.ts';
 import { unlockResource } from '../../electron/core/domains/resources/unlock.pipeline.ts';
 import { openThisMachineKey, openDelivered } from '../../electron/core/domains/vault/vault-opener.ts';
 import { deriveContainerKeys, sealContainerBuffer } from '../../shared/node/crypto/container.ts';
@@ -36,11 +42,6 @@ const FORGE_MIB = 16;
 const RUNS = Number(process.env['UNLOCK_BENCH_RUNS'] ?? 2);
 const PASSWORD = 'correct horse battery staple';
 const cores = availableParallelism();
-/** The machine key's scrypt alone in a fresh Node process: the KDF's own peak RSS, beside an idle one. */
-const KDF_ALONE = `
-const { scryptSync } = require('node:crypto');
-const { N, r, p } = ${JSON.stringify(MACHINE_KEK_SCRYPT)};
-scryptSync('a password', 'a salt of sixteen', 32, { N, r, p, maxmem: 256 * N * r * 2 });`;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Sequential write with fsync, 1 MiB blocks: what the export's disk can take. */

@@ -25,7 +25,9 @@ function gcFunction(): GcFunction {
     try {
       gc = runInNewContext('gc') as GcFunction;
     } finally {
-      if (!process.execArgv.includes('--expose-gc')) setFlagsFromString('--no-expose-gc');
+      // Left raised when the process was started with it.
+      const started = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+      if (!started.some((flag) => /^--expose[-_]gc$/.test(flag))) setFlagsFromString('--no-expose-gc');
     }
   }
   return gc;
