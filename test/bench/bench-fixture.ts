@@ -4,7 +4,7 @@
  * machine's crypto ceiling, and timing of a child process with its peak RSS.
  * Not a benchmark itself (scripts/bench.ts runs only `*.bench.ts`).
  */
-import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -14,6 +14,12 @@ import { MACHINE_KEK_SCRYPT } from '../../shared/node/crypto/kdf.ts';
 export const MiB = 1024 * 1024;
 export const PASSWORD = 'correct horse battery staple';
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+
+/** `npm run build:cli`: the benches time the CLI from its bundle, as an operator runs it (docs/CLI.md "Start-up"). */
+export function buildCli(): void {
+  const build = spawnSync(process.execPath, ['scripts/build-cli.ts'], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build:cli failed: ${build.stderr}`);
+}
 
 /**
  * `node -e` source of the machine key's scrypt alone (`MACHINE_KEK_SCRYPT`, what `cat` and

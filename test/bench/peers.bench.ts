@@ -28,6 +28,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   KDF_ALONE,
+  buildCli,
   MiB,
   consoleFixture,
   factoryConsole,
@@ -45,9 +46,7 @@ const TOOLS = ['gpg', 'age', 'openssl', 'ours'] as const;
 type Tool = (typeof TOOLS)[number];
 
 requireTools({ gpg: 'gnupg', age: 'age', 'age-keygen': 'age', openssl: 'openssl' });
-// Ours as an operator runs it after `npm run build:cli` (docs/CLI.md "Start-up"), not from the sources.
-const build = spawnSync(process.execPath, ['scripts/build-cli.ts'], { encoding: 'utf8' });
-if (build.status !== 0) throw new Error(`npm run build:cli failed: ${build.stderr}`);
+buildCli();
 
 async function main(): Promise<void> {
   const root = await fs.mkdtemp(path.join(tmpdir(), 'peers-bench-'));

@@ -20,13 +20,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { round } from './bench-fixture.ts';
+import { buildCli, round } from './bench-fixture.ts';
 
 const RUNS = Number(process.env['STARTUP_BENCH_RUNS'] ?? 7);
 const TARGETS = { cold_s: 0.5, warm_s: 0.15 };
 
-const build = spawnSync(process.execPath, ['scripts/build-cli.ts'], { encoding: 'utf8' });
-if (build.status !== 0) throw new Error(`npm run build:cli failed: ${build.stderr}`);
+buildCli();
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'startup-bench-'));
 const home = path.join(scratch, 'home'); // a console that is not activated: status reads it, nothing else

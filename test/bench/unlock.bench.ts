@@ -9,7 +9,7 @@
  * `UNLOCK_BENCH_MIB` overrides the size (default 1024), `UNLOCK_BENCH_RUNS` the runs
  * (default 2), `UNLOCK_BENCH_OUT` the result file (growth.bench.ts runs several sizes).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -25,24 +25,24 @@ import {
 } from '../../electron/core/domains/resources/open-pool.ts';
 import { openContainerFile } from '../../shared/node/crypto/container-file.ts';
 import {
-  KDF_ALONE,
+  MiB,
+  PASSWORD,
+  buildCli,
   coldVault,
   cryptoCeilingMbS,
+  round,
   sha256File,
-  timeCommand,
   writeRandomFile,
 } from './bench-fixture.ts';
+import { measureCliUnlock } from './cli-unlock-memory.ts';
 import { unlockResource } from '../../electron/core/domains/resources/unlock.pipeline.ts';
 import { openThisMachineKey, openDelivered } from '../../electron/core/domains/vault/vault-opener.ts';
 import { deriveContainerKeys, sealContainerBuffer } from '../../shared/node/crypto/container.ts';
 
-const MiB = 1024 * 1024;
 const SIZE_MIB = Number(process.env['UNLOCK_BENCH_MIB'] ?? 1024);
 const FORGE_MIB = 16;
 const RUNS = Number(process.env['UNLOCK_BENCH_RUNS'] ?? 2);
-const PASSWORD = 'correct horse battery staple';
 const cores = availableParallelism();
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Sequential write with fsync, 1 MiB blocks: what the export's disk can take. */
 async function diskWriteMbS(dir: string, mib: number): Promise<number> {
@@ -310,49 +310,8 @@ async function measureUnlock(
   };
 }
 
-/**
- * The shipped CLI (`bin/factory-console.js` on the `npm run build:cli` bundle, as an
- * operator runs it) doing `unlock NAME --out FILE` from a cold vault, in a process of its
- * own: its peak RSS (VmHWM) against the same CLI's `status` (start-up, the bundle loaded)
- * and the KDF's own peak (the scrypt alone in a fresh Node process against an idle one);
- * `resources` (signed in to the API, the list fetched) shows how much of the rest is the
- * session rather than the unlock.
- * The in-process figures above run the TypeScript sources, whose every worker thread
- * loads Node's type stripper again (about 15 MiB a thread more than the bundle's workers).
- */
-async function measureCliUnlock(
-  home: string,
-  consoleEnv: Record<string, string>,
-  plain: string,
-  out: string,
-) {
-  const env = { ...process.env, ...consoleEnv, FACTORY_CONSOLE_HOME: home, FACTORY_PASSWORD: PASSWORD };
-  const cli = (args: string[]) => timeCommand(process.execPath, ['bin/factory-console.js', ...args], { env });
-  await coldVault(home);
-  await fs.rm(out, { force: true });
-  const unlock = await cli(['unlock', 'big', '--out', out, '--quiet']);
-  if ((await sha256File(out)) !== (await sha256File(plain)))
-    throw new Error('the CLI unlocked bytes that differ from the original');
-  await fs.rm(out);
-  const startup = await cli(['status']);
-  const signedIn = await cli(['resources']);
-  const kdf = await timeCommand(process.execPath, ['-e', KDF_ALONE]);
-  const idle = await timeCommand(process.execPath, ['-e', '']);
-  const kdfMib = kdf.peakRssMib - idle.peakRssMib;
-  return {
-    mbS: (SIZE_MIB * MiB) / 1e6 / unlock.seconds,
-    peakMib: unlock.peakRssMib,
-    startupPeakMib: startup.peakRssMib,
-    signedInPeakMib: signedIn.peakRssMib,
-    kdfMib,
-    beyondKdfMib: Math.max(0, unlock.peakRssMib - startup.peakRssMib - kdfMib),
-  };
-}
-
 async function main(): Promise<void> {
-  // The CLI runs from its bundle (docs/CLI.md "Start-up"), as an operator's does.
-  const build = spawnSync(process.execPath, ['scripts/build-cli.ts'], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build:cli failed: ${build.stderr}`);
+  buildCli();
   const root = await fs.mkdtemp(path.join(tmpdir(), 'unlock-bench-'));
   const env = {
     FACTORY_DATA_DIR: path.join(root, 'data'),
@@ -422,7 +381,7 @@ async function main(): Promise<void> {
       await coldVault(home);
       await fs.rm(path.join(root, 'resource.out'), { force: true });
       runs.push(await measureUnlock(home, consoleEnv, plain, path.join(root, 'resource.out'), serverPid));
-      cliRuns.push(await measureCliUnlock(home, consoleEnv, plain, path.join(root, 'cli.out')));
+      cliRuns.push(await measureCliUnlock(home, consoleEnv, plain, path.join(root, 'cli.out'), SIZE_MIB));
     }
     const worstCli = cliRuns.reduce((a, b) => (b.beyondKdfMib > a.beyondKdfMib ? b : a));
     const bestRun = runs.reduce((a, b) => (b.mbS > a.mbS ? b : a));

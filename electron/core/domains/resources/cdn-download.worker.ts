@@ -5,7 +5,7 @@
  * policy). Its heap holds little but the download, so the full collections that the TLS
  * reads' buffers ask for are cheap here (docs/ARCHITECTURE.md §The crypto core), and a
  * scavenge every {@link COLLECT_EVERY} bytes returns the memory of the reads it dropped
- * (young-garbage.ts: about 25 MiB less at the unlock's peak, §The crypto core). Messages:
+ * (young-garbage.ts: about 20–25 MiB less at the unlock's peak, §The crypto core). Messages:
  * cdn-download.protocol.ts; the last one is `done` or `failed`.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -27,6 +27,7 @@ import { downloadBigPart } from '../../../../../electron/core/domains/resources/
 import { CdnUrlSigner } from '../../../../../server/cdn/cdn-url.ts';
 import { resourcesDb } from '../../../../../server/resources/resources.tables.ts';
 import { startServer, type RunningServer } from '../../../../../server/serve.ts';
+import { selfSignedCertificate } from '../../../../e2e/self-signed-certificate.ts';
 import {
   ADMIN_EMAIL,
   DEV_PASSWORD,
@@ -83,30 +84,8 @@ function input(transport: PinnedTransport, file: string, baseUrl = server.url) {
 
 /** A certificate nobody pinned (openssl's command line): the chain to it does not verify against the real one. */
 function otherCertificate(): string {
-  const key = path.join(dir, 'other.key');
-  const cert = path.join(dir, 'other.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return execFileSync('openssl', ['x509', '-in', cert], { encoding: 'utf8' });
+  const { certFile } = selfSignedCertificate(dir, 'other');
+  return execFileSync('openssl', ['x509', '-in', certFile], { encoding: 'utf8' });
 }
 
 describe('the download thread, against the real Factory API over TLS', () => {
