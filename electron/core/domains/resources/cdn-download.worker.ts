@@ -61,6 +61,7 @@ try {
         send({ type: 'refresh', id });
       }),
     file: job.file,
+    writer: job.writer,
     offset: job.offset,
     expectedSize: job.expectedSize,
     expectedSha256: job.expectedSha256,
