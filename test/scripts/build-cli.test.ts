@@ -46,7 +46,7 @@ describe('build:cli', () => {
     expect(inputs.some((input) => input.path === 'electron/core/shells/cli/status.command.ts')).toBe(true);
   });
 
-  it('every worker a bundled file starts is in the bundle, and the download thread is one of them', () => {
+  it('every worker a bundled file starts is in the bundle, and the download sink is one of them', () => {
     const files = readdirSync(outDir).filter((name) => name.endsWith('.mjs'));
     const started = new Set<string>();
     for (const name of files) {
@@ -55,11 +55,12 @@ describe('build:cli', () => {
       for (const match of code.matchAll(/new URL\(["']\.\/([\w.-]+\.worker\.mjs)["']/g))
         started.add(match[1]!);
     }
+    expect([...started]).toContain('big-part-sink.worker.mjs');
     expect([...started]).toContain('cdn-download.worker.mjs');
     for (const worker of started) expect(files).toContain(worker);
   });
 
-  it('the bundle unlocks from a real Factory API: its download thread starts from the bundle, and the bytes are the published ones', async () => {
+  it('the bundle unlocks from a real Factory API: its download thread starts its sink thread, and the bytes are the published ones', async () => {
     const fixture = await startUnlockFixture();
     try {
       const published = randomBytes(3 * 1024 * 1024 + 77);

@@ -1,27 +1,26 @@
 /**
- * Where a download's big part goes, seen from the download thread (cdn-receive.ts): the
- * pieces it receives are copied into 1 MiB buffers and transferred over a MessagePort to
- * the thread that started the download, which hashes them with SHA-256 and writes them
- * into the staging file by offset (big-part-writer.ts) and hands each buffer back, so the
- * receiving thread does neither. Receiving TLS and hashing are each about one core-second
- * per GiB on a machine with SHA extensions; on one thread they take turns, on two they
- * overlap (`npm run bench -- unlock`). The same few buffers carry the whole download: a
- * fresh buffer per MiB cost its page faults and a copy into cold memory (512 MiB in
- * 16 KiB pieces from memory: 0.99–1.51 CPU-s with fresh buffers, 0.81–0.87 reused, on a
- * loaded 2-core machine). The bytes not yet written are bounded by the caller, who waits
- * on {@link BigPartSink.drained} (docs/ARCHITECTURE.md §The unlock sequence).
+ * Where a download's big part goes: a worker thread (big-part-sink.worker.ts) hashes it
+ * with SHA-256 and writes it into the staging file by offset, while the calling thread
+ * only receives it. Receiving TLS and hashing are each about one core-second per GiB on
+ * a machine with SHA extensions; on one thread they take turns, on two they overlap
+ * (`npm run bench -- unlock`). Pieces are copied into 1 MiB buffers that are
+ * transferred to the worker and back once written, so the same few buffers carry the
+ * whole download: a fresh buffer per MiB cost its page faults and a copy into cold
+ * memory (512 MiB in 16 KiB pieces from memory: 0.99–1.51 CPU-s with fresh buffers,
+ * 0.81–0.87 reused, on a loaded 2-core machine). The bytes not yet written are bounded by the
+ * caller, who waits on {@link BigPartSink.drained} (docs/ARCHITECTURE.md §The unlock sequence).
  */
-import type { MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { SinkReply, SinkRequest } from './big-part-sink.protocol.ts';
 
-/** Pieces are sent to the writer in buffers of this size (the last may be smaller). */
+/** Pieces are sent to the worker in buffers of this size (the last may be smaller). */
 const BATCH_BYTES = 1024 * 1024;
-/** Written buffers kept for reuse: more than the caller lets wait for the disk (4 MiB). */
-const KEPT_BUFFERS = 8;
+/** Written buffers kept for reuse: more than the caller lets wait for the disk (8 MiB). */
+const KEPT_BUFFERS = 16;
 
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-/** An I/O failure of the writer (no space left, a removed file), with its errno code. */
+/** An I/O failure in the worker (no space left, a removed file), with its errno code. */
 export class SinkWriteError extends Error {
   readonly code: string | undefined;
   constructor(message: string, code?: string) {
@@ -32,7 +31,7 @@ export class SinkWriteError extends Error {
 }
 
 export class BigPartSink {
-  readonly #port: MessagePort;
+  readonly #worker: Worker;
   readonly #waiting = new Map<
     number,
     { resolve: (reply: SinkReply) => void; reject: (error: Error) => void }
@@ -42,7 +41,7 @@ export class BigPartSink {
   /** The buffer being filled, and how far. */
   #batch: Buffer | undefined;
   #batchBytes = 0;
-  /** Buffers the writer wrote and handed back. */
+  /** Buffers the worker wrote and handed back. */
   #free: ArrayBuffer[] = [];
   #allocated = 0;
   #position: number;
@@ -51,40 +50,45 @@ export class BigPartSink {
   #failure: Error | undefined;
 
   /**
-   * @param port the writer's end is served by big-part-writer.ts for the staging file
+   * @param file the staging file (it must exist)
    * @param position where the next byte given to {@link write} goes
    * @param onWritten called with the count of bytes each time a batch is on disk
    */
-  private constructor(port: MessagePort, position: number, onWritten: (bytes: number) => void) {
+  private constructor(file: string, position: number, onWritten: (bytes: number) => void) {
     this.#position = position;
     this.#onWritten = onWritten;
-    this.#port = port;
-    port.on('message', (reply: SinkReply) => {
+    this.#worker = new Worker(new URL('./big-part-sink.worker.ts', import.meta.url), {
+      workerData: { file },
+    });
+    this.#worker.on('message', (reply: SinkReply) => {
       const entry = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
       entry?.resolve(reply);
     });
-    port.on('close', () => this.#fail(new Error("the download's writer closed")));
+    this.#worker.on('error', (error) => this.#fail(error));
+    this.#worker.on('exit', (code) =>
+      this.#fail(new Error(`the download's hashing thread exited (${code})`)),
+    );
   }
 
   /** A sink whose SHA-256 already covers the file's bytes `[start, end)` (kept from an earlier attempt). */
   static async open(
-    port: MessagePort,
+    file: string,
     start: number,
     end: number,
     onWritten: (bytes: number) => void = () => {},
   ): Promise<BigPartSink> {
-    const sink = new BigPartSink(port, end, onWritten);
+    const sink = new BigPartSink(file, end, onWritten);
     try {
       await sink.#call({ type: 'prefix', start, end });
     } catch (error) {
-      sink.close();
+      await sink.close();
       throw error;
     }
     return sink;
   }
 
-  /** The first failure of the writer (an I/O error), if any: later calls throw it. */
+  /** The first failure of the worker (an I/O error), if any: later calls throw it. */
   get failure(): Error | undefined {
     return this.#failure;
   }
@@ -140,11 +144,10 @@ export class BigPartSink {
     return reply.digest ?? '';
   }
 
-  /** Stops using the port; the writer's owner closes the file (cdn-download.ts). */
-  close(): void {
+  async close(): Promise<void> {
     this.#fail(new Error('the download sink is closed'));
-    this.#port.removeAllListeners();
-    this.#port.close();
+    this.#worker.removeAllListeners('exit');
+    await this.#worker.terminate();
   }
 
   /**
@@ -196,7 +199,7 @@ export class BigPartSink {
         },
         reject,
       });
-      this.#port.postMessage({ ...request, id } as SinkRequest, transfer);
+      this.#worker.postMessage({ ...request, id } as SinkRequest, transfer);
     });
   }
 

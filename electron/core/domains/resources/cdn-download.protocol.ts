@@ -7,7 +7,6 @@
  * imports the other. Nothing secret crosses: a URL signed for this machine, a path, the
  * server's certificate (public), ciphertext sizes, error sentences that are safe to show.
  */
-import type { MessagePort } from 'node:worker_threads';
 import type { ErrorCode } from '../../../../shared/common/errors.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
 import { FactoryApiError } from '../../factory-api/factory-api.error.ts';
@@ -21,8 +20,6 @@ export interface DownloadJob {
   baseUrl: string;
   url: string;
   file: string;
-  /** The download thread's end of the channel to big-part-writer.ts, which hashes and writes `file` here. */
-  writer: MessagePort;
   offset: number;
   expectedSize: number;
   expectedSha256: string;

@@ -7,17 +7,14 @@
  * per GiB of the same receive on a worker, whose small heap makes the full collections
  * the TLS reads ask for cheap (measured in the section §The crypto core).
  *
- * This side hashes and writes what the thread receives (big-part-writer.ts, over a
- * MessagePort: one isolate fewer than a thread of its own for that) and relays: the
- * thread's progress to `onBytes`, its request for a fresh URL to `refreshUrl` (the
- * Factory API session stays here), `signal` as an `abort`, and its error, made again as
- * the same class (cdn-download.protocol.ts). It settles once the staging file is closed.
+ * This side only relays: the thread's progress to `onBytes`, its request for a fresh
+ * URL to `refreshUrl` (the Factory API session stays here), `signal` as an `abort`,
+ * and its error, made again as the same class (cdn-download.protocol.ts).
  */
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import type { PinnedTransport } from '../../factory-api/pinned-transport.ts';
 import { ConsoleError } from '../../platform/console-error.ts';
-import { serveBigPart } from './big-part-writer.ts';
 import {
   crossError,
   uncrossError,
@@ -49,24 +46,18 @@ export interface DownloadInput {
 
 /** Downloads (or resumes) the big part; resolves once it is complete and verified. */
 export function downloadBigPart(input: DownloadInput): Promise<void> {
-  const channel = new MessageChannel();
-  const writer = serveBigPart(channel.port1, input.file);
   const job: DownloadJob = {
     transport: input.transport.identity,
     baseUrl: input.baseUrl,
     url: input.url,
     file: input.file,
-    writer: channel.port2,
     offset: input.offset,
     expectedSize: input.expectedSize,
     expectedSha256: input.expectedSha256,
     ...(input.maxAttempts === undefined ? {} : { maxAttempts: input.maxAttempts }),
     ...(input.retryDelayMs === undefined ? {} : { retryDelayMs: input.retryDelayMs }),
   };
-  const worker = new Worker(new URL('./cdn-download.worker.ts', import.meta.url), {
-    workerData: job,
-    transferList: [channel.port2],
-  });
+  const worker = new Worker(new URL('./cdn-download.worker.ts', import.meta.url), { workerData: job });
   let settled = false;
   const send = (message: ToDownload) => {
     if (!settled) worker.postMessage(message);
@@ -77,12 +68,10 @@ export function downloadBigPart(input: DownloadInput): Promise<void> {
       if (settled) return;
       settled = true;
       input.signal?.removeEventListener('abort', abort);
-      // The thread has closed its pools before its last message, and flushed the writer.
+      // The thread has closed its file and pools before its last message.
       void worker.terminate();
-      void writer.close().then(
-        () => (error ? reject(error) : resolve()),
-        (closing: unknown) => reject(error ?? closing),
-      );
+      if (error) reject(error);
+      else resolve();
     };
     worker.on('message', (message: FromDownload) => {
       if (message.type === 'bytes') input.onBytes?.(message.bytes);

@@ -61,7 +61,6 @@ try {
         send({ type: 'refresh', id });
       }),
     file: job.file,
-    writer: job.writer,
     offset: job.offset,
     expectedSize: job.expectedSize,
     expectedSha256: job.expectedSha256,

@@ -7,14 +7,13 @@
  * presigned URLs answer so) it fetches a new one; an absolute URL goes through the CDN
  * origin policy (cdn-origin-policy.ts); a server that stays away gives a clear error and
  * leaves the partial file for the next attempt. The bytes are hashed as they arrive (and
- * the kept prefix re-hashed on resume) by the thread that started the download, which
- * also writes them (big-part-sink.ts, big-part-writer.ts); size and SHA-256 must match the
- * signed manifest or the one IntegrityError is thrown. Memory stays constant: the
- * response pauses while more than 4 MiB wait for the disk.
+ * the kept prefix re-hashed on resume) by one more worker thread that also writes them
+ * (big-part-sink.ts); size and SHA-256 must match the signed manifest or the one
+ * IntegrityError is thrown. Memory stays constant: the response pauses while more than
+ * 8 MiB wait for the disk.
  */
 import fs from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import type { MessagePort } from 'node:worker_threads';
 import { finished } from 'node:stream/promises';
 import { ErrorCode } from '../../../../shared/common/errors.ts';
 import { IntegrityError } from '../../../../shared/node/crypto/errors.ts';
@@ -25,8 +24,8 @@ import { ConsoleError } from '../../platform/console-error.ts';
 import { BigPartSink, SinkWriteError } from './big-part-sink.ts';
 
 /** Bytes received but not yet on disk before the response is paused, and when it resumes. */
-const UNWRITTEN_HIGH = 4 * 1024 * 1024;
-const UNWRITTEN_LOW = 2 * 1024 * 1024;
+const UNWRITTEN_HIGH = 8 * 1024 * 1024;
+const UNWRITTEN_LOW = 4 * 1024 * 1024;
 
 export interface ReceiveInput {
   /** The pinned pool to the Factory API (this thread's own). */
@@ -38,8 +37,6 @@ export interface ReceiveInput {
   refreshUrl: () => Promise<string>;
   /** The staging file; the big part is written from `offset` on (the small part is before it). */
   file: string;
-  /** The port of the writer that hashes and writes the bytes into `file` (big-part-writer.ts). */
-  writer: MessagePort;
   offset: number;
   expectedSize: number;
   expectedSha256: string;
@@ -128,8 +125,9 @@ async function receive(
 }
 
 /**
- * A kept prefix up to this size is re-hashed while the first request is on its way; a
- * longer one first, so that a server does not wait seconds on an unread connection.
+ * A kept prefix up to this size is re-hashed while the first request is on its way (the
+ * sink's thread starts in tens of milliseconds); a longer one first, so that a server
+ * does not wait seconds on an unread connection.
  */
 const OVERLAPPED_PREFIX = 64 * 1024 * 1024;
 
@@ -142,7 +140,7 @@ async function download(input: ReceiveInput, foreign: CdnTransport): Promise<voi
     size = input.offset;
   }
   let written = size - input.offset;
-  const opening = BigPartSink.open(input.writer, input.offset, size, (bytes) => {
+  const opening = BigPartSink.open(input.file, input.offset, size, (bytes) => {
     written += bytes;
     input.onBytes?.(written);
   });
@@ -163,7 +161,7 @@ async function download(input: ReceiveInput, foreign: CdnTransport): Promise<voi
     // What was received is on disk before the partial file is left for the next attempt.
     const sink = await opening.catch(() => undefined);
     await sink?.flush().catch(() => {});
-    sink?.close();
+    await sink?.close();
   }
 }
 
@@ -217,7 +215,7 @@ async function attempts(
     }
     let sink: BigPartSink;
     try {
-      sink = await opening; // the first response may be here before a kept prefix is hashed
+      sink = await opening; // the first response may be here before the sink's thread is
     } catch (error) {
       response.destroy();
       throw error;

@@ -1,7 +1,6 @@
 /**
  * The CDN download runs on a thread of its own (cdn-download.worker.ts): against the real
- * Factory API over TLS, no request leaves the calling thread, the calling thread hashes and
- * writes what it receives (one thread more, not two), the pin is still checked
+ * Factory API over TLS, no request leaves the calling thread, the pin is still checked
  * inside the handshake there, and errors come back as the same classes. Against a plain
  * node:http server that misbehaves on purpose: a cancel mid-body keeps what arrived (on
  * disk) for the resume, a server that ignores Range is started over, a refresh the API
@@ -9,7 +8,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -111,28 +109,6 @@ describe('the download thread, against the real Factory API over TLS', () => {
     expect(calls).toBe(0);
     expect((await fs.readFile(file)).equals(bigPart)).toBe(true);
     expect(progress.at(-1)).toBe(bigPart.length);
-  });
-
-  it('starts one thread only: the calling thread hashes and writes what it receives', async () => {
-    const transport = new PinnedTransport(server.url, { pin });
-    const file = path.join(dir, 'one-thread.fcr');
-    await fs.writeFile(file, '');
-    // Each worker thread is one OS thread: count the ones that appear while the download runs.
-    const threads = () => readdirSync('/proc/self/task');
-    const before = new Set(threads());
-    const started = new Set<string>();
-    const look = () => {
-      for (const thread of threads()) if (!before.has(thread)) started.add(thread);
-    };
-    const sampler = setInterval(look, 1);
-    try {
-      await downloadBigPart({ ...input(transport, file), onBytes: look });
-    } finally {
-      clearInterval(sampler);
-      transport.close();
-    }
-    expect((await fs.readFile(file)).equals(bigPart)).toBe(true);
-    expect(started.size).toBe(1);
   });
 
   it('refuses a server whose certificate is not the pinned one, sends nothing and does not retry', async () => {
