@@ -3,14 +3,15 @@
  * its 1 MiB buffers, across their boundaries, several buffers long, and one piece buffer
  * the caller refills after each write, as a socket does — come out in the file at their
  * offsets with the SHA-256 of exactly those bytes, a resumed sink hashes the kept prefix
- * first, and the buffers the worker wrote are reused: a 64 MiB download makes only a few.
+ * first, the buffers the worker wrote are reused (a 64 MiB download makes only a few), and
+ * a staging file that cannot be opened fails the sink with its errno code.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BigPartSink } from '../../../../../electron/core/domains/resources/big-part-sink.ts';
+import { BigPartSink, SinkWriteError } from '../../../../../electron/core/domains/resources/big-part-sink.ts';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -87,5 +88,27 @@ describe('BigPartSink', () => {
     } finally {
       await sink.close();
     }
+  });
+
+  it('fails with the errno code when the staging file cannot be opened, and stays failed', async () => {
+    const missing = path.join(dir, 'missing');
+    const sink = await BigPartSink.open(missing, 0, 0);
+    try {
+      sink.write(randomBytes(MiB));
+      const failure = await sink.flush().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(SinkWriteError);
+      expect((failure as SinkWriteError).code).toBe('ENOENT');
+      expect(sink.failure).toBe(failure);
+      expect(() => sink.write(Buffer.alloc(1))).toThrow(SinkWriteError);
+    } finally {
+      await sink.close();
+    }
+    // With a kept prefix to hash, the sink does not open at all.
+    const opening = BigPartSink.open(missing, 0, MiB);
+    await expect(opening).rejects.toBeInstanceOf(SinkWriteError);
+    await expect(opening).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
