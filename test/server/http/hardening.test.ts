@@ -199,6 +199,39 @@ describe('CORS', () => {
       await listed.close();
     }
   });
+
+  it('grants nothing to a request from no origin or an unlisted one: no access-control-* header at all', async () => {
+    const listed = await startTestApp({ corsOrigins: ['https://console.example.com'] });
+    const grants = (response: LightMyRequestResponse) =>
+      Object.keys(response.headers).filter((name) => name.startsWith('access-control-'));
+    try {
+      for (const origin of [undefined, 'https://evil.example', 'https://console.example.com.evil.example']) {
+        const headers = origin === undefined ? {} : { origin };
+        const read = await listed.app.inject({ method: 'GET', url: '/health', headers });
+        expect(read.statusCode, origin).toBe(200);
+        expect(grants(read), origin).toEqual([]);
+        // Caches must still keep answers for different origins apart.
+        expect(String(read.headers['vary']), origin).toMatch(/origin/i);
+        const preflight = await listed.app.inject({
+          method: 'OPTIONS',
+          url: '/api/v1/status',
+          headers: { ...headers, 'access-control-request-method': 'DELETE' },
+        });
+        expect(grants(preflight), origin).toEqual([]);
+        expect(preflight.statusCode, origin).not.toBe(204);
+      }
+      const allowed = await listed.app.inject({
+        method: 'GET',
+        url: '/health',
+        headers: { origin: 'https://console.example.com' },
+      });
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example.com');
+      expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+      expect(String(allowed.headers['access-control-expose-headers'])).toContain('X-Request-ID');
+    } finally {
+      await listed.close();
+    }
+  });
 });
 
 describe('trusted hosts', () => {
