@@ -97,6 +97,12 @@ export interface TimedRun {
   stderr: string;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc: contention on a shared machine does not inflate it. */
+export function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /**
  * Runs a command to completion and times it from spawn to exit. `stdout` may be a file
  * descriptor (`command > file`). Rejects when it exits non-zero.
@@ -117,8 +123,7 @@ export function timeCommand(
     try {
       const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (match) peak = Math.max(peak, Number(match[1]) / 1024);
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      cpuSeconds = Math.max(cpuSeconds, (Number(fields[11]) + Number(fields[12])) / 100);
+      cpuSeconds = Math.max(cpuSeconds, cpuSecondsOf(child.pid!));
     } catch {
       // exited between samples
     }

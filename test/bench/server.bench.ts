@@ -8,11 +8,12 @@
  * its event loop; rounds alternate bare/secured so drift on a shared machine hits both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
+import { cpuSecondsOf } from './bench-fixture.ts';
 
 const TARGET = path.join(import.meta.dirname, 'server-target.ts');
 const CONNECTIONS = 32;
@@ -44,12 +45,6 @@ async function stopTarget(target: Target): Promise<void> {
   const exited = new Promise((resolve) => target.child.once('exit', resolve));
   target.child.kill('SIGTERM');
   await exited;
-}
-
-/** CPU seconds (user + system) a process has used, from /proc: contention on a shared machine does not inflate it. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface Run {

@@ -11,7 +11,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import {
   PASSWORD,
   buildCli,
   coldVault,
+  cpuSecondsOf,
   cryptoCeilingMbS,
   round,
   sha256File,
@@ -56,12 +57,6 @@ async function diskWriteMbS(dir: string, mib: number): Promise<number> {
   await handle.close();
   await fs.rm(file);
   return (mib * MiB) / 1e6 / seconds;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
